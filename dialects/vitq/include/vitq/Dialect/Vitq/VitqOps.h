@@ -1,0 +1,25 @@
+//===- VitqOps.h - vitq attributes and operations ---------------*- C++ -*-===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef VITQ_DIALECT_VITQ_VITQOPS_H
+#define VITQ_DIALECT_VITQ_VITQOPS_H
+
+#include "vitq/Dialect/Vitq/VitqDialect.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#define GET_ATTRDEF_CLASSES
+#include "vitq/Dialect/Vitq/VitqAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "vitq/Dialect/Vitq/VitqOps.h.inc"
+
+#endif // VITQ_DIALECT_VITQ_VITQOPS_H

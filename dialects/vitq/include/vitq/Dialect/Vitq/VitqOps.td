@@ -1,0 +1,460 @@
+//===- VitqOps.td - vitq operation definitions -------------*- tablegen -*-===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef VITQ_DIALECT_VITQ_VITQOPS_TD
+#define VITQ_DIALECT_VITQ_VITQOPS_TD
+
+include "vitq/Dialect/Vitq/VitqBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def Vitq_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def Vitq_QuantizedTensor : RankedTensorOf<[quant_QuantizedType]>;
+def Vitq_FloatOrQuantizedTensor
+    : RankedTensorOf<[AnyFloat, quant_QuantizedType]>;
+def Vitq_I8Tensor : RankedTensorOf<[I8]>;
+def Vitq_I32Tensor : RankedTensorOf<[I32]>;
+/// Activations between integer ops: int8, or int16 for the residual stream.
+def Vitq_ActTensor : RankedTensorOf<[I8, I16]>;
+/// Inputs of rescaling ops: activations or int32 accumulators.
+def Vitq_IntTensor : RankedTensorOf<[I8, I16, I32]>;
+
+class Vitq_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Vitq_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+
+//===----------------------------------------------------------------------===//
+// Quantize / dequantize (imported level)
+//===----------------------------------------------------------------------===//
+
+def Vitq_QuantizeOp : Vitq_Op<"quantize"> {
+  let summary = "Quantize a float tensor to a uniform quantized type";
+  let description = [{
+    Converts each element `x` to `clamp(round_half_even(x / scale) + zp,
+    qmin, qmax)`, where `scale`, `zp`, `qmin` and `qmax` come from the
+    result's `!quant.uniform` element type (per-tensor, or per-axis along its
+    quantized dimension). This is ONNX `QuantizeLinear`'s rounding. The input
+    element type must be the quantized type's expressed type.
+
+    ```mlir
+    %q = vitq.quantize %x : tensor<1x197x768xf32>
+           -> tensor<1x197x768x!quant.uniform<i8:f32, 0.0215>>
+    ```
+  }];
+  let arguments = (ins Vitq_FloatTensor:$input);
+  let results = (outs Vitq_QuantizedTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Vitq_DequantizeOp : Vitq_Op<"dequantize"> {
+  let summary = "Dequantize a uniform quantized tensor to float";
+  let description = [{
+    Converts each element `q` to `(q - zp) * scale` in the result's float
+    type, with the parameters of the input's `!quant.uniform` element type.
+
+    ```mlir
+    %x = vitq.dequantize %q : tensor<1x1000x!quant.uniform<i8:f32, 0.1>>
+           -> tensor<1x1000xf32>
+    ```
+  }];
+  let arguments = (ins Vitq_QuantizedTensor:$input);
+  let results = (outs Vitq_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Integer rescaling and arithmetic
+//===----------------------------------------------------------------------===//
+
+def Vitq_RequantizeOp : Vitq_Op<"requantize"> {
+  let summary = "Rescale integers with a dyadic factor and saturate";
+  let description = [{
+    Computes, per element, in 64-bit arithmetic:
+
+    ```
+    y = saturate(rescale(x - input_zp) + output_zp)
+    ```
+
+    where `rescale` is `#vitq.rescale` (round half up; see its description)
+    and `saturate` clamps to the range of the signed result type. A
+    per-channel `rescale` applies along its `axis` of the input. Inputs are
+    int8, int16 or int32 (accumulators); results int8 or int16.
+
+    ```mlir
+    %y = vitq.requantize %acc {rescale = #vitq.rescale<1518500250, 38>}
+           : tensor<197x768xi32> -> tensor<197x768xi8>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_IntTensor:$input,
+    Vitq_RescaleAttr:$rescale,
+    DefaultValuedAttr<I32Attr, "0">:$input_zp,
+    DefaultValuedAttr<I32Attr, "0">:$output_zp
+  );
+  let results = (outs Vitq_ActTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Vitq_MatmulOp : Vitq_Op<"matmul"> {
+  let summary = "Batched int8 x int8 -> int32 matrix product";
+  let description = [{
+    `result[b..., m, n] = sum_k (lhs[b..., m, k] - lhs_zp) *
+    (rhs[b..., k, n] - rhs_zp)`, accumulated exactly in int32.
+
+    `lhs` has rank >= 2. `rhs` is either rank 2 (one matrix shared by every
+    batch, as a weight) or has the same rank and batch dimensions as `lhs`
+    (as in attention). With `transpose_rhs`, `rhs` holds the transposed
+    matrix, `[..., N, K]`. Zero points default to 0.
+
+    ```mlir
+    // Attention scores: Q x K^T per head.
+    %s = vitq.matmul %q, %k {transpose_rhs}
+           : tensor<3x197x64xi8>, tensor<3x197x64xi8> -> tensor<3x197x197xi32>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_I8Tensor:$lhs,
+    Vitq_I8Tensor:$rhs,
+    UnitAttr:$transpose_rhs,
+    DefaultValuedAttr<I32Attr, "0">:$lhs_zp,
+    DefaultValuedAttr<I32Attr, "0">:$rhs_zp
+  );
+  let results = (outs Vitq_I32Tensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Vitq_LinearOp : Vitq_Op<"linear"> {
+  let summary = "int8 linear layer with int32 bias and fused requantization";
+  let description = [{
+    ```
+    acc[..., n] = sum_k (input[..., k] - input_zp) * weight[k, n] + bias[n]
+    output[..., n] = saturate(rescale(acc[..., n]) + output_zp)
+    ```
+
+    `weight` is `[K, N]`, or `[N, K]` with `transpose_weight` (the layout of
+    ONNX `Gemm` with `transB` and of PyTorch's `nn.Linear`). Weights are
+    symmetric (zero point 0). `bias` is optional. `rescale` is per-tensor or
+    per-output-channel along the last dimension of `output`.
+
+    ```mlir
+    %h = vitq.linear %x, %w, %b {rescale = #vitq.rescale<1518500250, 38>,
+                                 transpose_weight}
+           : (tensor<197x192xi8>, tensor<768x192xi8>, tensor<768xi32>)
+           -> tensor<197x768xi8>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_I8Tensor:$input,
+    Vitq_I8Tensor:$weight,
+    Optional<Vitq_I32Tensor>:$bias,
+    Vitq_RescaleAttr:$rescale,
+    UnitAttr:$transpose_weight,
+    DefaultValuedAttr<I32Attr, "0">:$input_zp,
+    DefaultValuedAttr<I32Attr, "0">:$output_zp
+  );
+  let results = (outs Vitq_ActTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:`
+    `(` type($input) `,` type($weight) (`,` type($bias)^)? `)`
+    `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Vitq_Conv2DOp : Vitq_Op<"conv2d"> {
+  let summary = "int8 2-D convolution (NCHW) with optional fused requantization";
+  let description = [{
+    A grouped 2-D convolution of an `[N, C, H, W]` int8 input with an
+    `[O, C / groups, KH, KW]` int8 weight, accumulated exactly in int32:
+
+    ```
+    acc[n, o, y, x] = bias[o] + sum_{c, i, j} (input_padded[n, g*C/groups + c,
+        y*sh + i*dh, x*sw + j*dw] - input_zp) * weight[o, c, i, j]
+    ```
+
+    where `g = o / (O / groups)` and padding positions hold `input_zp` (they
+    contribute zero). `pads` is `[top, left, bottom, right]`. Without
+    `rescale` the result is the int32 accumulator; with it, the result is
+    `saturate(rescale(acc) + output_zp)` as int8/int16, and a per-channel
+    `rescale` must run along dimension 1. Patch embedding is the `groups = 1`,
+    stride = kernel case; `groups = C` is depthwise.
+
+    ```mlir
+    %p = vitq.conv2d %img, %w, %b {strides = array<i64: 16, 16>,
+                                   rescale = #vitq.rescale<1518500250, 38>}
+           : (tensor<1x3x224x224xi8>, tensor<192x3x16x16xi8>, tensor<192xi32>)
+           -> tensor<1x192x14x14xi8>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_I8Tensor:$input,
+    Vitq_I8Tensor:$weight,
+    Optional<Vitq_I32Tensor>:$bias,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
+    DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+    DefaultValuedAttr<I64Attr, "1">:$groups,
+    OptionalAttr<Vitq_RescaleAttr>:$rescale,
+    DefaultValuedAttr<I32Attr, "0">:$input_zp,
+    DefaultValuedAttr<I32Attr, "0">:$output_zp
+  );
+  let results = (outs Vitq_IntTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:`
+    `(` type($input) `,` type($weight) (`,` type($bias)^)? `)`
+    `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Vitq_AddOp : Vitq_Op<"add"> {
+  let summary = "Add two quantized tensors, each with its own rescale factor";
+  let description = [{
+    Residual and bias adds of differently-scaled operands. Both operands are
+    rescaled onto a common fixed-point grid and rounded once:
+
+    ```
+    acc = (lhs - lhs_zp) * lhs_multiplier + (rhs - rhs_zp) * rhs_multiplier
+    output = saturate(round_half_up(acc / 2^shift) + output_zp)
+    ```
+
+    computed in 64-bit arithmetic. Operands are int8 or int16 (mixed allowed:
+    the 16-bit residual stream adds an int8 branch), broadcast NumPy-style to
+    the result shape. Multipliers are in [0, 2^31); `shift` in [0, 63].
+
+    ```mlir
+    %r = vitq.add %res, %branch {lhs_multiplier = 1073741824 : i32,
+                                 rhs_multiplier = 1518500250 : i32,
+                                 shift = 30 : i32}
+           : tensor<197x192xi16>, tensor<197x192xi8> -> tensor<197x192xi16>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_ActTensor:$lhs,
+    Vitq_ActTensor:$rhs,
+    I32Attr:$lhs_multiplier,
+    I32Attr:$rhs_multiplier,
+    I32Attr:$shift,
+    DefaultValuedAttr<I32Attr, "0">:$lhs_zp,
+    DefaultValuedAttr<I32Attr, "0">:$rhs_zp,
+    DefaultValuedAttr<I32Attr, "0">:$output_zp
+  );
+  let results = (outs Vitq_ActTensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Float-semantic non-linear ops (imported level)
+//===----------------------------------------------------------------------===//
+
+class Vitq_FloatSemanticUnaryOp<string mnemonic> : Vitq_Op<mnemonic> {
+  let results = (outs Vitq_FloatOrQuantizedTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Vitq_SoftmaxOp : Vitq_FloatSemanticUnaryOp<"softmax"> {
+  let summary = "Softmax with real-valued semantics";
+  let description = [{
+    `output = softmax(input)` along `axis` (negative counts from the end),
+    evaluated on the real values of the input and, for a quantized result,
+    quantized with the result type's parameters. Input and result are both
+    float or both per-tensor quantized, with equal shapes.
+    `vitq-to-integer` legalises the quantized form to `vitq.shiftmax`.
+
+    ```mlir
+    %p = vitq.softmax %s {axis = -1 : i64}
+           : tensor<3x197x197x!quant.uniform<i8:f32, 0.08>>
+           -> tensor<3x197x197x!quant.uniform<i8:f32, 0.0078125>>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_FloatOrQuantizedTensor:$input,
+    DefaultValuedAttr<I64Attr, "-1">:$axis
+  );
+}
+
+def Vitq_GeluOp : Vitq_FloatSemanticUnaryOp<"gelu"> {
+  let summary = "GELU with real-valued semantics";
+  let description = [{
+    `output = x * Phi(x)` with the exact erf form, or the tanh approximation
+    when `approximate = "tanh"` (ONNX `Gelu`'s attribute), evaluated on real
+    values like `vitq.softmax`. `vitq-to-integer` legalises the quantized form
+    to `vitq.shiftgelu`.
+
+    ```mlir
+    %g = vitq.gelu %h : tensor<197x768x!quant.uniform<i8:f32, 0.05>>
+                     -> tensor<197x768x!quant.uniform<i8:f32, 0.03>>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_FloatOrQuantizedTensor:$input,
+    DefaultValuedAttr<StrAttr, "\"none\"">:$approximate
+  );
+}
+
+def Vitq_LayerNormOp : Vitq_Op<"layernorm"> {
+  let summary = "Layer normalisation with real-valued semantics";
+  let description = [{
+    Normalises over the dimensions from `axis` to the last (ONNX
+    `LayerNormalization`): `output = (x - mean) / sqrt(var + epsilon) * gamma
+    + beta`, with biased variance, evaluated on real values. `gamma` and
+    `beta` are float tensors shaped like the normalised dimensions. Input and
+    result are both float or both per-tensor quantized (typically an int16
+    residual input and an int8 result). `vitq-to-integer` legalises the
+    quantized form to `vitq.ilayernorm`.
+
+    ```mlir
+    %n = vitq.layernorm %x, %gamma, %beta {epsilon = 1.0e-6 : f32}
+           : (tensor<197x192x!quant.uniform<i16:f32, 0.001>>, tensor<192xf32>,
+              tensor<192xf32>) -> tensor<197x192x!quant.uniform<i8:f32, 0.04>>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_FloatOrQuantizedTensor:$input,
+    Vitq_FloatTensor:$gamma,
+    Vitq_FloatTensor:$beta,
+    DefaultValuedAttr<I64Attr, "-1">:$axis,
+    DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon
+  );
+  let results = (outs Vitq_FloatOrQuantizedTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $beta attr-dict `:`
+    `(` type($input) `,` type($gamma) `,` type($beta) `)` `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Integer non-linear ops (I-ViT)
+//===----------------------------------------------------------------------===//
+
+def Vitq_ShiftmaxOp : Vitq_Op<"shiftmax"> {
+  let summary = "Integer-only softmax over the last dimension (I-ViT Shiftmax)";
+  let description = [{
+    The shift-based softmax of I-ViT. With `x0 < 0` the integer that stands
+    for -1.0 in the input's scale and `n = exp_shift`, per row:
+
+    ```
+    x  = x - max(x)                                   (x <= 0)
+    t  = max(x + (x >> 1) - (x >> 4), n * x0)         (x * log2(e))
+    q  = floor(t / x0);  r = t - q * x0               (t = q*x0 + r)
+    e  = ((r >> 1) - x0) << (n - q)                   (2^t, scale 2^-n / -x0)
+    f  = floor((2^31 - 1) / min(sum(e), 2^31 - 1))    (one divide per row)
+    y  = saturate((e * f) >> (32 - bits))             (bits = result width)
+    ```
+
+    so the result has scale `2^-(bits - 1)`. Inputs are int8/int16/int32,
+    results int8 or int16. `|x0| * 2^exp_shift` must fit in 31 bits.
+
+    ```mlir
+    %p = vitq.shiftmax %s {x0 = -114 : i32, exp_shift = 15 : i32}
+           : tensor<3x197x197xi32> -> tensor<3x197x197xi8>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_IntTensor:$input,
+    I32Attr:$x0,
+    I32Attr:$exp_shift
+  );
+  let results = (outs Vitq_ActTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Vitq_ShiftGeluOp : Vitq_Op<"shiftgelu"> {
+  let summary = "Integer-only GELU (I-ViT ShiftGELU)";
+  let description = [{
+    `GELU(x) ~= x * sigmoid(1.702 x)`, where `1.702 x` is computed as
+    `x + (x >> 1) + (x >> 3) + (x >> 4)` and the sigmoid as
+    `exp(t - m) / (exp(t - m) + exp(-m))` with `m = max(row, 0)` and both
+    exponentials from the Shiftmax exponent routine (`x0`, `exp_shift` as in
+    `vitq.shiftmax`), giving an 8-bit sigmoid with scale 2^-7. The product
+    `x * sigmoid` is rescaled by `rescale` and saturated to the result type.
+
+    ```mlir
+    %g = vitq.shiftgelu %h {x0 = -20 : i32, exp_shift = 15 : i32,
+                            rescale = #vitq.rescale<1518500250, 36>}
+           : tensor<197x768xi8> -> tensor<197x768xi8>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_IntTensor:$input,
+    I32Attr:$x0,
+    I32Attr:$exp_shift,
+    Vitq_RescaleAttr:$rescale
+  );
+  let results = (outs Vitq_ActTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Vitq_ILayerNormOp : Vitq_Op<"ilayernorm"> {
+  let summary = "Integer-only layer normalisation over the last dimension";
+  let description = [{
+    I-ViT's I-LayerNorm with the affine part folded into integers. Per row of
+    `N` elements, in 64-bit arithmetic:
+
+    ```
+    mean = round(sum(x) / N);  y = x - mean;  var = sum(y * y)
+    std  = isqrt(var)   (sqrt_iterations Newton steps from 2^16)
+    f    = floor((2^31 - 1) / max(std, 1));  z = (y * f) >> 1
+    out[c] = saturate(rescale_c(z) + bias[c])
+    ```
+
+    `z` has scale `sqrt(N) / 2^30`. `rescale` (per-tensor or per-channel
+    along the last dimension) folds `gamma` and the output scale, so a
+    negative gamma is a negative multiplier; `bias` (one entry, or one per
+    channel) is `beta` in output units. Folding both this way needs no
+    division by gamma, so gamma ~ 0 is harmless.
+
+    ```mlir
+    %n = vitq.ilayernorm %x {rescale = #vitq.rescale<1073741824, 40>,
+                             bias = array<i32: 3>}
+           : tensor<197x192xi16> -> tensor<197x192xi8>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_ActTensor:$input,
+    Vitq_RescaleAttr:$rescale,
+    DenseI32ArrayAttr:$bias,
+    DefaultValuedAttr<I32Attr, "10">:$sqrt_iterations
+  );
+  let results = (outs Vitq_ActTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // VITQ_DIALECT_VITQ_VITQOPS_TD

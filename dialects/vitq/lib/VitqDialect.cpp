@@ -1,0 +1,35 @@
+//===- VitqDialect.cpp - vitq dialect registration ------------------------===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vitq/Dialect/Vitq/VitqDialect.h"
+#include "vitq/Dialect/Vitq/VitqOps.h"
+
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::vitq;
+
+#include "vitq/Dialect/Vitq/VitqOpsDialect.cpp.inc"
+
+void VitqDialect::initialize() {
+  registerAttributes();
+  addOperations<
+#define GET_OP_LIST
+#include "vitq/Dialect/Vitq/VitqOps.cpp.inc"
+      >();
+}
+
+Operation *VitqDialect::materializeConstant(OpBuilder &builder,
+                                            Attribute value, Type type,
+                                            Location loc) {
+  // Folds produce plain integer tensors, which arith.constant represents.
+  if (auto typed = dyn_cast<TypedAttr>(value);
+      typed && arith::ConstantOp::isBuildableWith(typed, type))
+    return arith::ConstantOp::create(builder, loc, type, typed);
+  return nullptr;
+}

@@ -1,0 +1,511 @@
+//===- VitqOps.cpp - vitq operation verifiers -----------------------------===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vitq/Dialect/Vitq/VitqOps.h"
+#include "vitq/Support/Dyadic.h"
+
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::vitq;
+
+#define GET_OP_CLASSES
+#include "vitq/Dialect/Vitq/VitqOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Shared checks
+//===----------------------------------------------------------------------===//
+
+static RankedTensorType tensorType(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+/// Two dimension sizes agree unless one of them is dynamic.
+static bool dimsAgree(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << '[';
+  llvm::interleave(
+      shape, os,
+      [&](int64_t d) {
+        if (ShapedType::isDynamic(d))
+          os << '?';
+        else
+          os << d;
+      },
+      "x");
+  os << ']';
+  return text;
+}
+
+static LogicalResult verifySameShape(Operation *op, Value input,
+                                     Value output) {
+  if (failed(verifyCompatibleShape(input.getType(), output.getType())))
+    return op->emitOpError("result shape ")
+           << shapeString(tensorType(output).getShape())
+           << " does not match input shape "
+           << shapeString(tensorType(input).getShape());
+  return success();
+}
+
+/// Checks that `value` is representable in the signed integer type `type`;
+/// 32-bit (accumulator) types accept any int32 attribute.
+static LogicalResult verifyZeroPoint(Operation *op, StringRef name,
+                                     int32_t value, Type type) {
+  unsigned width = type.getIntOrFloatBitWidth();
+  if (width >= 32 || saturateSigned(value, width) == value)
+    return success();
+  return op->emitOpError() << name << " " << value
+                           << " does not fit the operand type " << type;
+}
+
+/// Normalises `axis` (negative counts from the end) into [0, rank).
+static FailureOr<int64_t> normalizeAxis(Operation *op, int64_t axis,
+                                        int64_t rank) {
+  int64_t normalized = axis < 0 ? axis + rank : axis;
+  if (normalized < 0 || normalized >= rank)
+    return op->emitOpError("axis ")
+           << axis << " is out of range for rank " << rank;
+  return normalized;
+}
+
+/// Checks a rescale against the tensor it applies to. A per-channel rescale
+/// needs one factor per index of its axis, and `requiredAxis`, when given,
+/// is the only dimension the op allows it on.
+static LogicalResult verifyRescale(Operation *op, StringRef name,
+                                   RescaleAttr rescale, RankedTensorType type,
+                                   std::optional<int64_t> requiredAxis) {
+  if (rescale.isPerTensor())
+    return success();
+  int64_t axis = *rescale.getAxis();
+  if (axis >= type.getRank())
+    return op->emitOpError() << name << " axis " << axis
+                             << " is out of range for rank " << type.getRank();
+  if (requiredAxis && axis != *requiredAxis)
+    return op->emitOpError()
+           << "per-channel " << name << " must run along dimension "
+           << *requiredAxis << " (the channels), not " << axis;
+  int64_t dim = type.getDimSize(axis);
+  if (!ShapedType::isDynamic(dim) && dim != static_cast<int64_t>(rescale.size()))
+    return op->emitOpError()
+           << "per-channel " << name << " has " << rescale.size()
+           << " factors but dimension " << axis << " has size " << dim;
+  return success();
+}
+
+static LogicalResult verifyMultiplier(Operation *op, StringRef name,
+                                              int32_t multiplier) {
+  if (multiplier < 0)
+    return op->emitOpError() << name << " must be non-negative, got "
+                             << multiplier;
+  return success();
+}
+
+static LogicalResult verifyShift(Operation *op, int32_t shift) {
+  if (shift < 0 || shift > kMaxDyadicShift)
+    return op->emitOpError() << "shift " << shift << " is outside [0, "
+                             << kMaxDyadicShift << "]";
+  return success();
+}
+
+/// Checks a uniform quantized tensor type against its float counterpart.
+static LogicalResult verifyQuantizedType(Operation *op,
+                                         RankedTensorType quantized,
+                                         Type floatElementType) {
+  Type element = quantized.getElementType();
+  auto qtype = dyn_cast<quant::QuantizedType>(element);
+  if (!isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(
+          element))
+    return op->emitOpError("expected a !quant.uniform element type, got ")
+           << element;
+  if (qtype.getExpressedType() != floatElementType)
+    return op->emitOpError("float type ")
+           << floatElementType << " differs from the expressed type "
+           << qtype.getExpressedType() << " of " << element;
+  auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element);
+  if (!perAxis)
+    return success();
+  int32_t dim = perAxis.getQuantizedDimension();
+  if (dim >= quantized.getRank())
+    return op->emitOpError("quantized dimension ")
+           << dim << " is out of range for rank " << quantized.getRank();
+  int64_t size = quantized.getDimSize(dim);
+  if (!ShapedType::isDynamic(size) &&
+      size != static_cast<int64_t>(perAxis.getScales().size()))
+    return op->emitOpError("per-axis type has ")
+           << perAxis.getScales().size() << " scales but dimension " << dim
+           << " has size " << size;
+  return success();
+}
+
+/// Float-semantic ops take float tensors (FP32 models) or per-tensor
+/// quantized tensors (the imported level), never a mix.
+static LogicalResult verifyFloatOrQuantizedPair(Operation *op, Value input,
+                                                Value output) {
+  Type in = getElementTypeOrSelf(input);
+  Type out = getElementTypeOrSelf(output);
+  bool inFloat = isa<FloatType>(in), outFloat = isa<FloatType>(out);
+  if (inFloat != outFloat)
+    return op->emitOpError("input and result must both be float or both be "
+                           "quantized, got ")
+           << in << " and " << out;
+  if (inFloat && in != out)
+    return op->emitOpError("float input ")
+           << in << " and result " << out << " differ";
+  for (Type t : {in, out})
+    if (!inFloat && !isa<quant::UniformQuantizedType>(t))
+      return op->emitOpError("expected a per-tensor !quant.uniform type, got ")
+             << t;
+  return verifySameShape(op, input, output);
+}
+
+/// The I-ViT exponent routine needs x0 < 0 and e = -x0 * 2^n in 31 bits.
+static LogicalResult verifyExponentConstants(Operation *op, int32_t x0,
+                                             int32_t expShift) {
+  if (x0 >= 0)
+    return op->emitOpError("x0 (the integer for -1.0) must be negative, got ")
+           << x0;
+  if (expShift < 0 || expShift > 30)
+    return op->emitOpError("exp_shift ")
+           << expShift << " is outside [0, 30]";
+  if ((-static_cast<int64_t>(x0) << expShift) > INT32_MAX)
+    return op->emitOpError("-x0 * 2^exp_shift = ")
+           << (-static_cast<int64_t>(x0) << expShift)
+           << " does not fit in 31 bits";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp / DequantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizeOp::verify() {
+  if (failed(verifyQuantizedType(*this, getOutput().getType(),
+                                 getInput().getType().getElementType())))
+    return failure();
+  return verifySameShape(*this, getInput(), getOutput());
+}
+
+LogicalResult DequantizeOp::verify() {
+  if (failed(verifyQuantizedType(*this, getInput().getType(),
+                                 getOutput().getType().getElementType())))
+    return failure();
+  return verifySameShape(*this, getInput(), getOutput());
+}
+
+//===----------------------------------------------------------------------===//
+// RequantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RequantizeOp::verify() {
+  RankedTensorType inType = getInput().getType();
+  RankedTensorType outType = getOutput().getType();
+  if (failed(verifySameShape(*this, getInput(), getOutput())) ||
+      failed(verifyRescale(*this, "rescale", getRescale(), inType,
+                           std::nullopt)) ||
+      failed(verifyZeroPoint(*this, "input_zp", getInputZp(),
+                             inType.getElementType())) ||
+      failed(verifyZeroPoint(*this, "output_zp", getOutputZp(),
+                             outType.getElementType())))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::verify() {
+  RankedTensorType lhs = getLhs().getType(), rhs = getRhs().getType();
+  ArrayRef<int64_t> resultShape = getResult().getType().getShape();
+  int64_t rank = lhs.getRank();
+  if (rank < 2)
+    return emitOpError("lhs must have rank >= 2, got ") << rank;
+  if (rhs.getRank() != 2 && rhs.getRank() != rank)
+    return emitOpError("rhs must have rank 2 or the rank of lhs (")
+           << rank << "), got " << rhs.getRank();
+  int64_t rhsRank = rhs.getRank();
+  int64_t k = lhs.getDimSize(rank - 1);
+  int64_t rhsK = rhs.getDimSize(rhsRank - (getTransposeRhs() ? 1 : 2));
+  int64_t n = rhs.getDimSize(rhsRank - (getTransposeRhs() ? 2 : 1));
+  if (!dimsAgree(k, rhsK))
+    return emitOpError("reduction dimensions differ: lhs has K = ")
+           << k << ", rhs has K = " << rhsK;
+  SmallVector<int64_t> expected(lhs.getShape().drop_back());
+  expected.push_back(n);
+  if (rhsRank == rank)
+    for (int64_t i = 0; i < rank - 2; ++i)
+      if (!dimsAgree(lhs.getDimSize(i), rhs.getDimSize(i)))
+        return emitOpError("batch dimension ")
+               << i << " differs: " << lhs.getDimSize(i) << " vs "
+               << rhs.getDimSize(i);
+  if (failed(verifyCompatibleShape(resultShape, expected)))
+    return emitOpError("result shape ")
+           << shapeString(resultShape) << " does not match expected "
+           << shapeString(expected);
+  if (failed(verifyZeroPoint(*this, "lhs_zp", getLhsZp(),
+                             lhs.getElementType())) ||
+      failed(verifyZeroPoint(*this, "rhs_zp", getRhsZp(),
+                             rhs.getElementType())))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// LinearOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinearOp::verify() {
+  RankedTensorType input = getInput().getType();
+  RankedTensorType weight = getWeight().getType();
+  RankedTensorType output = getOutput().getType();
+  if (input.getRank() < 1)
+    return emitOpError("input must have rank >= 1");
+  if (weight.getRank() != 2)
+    return emitOpError("weight must have rank 2, got ") << weight.getRank();
+  int64_t k = input.getDimSize(input.getRank() - 1);
+  int64_t weightK = weight.getDimSize(getTransposeWeight() ? 1 : 0);
+  int64_t n = weight.getDimSize(getTransposeWeight() ? 0 : 1);
+  if (!dimsAgree(k, weightK))
+    return emitOpError("input has K = ")
+           << k << " but weight has K = " << weightK;
+  if (getBias()) {
+    RankedTensorType bias = getBias().getType();
+    if (bias.getRank() != 1 || !dimsAgree(bias.getDimSize(0), n))
+      return emitOpError("bias must have shape [")
+             << n << "], got " << shapeString(bias.getShape());
+  }
+  SmallVector<int64_t> expected(input.getShape().drop_back());
+  expected.push_back(n);
+  if (failed(verifyCompatibleShape(output.getShape(), expected)))
+    return emitOpError("result shape ")
+           << shapeString(output.getShape()) << " does not match expected "
+           << shapeString(expected);
+  if (failed(verifyRescale(*this, "rescale", getRescale(), output,
+                           output.getRank() - 1)) ||
+      failed(verifyZeroPoint(*this, "input_zp", getInputZp(),
+                             input.getElementType())) ||
+      failed(verifyZeroPoint(*this, "output_zp", getOutputZp(),
+                             output.getElementType())))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Conv2DOp
+//===----------------------------------------------------------------------===//
+
+/// Checks that `values` has `size` entries, each at least `minimum`.
+static LogicalResult verifyConvParams(Operation *op, StringRef name,
+                                      ArrayRef<int64_t> values, size_t size,
+                                      int64_t minimum) {
+  if (values.size() != size)
+    return op->emitOpError()
+           << name << " must have " << size << " entries, got "
+           << values.size();
+  for (int64_t v : values)
+    if (v < minimum)
+      return op->emitOpError()
+             << name << " entries must be >= " << minimum << ", got " << v;
+  return success();
+}
+
+LogicalResult Conv2DOp::verify() {
+  RankedTensorType input = getInput().getType();
+  RankedTensorType weight = getWeight().getType();
+  RankedTensorType output = getOutput().getType();
+  if (input.getRank() != 4 || weight.getRank() != 4)
+    return emitOpError("input [N, C, H, W] and weight [O, C/groups, KH, KW] "
+                       "must have rank 4");
+  ArrayRef<int64_t> strides = getStrides(), pads = getPads(),
+                    dilations = getDilations();
+  if (failed(verifyConvParams(*this, "strides", strides, 2, 1)) ||
+      failed(verifyConvParams(*this, "pads", pads, 4, 0)) ||
+      failed(verifyConvParams(*this, "dilations", dilations, 2, 1)))
+    return failure();
+  int64_t groups = getGroups();
+  if (groups < 1)
+    return emitOpError("groups must be >= 1, got ") << groups;
+  int64_t channels = input.getDimSize(1), outChannels = weight.getDimSize(0);
+  if (!ShapedType::isDynamic(channels) && channels % groups != 0)
+    return emitOpError("input channels ")
+           << channels << " are not divisible by groups " << groups;
+  if (!ShapedType::isDynamic(outChannels) && outChannels % groups != 0)
+    return emitOpError("output channels ")
+           << outChannels << " are not divisible by groups " << groups;
+  if (!ShapedType::isDynamic(channels) &&
+      !dimsAgree(weight.getDimSize(1), channels / groups))
+    return emitOpError("weight has ")
+           << weight.getDimSize(1) << " input channels per group, expected "
+           << channels / groups;
+  if (getBias()) {
+    RankedTensorType bias = getBias().getType();
+    if (bias.getRank() != 1 || !dimsAgree(bias.getDimSize(0), outChannels))
+      return emitOpError("bias must have shape [")
+             << outChannels << "], got " << shapeString(bias.getShape());
+  }
+  SmallVector<int64_t> expected = {input.getDimSize(0), outChannels};
+  for (int i = 0; i < 2; ++i) {
+    int64_t size = input.getDimSize(2 + i), kernel = weight.getDimSize(2 + i);
+    if (ShapedType::isDynamic(size) || ShapedType::isDynamic(kernel)) {
+      expected.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    int64_t extent = size + pads[i] + pads[i + 2];
+    int64_t span = dilations[i] * (kernel - 1) + 1;
+    if (span > extent)
+      return emitOpError("kernel extent ")
+             << span << " exceeds the padded input extent " << extent
+             << " in spatial dimension " << i;
+    expected.push_back((extent - span) / strides[i] + 1);
+  }
+  if (failed(verifyCompatibleShape(output.getShape(), expected)))
+    return emitOpError("result shape ")
+           << shapeString(output.getShape()) << " does not match expected "
+           << shapeString(expected);
+  bool accumulates = output.getElementType().isInteger(32);
+  if (!getRescale()) {
+    if (!accumulates)
+      return emitOpError("without a rescale the result is the int32 "
+                         "accumulator, got ")
+             << output.getElementType();
+    if (getOutputZp() != 0)
+      return emitOpError("output_zp needs a rescale");
+  } else {
+    if (accumulates)
+      return emitOpError("with a rescale the result must be int8 or int16");
+    if (failed(verifyRescale(*this, "rescale", *getRescale(), output, 1)))
+      return failure();
+  }
+  if (failed(verifyZeroPoint(*this, "input_zp", getInputZp(),
+                             input.getElementType())) ||
+      failed(verifyZeroPoint(*this, "output_zp", getOutputZp(),
+                             output.getElementType())))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AddOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AddOp::verify() {
+  SmallVector<int64_t> broadcast;
+  RankedTensorType lhs = getLhs().getType(), rhs = getRhs().getType();
+  RankedTensorType output = getOutput().getType();
+  if (!OpTrait::util::getBroadcastedShape(lhs.getShape(), rhs.getShape(),
+                                          broadcast))
+    return emitOpError("operand shapes ")
+           << shapeString(lhs.getShape()) << " and "
+           << shapeString(rhs.getShape()) << " do not broadcast";
+  if (failed(verifyCompatibleShape(output.getShape(), broadcast)))
+    return emitOpError("result shape ")
+           << shapeString(output.getShape())
+           << " does not match the broadcast shape " << shapeString(broadcast);
+  if (failed(verifyMultiplier(*this, "lhs_multiplier",
+                                      getLhsMultiplier())) ||
+      failed(verifyMultiplier(*this, "rhs_multiplier",
+                                      getRhsMultiplier())) ||
+      failed(verifyShift(*this, getShift())) ||
+      failed(verifyZeroPoint(*this, "lhs_zp", getLhsZp(),
+                             lhs.getElementType())) ||
+      failed(verifyZeroPoint(*this, "rhs_zp", getRhsZp(),
+                             rhs.getElementType())) ||
+      failed(verifyZeroPoint(*this, "output_zp", getOutputZp(),
+                             output.getElementType())))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Float-semantic non-linear ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxOp::verify() {
+  if (failed(verifyFloatOrQuantizedPair(*this, getInput(), getOutput())))
+    return failure();
+  return normalizeAxis(*this, getAxis(), getInput().getType().getRank());
+}
+
+LogicalResult GeluOp::verify() {
+  if (getApproximate() != "none" && getApproximate() != "tanh")
+    return emitOpError("approximate must be \"none\" or \"tanh\", got \"")
+           << getApproximate() << "\"";
+  return verifyFloatOrQuantizedPair(*this, getInput(), getOutput());
+}
+
+LogicalResult LayerNormOp::verify() {
+  if (failed(verifyFloatOrQuantizedPair(*this, getInput(), getOutput())))
+    return failure();
+  RankedTensorType input = getInput().getType();
+  FailureOr<int64_t> axis = normalizeAxis(*this, getAxis(), input.getRank());
+  if (failed(axis))
+    return failure();
+  ArrayRef<int64_t> normalized = input.getShape().drop_front(*axis);
+  for (auto [name, param] : {std::pair<StringRef, Value>{"gamma", getGamma()},
+                             {"beta", getBeta()}})
+    if (failed(verifyCompatibleShape(tensorType(param).getShape(),
+                                     normalized)))
+      return emitOpError()
+             << name << " shape " << shapeString(tensorType(param).getShape())
+             << " does not match the normalised shape "
+             << shapeString(normalized);
+  if (!(getEpsilon().convertToFloat() >= 0.0f))
+    return emitOpError("epsilon must be non-negative");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Integer non-linear ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult ShiftmaxOp::verify() {
+  if (getInput().getType().getRank() < 1)
+    return emitOpError("input must have rank >= 1");
+  if (failed(verifySameShape(*this, getInput(), getOutput())))
+    return failure();
+  return verifyExponentConstants(*this, getX0(), getExpShift());
+}
+
+LogicalResult ShiftGeluOp::verify() {
+  RankedTensorType output = getOutput().getType();
+  if (output.getRank() < 1)
+    return emitOpError("input must have rank >= 1");
+  if (failed(verifySameShape(*this, getInput(), getOutput())) ||
+      failed(verifyExponentConstants(*this, getX0(), getExpShift())))
+    return failure();
+  return verifyRescale(*this, "rescale", getRescale(), output,
+                       output.getRank() - 1);
+}
+
+LogicalResult ILayerNormOp::verify() {
+  RankedTensorType output = getOutput().getType();
+  if (output.getRank() < 1)
+    return emitOpError("input must have rank >= 1");
+  if (failed(verifySameShape(*this, getInput(), getOutput())) ||
+      failed(verifyRescale(*this, "rescale", getRescale(), output,
+                           output.getRank() - 1)))
+    return failure();
+  int64_t channels = output.getDimSize(output.getRank() - 1);
+  size_t biasSize = getBias().size();
+  if (biasSize != 1 &&
+      (ShapedType::isDynamic(channels) ||
+       biasSize != static_cast<size_t>(channels)))
+    return emitOpError("bias must have 1 or ")
+           << channels << " entries, got " << biasSize;
+  if (getSqrtIterations() < 1 || getSqrtIterations() > 64)
+    return emitOpError("sqrt_iterations must be in [1, 64], got ")
+           << getSqrtIterations();
+  return success();
+}
