@@ -28,12 +28,14 @@ std::optional<DyadicScale> vitq::computeDyadicScale(double scale) {
   // scheme; inside the bounds above it never has to clamp the shift.
   DyadicScale result;
   if (!tosa::computeMultiplierAndShift(scale, result.multiplier, result.shift,
-                                       /*scaleWidth=*/32))
-    return std::nullopt;
-  // Just below 2^31 the mantissa rounds up to 2^31 and carries into a shift
-  // of -1; the largest multiplier is then the closest representable value.
-  if (result.shift == -1)
-    return DyadicScale{std::numeric_limits<int32_t>::max(), 0};
+                                       /*scaleWidth=*/32)) {
+    // TOSA keeps shifts >= 2. Inside our bounds it refuses only scales whose
+    // 31-bit mantissa rounds up to exactly kMaxDyadicScale.
+    DyadicScale top{int32_t(1) << 30, 1};
+    if (std::fabs(top.toDouble() - scale) > scale * 0x1p-31)
+      return std::nullopt;
+    return top;
+  }
   if (result.shift < 0 || result.shift > 62 || result.multiplier <= 0)
     return std::nullopt;
   return result;

@@ -123,15 +123,29 @@ struct FoldExactRequantizeChain : public OpRewritePattern<RequantizeOp> {
 
     RescaleAttr rescale = outer.getRescale();
     SmallVector<int32_t> multipliers;
-    for (int32_t om : rescale.getMultipliers()) {
+    SmallVector<int32_t> shifts;
+    for (auto [om, os] : llvm::zip(rescale.getMultipliers(),
+                                   rescale.getShifts())) {
+      // Normalised multipliers are >= 2^30, so m * k usually overflows; halve
+      // even products into the shift, which leaves every result unchanged:
+      // floor((2a + 2^(s-1)) / 2^s) == floor((a + 2^(s-2)) / 2^(s-1)).
       int64_t product = static_cast<int64_t>(om) * k;
-      if (product > std::numeric_limits<int32_t>::max() ||
-          product <= std::numeric_limits<int32_t>::min())
+      int32_t shift = os;
+      auto fits = [](int64_t v) {
+        return v <= std::numeric_limits<int32_t>::max() &&
+               v > std::numeric_limits<int32_t>::min();
+      };
+      while (!fits(product) && shift > 0 && product % 2 == 0) {
+        product /= 2;
+        --shift;
+      }
+      if (!fits(product))
         return rewriter.notifyMatchFailure(outer, "multiplier overflows");
       multipliers.push_back(static_cast<int32_t>(product));
+      shifts.push_back(shift);
     }
-    auto merged = RescaleAttr::get(getContext(), multipliers,
-                                   rescale.getShifts(), rescale.getAxis());
+    auto merged = RescaleAttr::get(getContext(), multipliers, shifts,
+                                   rescale.getAxis());
     rewriter.replaceOpWithNewOp<RequantizeOp>(
         outer, outer.getType(), inner.getInput(), merged,
         inner.getInputZpAttr(), outer.getOutputZpAttr());

@@ -28,16 +28,16 @@ struct DyadicScale {
   double toDouble() const;
 };
 
-/// Bounds of the scales `computeDyadicScale` accepts. Outside them a 31-bit
-/// mantissa with a right shift in [0, 62] cannot keep a relative error of
-/// 2^-31: larger scales would need a left shift, smaller ones lose mantissa
-/// bits.
+/// Bounds of the scales `computeDyadicScale` accepts: TOSA's right shift
+/// range [2, 62] with a 31-bit mantissa. Below them mantissa bits would be
+/// lost; above them (factors over 5e8, which no requantisation needs) the
+/// shift would drop under 2.
 constexpr double kMinDyadicScale = 0x1p-32;
-constexpr double kMaxDyadicScale = 0x1p31;
+constexpr double kMaxDyadicScale = 0x1p29;
 constexpr int32_t kMaxDyadicShift = 63;
 
 /// Approximates `scale` by `multiplier * 2^-shift` with `multiplier` in
-/// [2^30, 2^31) and `shift` in [0, 62], so the relative error is at most
+/// [2^30, 2^31) and `shift` in [1, 62], so the relative error is at most
 /// 2^-31. Returns std::nullopt for scales that are not finite or lie outside
 /// [kMinDyadicScale, kMaxDyadicScale).
 std::optional<DyadicScale> computeDyadicScale(double scale);

@@ -26,6 +26,18 @@ def Vitq_ActTensor : RankedTensorOf<[I8, I16]>;
 /// Inputs of rescaling ops: activations or int32 accumulators.
 def Vitq_IntTensor : RankedTensorOf<[I8, I16, I32]>;
 
+/// Signless integer attributes read back as signed C++ values (upstream's
+/// I32Attr/I64Attr getters return unsigned types, which silently breaks
+/// arithmetic on negative zero points and axes).
+def Vitq_I32Attr : TypedSignlessIntegerAttrBase<I32, "int32_t",
+                                                "32-bit signless integer attribute"> {
+  let convertFromStorage = "static_cast<int32_t>($_self.getValue().getSExtValue())";
+}
+def Vitq_I64Attr : TypedSignlessIntegerAttrBase<I64, "int64_t",
+                                                "64-bit signless integer attribute"> {
+  let convertFromStorage = "$_self.getValue().getSExtValue()";
+}
+
 class Vitq_Op<string mnemonic, list<Trait> traits = []>
     : Op<Vitq_Dialect, mnemonic, !listconcat(traits, [Pure])>;
 
@@ -101,8 +113,8 @@ def Vitq_RequantizeOp : Vitq_Op<"requantize"> {
   let arguments = (ins
     Vitq_IntTensor:$input,
     Vitq_RescaleAttr:$rescale,
-    DefaultValuedAttr<I32Attr, "0">:$input_zp,
-    DefaultValuedAttr<I32Attr, "0">:$output_zp
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$input_zp,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$output_zp
   );
   let results = (outs Vitq_ActTensor:$output);
   let assemblyFormat = [{
@@ -134,8 +146,8 @@ def Vitq_MatmulOp : Vitq_Op<"matmul"> {
     Vitq_I8Tensor:$lhs,
     Vitq_I8Tensor:$rhs,
     UnitAttr:$transpose_rhs,
-    DefaultValuedAttr<I32Attr, "0">:$lhs_zp,
-    DefaultValuedAttr<I32Attr, "0">:$rhs_zp
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$lhs_zp,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$rhs_zp
   );
   let results = (outs Vitq_I32Tensor:$result);
   let assemblyFormat = [{
@@ -170,8 +182,8 @@ def Vitq_LinearOp : Vitq_Op<"linear"> {
     Optional<Vitq_I32Tensor>:$bias,
     Vitq_RescaleAttr:$rescale,
     UnitAttr:$transpose_weight,
-    DefaultValuedAttr<I32Attr, "0">:$input_zp,
-    DefaultValuedAttr<I32Attr, "0">:$output_zp
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$input_zp,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$output_zp
   );
   let results = (outs Vitq_ActTensor:$output);
   let assemblyFormat = [{
@@ -214,10 +226,10 @@ def Vitq_Conv2DOp : Vitq_Op<"conv2d"> {
     DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
     DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
     DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
-    DefaultValuedAttr<I64Attr, "1">:$groups,
+    DefaultValuedAttr<Vitq_I64Attr, "1">:$groups,
     OptionalAttr<Vitq_RescaleAttr>:$rescale,
-    DefaultValuedAttr<I32Attr, "0">:$input_zp,
-    DefaultValuedAttr<I32Attr, "0">:$output_zp
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$input_zp,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$output_zp
   );
   let results = (outs Vitq_IntTensor:$output);
   let assemblyFormat = [{
@@ -253,12 +265,12 @@ def Vitq_AddOp : Vitq_Op<"add"> {
   let arguments = (ins
     Vitq_ActTensor:$lhs,
     Vitq_ActTensor:$rhs,
-    I32Attr:$lhs_multiplier,
-    I32Attr:$rhs_multiplier,
-    I32Attr:$shift,
-    DefaultValuedAttr<I32Attr, "0">:$lhs_zp,
-    DefaultValuedAttr<I32Attr, "0">:$rhs_zp,
-    DefaultValuedAttr<I32Attr, "0">:$output_zp
+    Vitq_I32Attr:$lhs_multiplier,
+    Vitq_I32Attr:$rhs_multiplier,
+    Vitq_I32Attr:$shift,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$lhs_zp,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$rhs_zp,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$output_zp
   );
   let results = (outs Vitq_ActTensor:$output);
   let assemblyFormat = [{
@@ -296,7 +308,7 @@ def Vitq_SoftmaxOp : Vitq_FloatSemanticUnaryOp<"softmax"> {
   }];
   let arguments = (ins
     Vitq_FloatOrQuantizedTensor:$input,
-    DefaultValuedAttr<I64Attr, "-1">:$axis
+    DefaultValuedAttr<Vitq_I64Attr, "-1">:$axis
   );
 }
 
@@ -340,7 +352,7 @@ def Vitq_LayerNormOp : Vitq_Op<"layernorm"> {
     Vitq_FloatOrQuantizedTensor:$input,
     Vitq_FloatTensor:$gamma,
     Vitq_FloatTensor:$beta,
-    DefaultValuedAttr<I64Attr, "-1">:$axis,
+    DefaultValuedAttr<Vitq_I64Attr, "-1">:$axis,
     DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon
   );
   let results = (outs Vitq_FloatOrQuantizedTensor:$output);
@@ -380,8 +392,8 @@ def Vitq_ShiftmaxOp : Vitq_Op<"shiftmax"> {
   }];
   let arguments = (ins
     Vitq_IntTensor:$input,
-    I32Attr:$x0,
-    I32Attr:$exp_shift
+    Vitq_I32Attr:$x0,
+    Vitq_I32Attr:$exp_shift
   );
   let results = (outs Vitq_ActTensor:$output);
   let assemblyFormat = [{
@@ -408,8 +420,8 @@ def Vitq_ShiftGeluOp : Vitq_Op<"shiftgelu"> {
   }];
   let arguments = (ins
     Vitq_IntTensor:$input,
-    I32Attr:$x0,
-    I32Attr:$exp_shift,
+    Vitq_I32Attr:$x0,
+    Vitq_I32Attr:$exp_shift,
     Vitq_RescaleAttr:$rescale
   );
   let results = (outs Vitq_ActTensor:$output);
@@ -448,7 +460,7 @@ def Vitq_ILayerNormOp : Vitq_Op<"ilayernorm"> {
     Vitq_ActTensor:$input,
     Vitq_RescaleAttr:$rescale,
     DenseI32ArrayAttr:$bias,
-    DefaultValuedAttr<I32Attr, "10">:$sqrt_iterations
+    DefaultValuedAttr<Vitq_I32Attr, "10">:$sqrt_iterations
   );
   let results = (outs Vitq_ActTensor:$output);
   let assemblyFormat = [{
