@@ -78,18 +78,17 @@ void RescaleAttr::print(AsmPrinter &printer) const {
     return;
   }
   printer << "axis = " << *getAxis() << ", [";
-  llvm::interleaveComma(llvm::zip(getMultipliers(), getShifts()), printer,
-                        [&](auto pair) {
-                          printer << '(' << std::get<0>(pair) << ", "
-                                  << std::get<1>(pair) << ')';
-                        });
+  llvm::interleaveComma(
+      llvm::zip(getMultipliers(), getShifts()), printer, [&](auto pair) {
+        printer << '(' << std::get<0>(pair) << ", " << std::get<1>(pair) << ')';
+      });
   printer << "]>";
 }
 
-LogicalResult
-RescaleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                    ArrayRef<int32_t> multipliers, ArrayRef<int32_t> shifts,
-                    std::optional<int64_t> axis) {
+LogicalResult RescaleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  ArrayRef<int32_t> multipliers,
+                                  ArrayRef<int32_t> shifts,
+                                  std::optional<int64_t> axis) {
   if (multipliers.empty())
     return emitError() << "rescale needs at least one multiplier";
   if (multipliers.size() != shifts.size())
@@ -100,8 +99,8 @@ RescaleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     if (multiplier == std::numeric_limits<int32_t>::min())
       return emitError() << "rescale multiplier must be in (-2^31, 2^31)";
     if (shift < 0 || shift > kMaxDyadicShift)
-      return emitError() << "rescale shift " << shift
-                         << " is outside [0, " << kMaxDyadicShift << "]";
+      return emitError() << "rescale shift " << shift << " is outside [0, "
+                         << kMaxDyadicShift << "]";
   }
   if (!axis && multipliers.size() != 1)
     return emitError() << "a per-tensor rescale has exactly one multiplier; "

@@ -24,9 +24,8 @@ void VitqDialect::initialize() {
       >();
 }
 
-Operation *VitqDialect::materializeConstant(OpBuilder &builder,
-                                            Attribute value, Type type,
-                                            Location loc) {
+Operation *VitqDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                            Type type, Location loc) {
   // Folds produce plain integer tensors, which arith.constant represents.
   if (auto typed = dyn_cast<TypedAttr>(value);
       typed && arith::ConstantOp::isBuildableWith(typed, type))

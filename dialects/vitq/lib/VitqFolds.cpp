@@ -52,8 +52,8 @@ static Attribute foldConstant(RequantizeOp op, DenseIntElementsAttr input) {
   unsigned outWidth = outType.getElementTypeBitWidth();
   RescaleAttr rescale = op.getRescale();
   if (rescale.isPerTensor() && input.isSplat()) {
-    int64_t y = requantizeValue(input.getSplatValue<APInt>().getSExtValue(),
-                                op, 0, outWidth);
+    int64_t y = requantizeValue(input.getSplatValue<APInt>().getSExtValue(), op,
+                                0, outWidth);
     return DenseElementsAttr::get(outType, APInt(outWidth, y, true));
   }
   // Channel of the flat index i along the rescale axis (row-major).
@@ -70,9 +70,9 @@ static Attribute foldConstant(RequantizeOp op, DenseIntElementsAttr input) {
   int64_t i = 0;
   for (const APInt &x : input.getValues<APInt>()) {
     size_t channel = (i++ / stride) % channels;
-    values.push_back(APInt(
-        outWidth, requantizeValue(x.getSExtValue(), op, channel, outWidth),
-        true));
+    values.push_back(
+        APInt(outWidth,
+              requantizeValue(x.getSExtValue(), op, channel, outWidth), true));
   }
   return DenseElementsAttr::get(outType, values);
 }
@@ -124,8 +124,8 @@ struct FoldExactRequantizeChain : public OpRewritePattern<RequantizeOp> {
     RescaleAttr rescale = outer.getRescale();
     SmallVector<int32_t> multipliers;
     SmallVector<int32_t> shifts;
-    for (auto [om, os] : llvm::zip(rescale.getMultipliers(),
-                                   rescale.getShifts())) {
+    for (auto [om, os] :
+         llvm::zip(rescale.getMultipliers(), rescale.getShifts())) {
       // Normalised multipliers are >= 2^30, so m * k usually overflows; halve
       // even products into the shift, which leaves every result unchanged:
       // floor((2a + 2^(s-1)) / 2^s) == floor((a + 2^(s-2)) / 2^(s-1)).
@@ -144,8 +144,8 @@ struct FoldExactRequantizeChain : public OpRewritePattern<RequantizeOp> {
       multipliers.push_back(static_cast<int32_t>(product));
       shifts.push_back(shift);
     }
-    auto merged = RescaleAttr::get(getContext(), multipliers, shifts,
-                                   rescale.getAxis());
+    auto merged =
+        RescaleAttr::get(getContext(), multipliers, shifts, rescale.getAxis());
     rewriter.replaceOpWithNewOp<RequantizeOp>(
         outer, outer.getType(), inner.getInput(), merged,
         inner.getInputZpAttr(), outer.getOutputZpAttr());

@@ -49,8 +49,7 @@ static std::string shapeString(ArrayRef<int64_t> shape) {
   return text;
 }
 
-static LogicalResult verifySameShape(Operation *op, Value input,
-                                     Value output) {
+static LogicalResult verifySameShape(Operation *op, Value input, Value output) {
   if (failed(verifyCompatibleShape(input.getType(), output.getType())))
     return op->emitOpError("result shape ")
            << shapeString(tensorType(output).getShape())
@@ -97,7 +96,8 @@ static LogicalResult verifyRescale(Operation *op, StringRef name,
            << "per-channel " << name << " must run along dimension "
            << *requiredAxis << " (the channels), not " << axis;
   int64_t dim = type.getDimSize(axis);
-  if (!ShapedType::isDynamic(dim) && dim != static_cast<int64_t>(rescale.size()))
+  if (!ShapedType::isDynamic(dim) &&
+      dim != static_cast<int64_t>(rescale.size()))
     return op->emitOpError()
            << "per-channel " << name << " has " << rescale.size()
            << " factors but dimension " << axis << " has size " << dim;
@@ -105,17 +105,17 @@ static LogicalResult verifyRescale(Operation *op, StringRef name,
 }
 
 static LogicalResult verifyMultiplier(Operation *op, StringRef name,
-                                              int32_t multiplier) {
+                                      int32_t multiplier) {
   if (multiplier < 0)
-    return op->emitOpError() << name << " must be non-negative, got "
-                             << multiplier;
+    return op->emitOpError()
+           << name << " must be non-negative, got " << multiplier;
   return success();
 }
 
 static LogicalResult verifyShift(Operation *op, int32_t shift) {
   if (shift < 0 || shift > kMaxDyadicShift)
-    return op->emitOpError() << "shift " << shift << " is outside [0, "
-                             << kMaxDyadicShift << "]";
+    return op->emitOpError()
+           << "shift " << shift << " is outside [0, " << kMaxDyadicShift << "]";
   return success();
 }
 
@@ -177,8 +177,7 @@ static LogicalResult verifyExponentConstants(Operation *op, int32_t x0,
     return op->emitOpError("x0 (the integer for -1.0) must be negative, got ")
            << x0;
   if (expShift < 0 || expShift > 30)
-    return op->emitOpError("exp_shift ")
-           << expShift << " is outside [0, 30]";
+    return op->emitOpError("exp_shift ") << expShift << " is outside [0, 30]";
   if ((-static_cast<int64_t>(x0) << expShift) > INT32_MAX)
     return op->emitOpError("-x0 * 2^exp_shift = ")
            << (-static_cast<int64_t>(x0) << expShift)
@@ -254,10 +253,10 @@ LogicalResult MatmulOp::verify() {
     return emitOpError("result shape ")
            << shapeString(resultShape) << " does not match expected "
            << shapeString(expected);
-  if (failed(verifyZeroPoint(*this, "lhs_zp", getLhsZp(),
-                             lhs.getElementType())) ||
-      failed(verifyZeroPoint(*this, "rhs_zp", getRhsZp(),
-                             rhs.getElementType())))
+  if (failed(
+          verifyZeroPoint(*this, "lhs_zp", getLhsZp(), lhs.getElementType())) ||
+      failed(
+          verifyZeroPoint(*this, "rhs_zp", getRhsZp(), rhs.getElementType())))
     return failure();
   return success();
 }
@@ -311,9 +310,8 @@ static LogicalResult verifyConvParams(Operation *op, StringRef name,
                                       ArrayRef<int64_t> values, size_t size,
                                       int64_t minimum) {
   if (values.size() != size)
-    return op->emitOpError()
-           << name << " must have " << size << " entries, got "
-           << values.size();
+    return op->emitOpError() << name << " must have " << size
+                             << " entries, got " << values.size();
   for (int64_t v : values)
     if (v < minimum)
       return op->emitOpError()
@@ -413,15 +411,13 @@ LogicalResult AddOp::verify() {
     return emitOpError("result shape ")
            << shapeString(output.getShape())
            << " does not match the broadcast shape " << shapeString(broadcast);
-  if (failed(verifyMultiplier(*this, "lhs_multiplier",
-                                      getLhsMultiplier())) ||
-      failed(verifyMultiplier(*this, "rhs_multiplier",
-                                      getRhsMultiplier())) ||
+  if (failed(verifyMultiplier(*this, "lhs_multiplier", getLhsMultiplier())) ||
+      failed(verifyMultiplier(*this, "rhs_multiplier", getRhsMultiplier())) ||
       failed(verifyShift(*this, getShift())) ||
-      failed(verifyZeroPoint(*this, "lhs_zp", getLhsZp(),
-                             lhs.getElementType())) ||
-      failed(verifyZeroPoint(*this, "rhs_zp", getRhsZp(),
-                             rhs.getElementType())) ||
+      failed(
+          verifyZeroPoint(*this, "lhs_zp", getLhsZp(), lhs.getElementType())) ||
+      failed(
+          verifyZeroPoint(*this, "rhs_zp", getRhsZp(), rhs.getElementType())) ||
       failed(verifyZeroPoint(*this, "output_zp", getOutputZp(),
                              output.getElementType())))
     return failure();
@@ -453,14 +449,13 @@ LogicalResult LayerNormOp::verify() {
   if (failed(axis))
     return failure();
   ArrayRef<int64_t> normalized = input.getShape().drop_front(*axis);
-  for (auto [name, param] : {std::pair<StringRef, Value>{"gamma", getGamma()},
-                             {"beta", getBeta()}})
-    if (failed(verifyCompatibleShape(tensorType(param).getShape(),
-                                     normalized)))
-      return emitOpError()
-             << name << " shape " << shapeString(tensorType(param).getShape())
-             << " does not match the normalised shape "
-             << shapeString(normalized);
+  for (auto [name, param] :
+       {std::pair<StringRef, Value>{"gamma", getGamma()}, {"beta", getBeta()}})
+    if (failed(verifyCompatibleShape(tensorType(param).getShape(), normalized)))
+      return emitOpError() << name << " shape "
+                           << shapeString(tensorType(param).getShape())
+                           << " does not match the normalised shape "
+                           << shapeString(normalized);
   if (!(getEpsilon().convertToFloat() >= 0.0f))
     return emitOpError("epsilon must be non-negative");
   return success();
@@ -499,9 +494,8 @@ LogicalResult ILayerNormOp::verify() {
     return failure();
   int64_t channels = output.getDimSize(output.getRank() - 1);
   size_t biasSize = getBias().size();
-  if (biasSize != 1 &&
-      (ShapedType::isDynamic(channels) ||
-       biasSize != static_cast<size_t>(channels)))
+  if (biasSize != 1 && (ShapedType::isDynamic(channels) ||
+                        biasSize != static_cast<size_t>(channels)))
     return emitOpError("bias must have 1 or ")
            << channels << " entries, got " << biasSize;
   if (getSqrtIterations() < 1 || getSqrtIterations() > 64)

@@ -33,8 +33,8 @@ void expectAccurate(double scale) {
 TEST(DyadicScale, RandomScalesAreAccurate) {
   std::mt19937_64 rng(20261123);
   // Log-uniform over the whole supported range, so every shift is hit.
-  std::uniform_real_distribution<double> exponent(
-      std::log2(kMinDyadicScale), std::log2(kMaxDyadicScale));
+  std::uniform_real_distribution<double> exponent(std::log2(kMinDyadicScale),
+                                                  std::log2(kMaxDyadicScale));
   for (int i = 0; i < 10000; ++i)
     expectAccurate(std::exp2(exponent(rng)));
 }
@@ -78,8 +78,7 @@ TEST(DyadicScale, RangeEdges) {
   expectAccurate(std::nextafter(kMaxDyadicScale, 0.0) * (1 - 0x1p-20));
   // The mantissa rounds up to exactly kMaxDyadicScale.
   expectAccurate(std::nextafter(kMaxDyadicScale, 0.0));
-  EXPECT_EQ(computeDyadicScale(std::nextafter(kMaxDyadicScale, 0.0))->shift,
-            1);
+  EXPECT_EQ(computeDyadicScale(std::nextafter(kMaxDyadicScale, 0.0))->shift, 1);
   expectAccurate(std::nextafter(kMinDyadicScale, 1.0));
   EXPECT_EQ(computeDyadicScale(kMinDyadicScale)->shift, 62);
 }
@@ -87,8 +86,7 @@ TEST(DyadicScale, RangeEdges) {
 TEST(DyadicScale, RejectsUnrepresentableScales) {
   for (double scale :
        {0.0, -1.0, -0x1p-10, std::nextafter(kMinDyadicScale, 0.0),
-        kMaxDyadicScale, 1e300,
-        std::numeric_limits<double>::infinity(),
+        kMaxDyadicScale, 1e300, std::numeric_limits<double>::infinity(),
         std::numeric_limits<double>::quiet_NaN(),
         std::numeric_limits<double>::denorm_min()})
     EXPECT_FALSE(computeDyadicScale(scale).has_value()) << "scale " << scale;

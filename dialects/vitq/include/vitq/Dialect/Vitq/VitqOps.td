@@ -298,7 +298,7 @@ def Vitq_SoftmaxOp : Vitq_FloatSemanticUnaryOp<"softmax"> {
     evaluated on the real values of the input and, for a quantized result,
     quantized with the result type's parameters. Input and result are both
     float or both per-tensor quantized, with equal shapes.
-    `vitq-to-integer` legalises the quantized form to `vitq.shiftmax`.
+    Its integer-only counterpart is `vitq.shiftmax`.
 
     ```mlir
     %p = vitq.softmax %s {axis = -1 : i64}
@@ -317,8 +317,8 @@ def Vitq_GeluOp : Vitq_FloatSemanticUnaryOp<"gelu"> {
   let description = [{
     `output = x * Phi(x)` with the exact erf form, or the tanh approximation
     when `approximate = "tanh"` (ONNX `Gelu`'s attribute), evaluated on real
-    values like `vitq.softmax`. `vitq-to-integer` legalises the quantized form
-    to `vitq.shiftgelu`.
+    values like `vitq.softmax`. Its integer-only counterpart is
+    `vitq.shiftgelu`.
 
     ```mlir
     %g = vitq.gelu %h : tensor<197x768x!quant.uniform<i8:f32, 0.05>>
@@ -339,8 +339,8 @@ def Vitq_LayerNormOp : Vitq_Op<"layernorm"> {
     + beta`, with biased variance, evaluated on real values. `gamma` and
     `beta` are float tensors shaped like the normalised dimensions. Input and
     result are both float or both per-tensor quantized (typically an int16
-    residual input and an int8 result). `vitq-to-integer` legalises the
-    quantized form to `vitq.ilayernorm`.
+    residual input and an int8 result). Its integer-only counterpart is
+    `vitq.ilayernorm`.
 
     ```mlir
     %n = vitq.layernorm %x, %gamma, %beta {epsilon = 1.0e-6 : f32}
