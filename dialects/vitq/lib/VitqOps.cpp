@@ -69,6 +69,18 @@ static LogicalResult verifyZeroPoint(Operation *op, StringRef name,
                            << " does not fit the operand type " << type;
 }
 
+/// The `input_zp`/`output_zp` pair of the rescaling ops.
+static LogicalResult verifyInputOutputZeroPoints(Operation *op, int32_t inZp,
+                                                 Value input, int32_t outZp,
+                                                 Value output) {
+  if (failed(
+          verifyZeroPoint(op, "input_zp", inZp, getElementTypeOrSelf(input))) ||
+      failed(verifyZeroPoint(op, "output_zp", outZp,
+                             getElementTypeOrSelf(output))))
+    return failure();
+  return success();
+}
+
 /// Normalises `axis` (negative counts from the end) into [0, rank).
 static FailureOr<int64_t> normalizeAxis(Operation *op, int64_t axis,
                                         int64_t rank) {
@@ -208,15 +220,11 @@ LogicalResult DequantizeOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult RequantizeOp::verify() {
-  RankedTensorType inType = getInput().getType();
-  RankedTensorType outType = getOutput().getType();
   if (failed(verifySameShape(*this, getInput(), getOutput())) ||
-      failed(verifyRescale(*this, "rescale", getRescale(), inType,
+      failed(verifyRescale(*this, "rescale", getRescale(), getInput().getType(),
                            std::nullopt)) ||
-      failed(verifyZeroPoint(*this, "input_zp", getInputZp(),
-                             inType.getElementType())) ||
-      failed(verifyZeroPoint(*this, "output_zp", getOutputZp(),
-                             outType.getElementType())))
+      failed(verifyInputOutputZeroPoints(*this, getInputZp(), getInput(),
+                                         getOutputZp(), getOutput())))
     return failure();
   return success();
 }
@@ -293,10 +301,8 @@ LogicalResult LinearOp::verify() {
            << shapeString(expected);
   if (failed(verifyRescale(*this, "rescale", getRescale(), output,
                            output.getRank() - 1)) ||
-      failed(verifyZeroPoint(*this, "input_zp", getInputZp(),
-                             input.getElementType())) ||
-      failed(verifyZeroPoint(*this, "output_zp", getOutputZp(),
-                             output.getElementType())))
+      failed(verifyInputOutputZeroPoints(*this, getInputZp(), getInput(),
+                                         getOutputZp(), getOutput())))
     return failure();
   return success();
 }
@@ -386,12 +392,8 @@ LogicalResult Conv2DOp::verify() {
     if (failed(verifyRescale(*this, "rescale", *getRescale(), output, 1)))
       return failure();
   }
-  if (failed(verifyZeroPoint(*this, "input_zp", getInputZp(),
-                             input.getElementType())) ||
-      failed(verifyZeroPoint(*this, "output_zp", getOutputZp(),
-                             output.getElementType())))
-    return failure();
-  return success();
+  return verifyInputOutputZeroPoints(*this, getInputZp(), getInput(),
+                                     getOutputZp(), getOutput());
 }
 
 //===----------------------------------------------------------------------===//
