@@ -11,11 +11,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "vitq/Target/ONNX/OnnxImporter.h"
+
 #include "mlir/InitAllTranslations.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 
 int main(int argc, char **argv) {
   mlir::registerToLLVMIRTranslation();
+  mlir::vitq::registerImportOnnxTranslation();
   return mlir::failed(
       mlir::mlirTranslateMain(argc, argv, "vitq translation driver\n"));
 }

@@ -1,0 +1,435 @@
+//===- OnnxImporter.cpp - ONNX protobuf to vitq IR ------------------------===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// The graph walk: graph inputs become function arguments, initializers and
+// Constant nodes become compile-time tensors (materialised lazily, large ones
+// as resource blobs), and each node is converted by the op table in
+// OnnxOps.cpp at a location naming the node.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OnnxImporterImpl.h"
+
+#include "vitq/Dialect/Vitq/VitqOps.h"
+#include "vitq/Target/ONNX/OnnxImporter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <onnx/onnx_pb.h>
+
+using namespace mlir;
+using namespace mlir::vitq;
+using namespace mlir::vitq::onnx_import;
+
+/// Constants with more elements than this become resource blobs, so large
+/// weights neither bloat the IR text nor pass through attribute uniquing.
+static constexpr int64_t kInlineConstantLimit = 64;
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+InFlightDiagnostic NodeContext::error() const {
+  InFlightDiagnostic diag = emitError(loc);
+  diag << "ONNX node '" << proto.name() << "' (" << proto.op_type()
+       << ", opset " << opset << "): ";
+  return diag;
+}
+
+const onnx::AttributeProto *NodeContext::attr(llvm::StringRef name) const {
+  for (const auto &attribute : proto.attribute())
+    if (attribute.name() == name)
+      return &attribute;
+  return nullptr;
+}
+
+int64_t NodeContext::intAttr(llvm::StringRef name, int64_t dflt) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->i() : dflt;
+}
+
+float NodeContext::floatAttr(llvm::StringRef name, float dflt) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->f() : dflt;
+}
+
+std::string NodeContext::stringAttr(llvm::StringRef name,
+                                    llvm::StringRef dflt) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->s() : dflt.str();
+}
+
+std::optional<SmallVector<int64_t>>
+NodeContext::intsAttr(llvm::StringRef name) const {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return std::nullopt;
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+bool NodeContext::hasInput(unsigned i) const {
+  return static_cast<int>(i) < proto.input_size() && !proto.input(i).empty();
+}
+
+//===----------------------------------------------------------------------===//
+// Importer: values and constants
+//===----------------------------------------------------------------------===//
+
+Importer::Importer(MLIRContext *context, const OnnxImportOptions &options,
+                   llvm::StringRef fileName)
+    : context(context), builder(context), options(options),
+      fileName(fileName.str()) {}
+
+Value Importer::materialize(const ConstTensor &tensor, llvm::StringRef name,
+                            Location loc) {
+  RankedTensorType type = tensor.type;
+  ArrayRef<char> raw(tensor.bytes->data(), tensor.bytes->size());
+  ElementsAttr attr;
+  if (type.getElementType().isInteger(1)) {
+    SmallVector<bool> bits;
+    for (int64_t v : tensor.ints())
+      bits.push_back(v != 0);
+    attr = DenseElementsAttr::get(type, bits);
+  } else if (tensor.numElements() > kInlineConstantLimit) {
+    std::string blobName = name.empty() ? "onnx_constant" : name.str();
+    attr = DenseResourceElementsAttr::get(
+        type, blobName,
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(raw, alignof(int64_t)));
+  } else {
+    attr = DenseElementsAttr::getFromRawBuffer(type, raw);
+  }
+  return arith::ConstantOp::create(builder, loc, type, cast<TypedAttr>(attr));
+}
+
+FailureOr<Value> Importer::value(const NodeContext &node, unsigned i) {
+  if (!node.hasInput(i)) {
+    node.error() << "input #" << i << " is required";
+    return failure();
+  }
+  const std::string &name = node.proto.input(i);
+  auto it = values.find(name);
+  if (it == values.end()) {
+    node.error() << "input '" << name << "' is not defined before its use";
+    return failure();
+  }
+  Entry &entry = it->second;
+  if (!entry.value) {
+    // Materialise at the function entry so every use is dominated.
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(entryBlock);
+    entry.value = materialize(*entry.constant, name,
+                              NameLoc::get(builder.getStringAttr(name)));
+  }
+  return entry.value;
+}
+
+const ConstTensor *Importer::constant(const NodeContext &node, unsigned i) {
+  if (!node.hasInput(i))
+    return nullptr;
+  auto it = values.find(node.proto.input(i));
+  if (it == values.end() || !it->second.constant)
+    return nullptr;
+  return &*it->second.constant;
+}
+
+FailureOr<ConstTensor> Importer::requireConstant(const NodeContext &node,
+                                                 unsigned i,
+                                                 llvm::StringRef what) {
+  if (const ConstTensor *c = constant(node, i))
+    return *c;
+  node.error() << what << " (input #" << i
+               << ") must be a constant or computable at import time";
+  return failure();
+}
+
+RankedTensorType Importer::typeOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+void Importer::setResult(const NodeContext &node, unsigned i, Value v) {
+  if (static_cast<int>(i) < node.proto.output_size() &&
+      !node.proto.output(i).empty())
+    values[node.proto.output(i)] = Entry{v, std::nullopt};
+}
+
+void Importer::setConstant(const NodeContext &node, unsigned i,
+                           ConstTensor tensor) {
+  if (static_cast<int>(i) < node.proto.output_size() &&
+      !node.proto.output(i).empty())
+    values[node.proto.output(i)] = Entry{Value(), std::move(tensor)};
+}
+
+//===----------------------------------------------------------------------===//
+// Importer: graph
+//===----------------------------------------------------------------------===//
+
+Location Importer::nodeLocation(const onnx::NodeProto &node, int index) {
+  std::string name = node.name().empty()
+                         ? node.op_type() + "_" + std::to_string(index)
+                         : node.name();
+  // The "line" is the node's position in the graph (1-based), so
+  // diagnostics point at the node even in a binary file.
+  return NameLoc::get(builder.getStringAttr(name),
+                      FileLineColLoc::get(builder.getStringAttr(fileName),
+                                          index + 1, 0));
+}
+
+FailureOr<RankedTensorType>
+Importer::graphInputType(const onnx::ValueInfoProto &input, Location loc) {
+  const auto &tensorType = input.type().tensor_type();
+  if (!input.type().has_tensor_type()) {
+    emitError(loc) << "graph input '" << input.name()
+                   << "' is not a tensor";
+    return failure();
+  }
+  bool isUnsigned;
+  Type element =
+      convertElementType(context, tensorType.elem_type(), isUnsigned);
+  if (!element) {
+    emitError(loc) << "graph input '" << input.name()
+                   << "' has an unsupported element type";
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  auto override = options.inputShapes.find(input.name());
+  if (override != options.inputShapes.end()) {
+    shape = override->second;
+    if (tensorType.has_shape() &&
+        tensorType.shape().dim_size() != static_cast<int>(shape.size())) {
+      emitError(loc) << "--input-shape for '" << input.name() << "' has rank "
+                     << shape.size() << " but the model's input has rank "
+                     << tensorType.shape().dim_size();
+      return failure();
+    }
+    return RankedTensorType::get(shape, element);
+  }
+  if (!tensorType.has_shape()) {
+    emitError(loc) << "graph input '" << input.name()
+                   << "' has no shape; give one with --input-shape "
+                   << input.name() << "=D0xD1x...";
+    return failure();
+  }
+  for (int d = 0, e = tensorType.shape().dim_size(); d < e; ++d) {
+    const auto &dim = tensorType.shape().dim(d);
+    if (dim.has_dim_value() && dim.dim_value() > 0) {
+      shape.push_back(dim.dim_value());
+      continue;
+    }
+    if (d == 0) {
+      // The usual PyTorch export marks the batch dimension symbolic.
+      emitRemark(loc) << "graph input '" << input.name()
+                      << "': symbolic batch dimension '" << dim.dim_param()
+                      << "' set to 1 (override with --input-shape)";
+      shape.push_back(1);
+      continue;
+    }
+    emitError(loc) << "graph input '" << input.name() << "' has dynamic "
+                   << "dimension " << d << " ('" << dim.dim_param()
+                   << "'); give a static shape with --input-shape "
+                   << input.name() << "=D0xD1x...";
+    return failure();
+  }
+  return RankedTensorType::get(shape, element);
+}
+
+LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
+                                    ModuleOp module) {
+  llvm::StringRef modelDir = options.externalDataDir;
+  std::string defaultDir = llvm::sys::path::parent_path(fileName).str();
+  if (modelDir.empty())
+    modelDir = defaultDir;
+
+  // Initializers: compile-time tensors.
+  Location fileLoc = FileLineColLoc::get(builder.getStringAttr(fileName), 0, 0);
+  for (const onnx::TensorProto &init : graph.initializer()) {
+    ConstTensor tensor;
+    std::string error = readTensor(init, context, modelDir, tensor);
+    if (!error.empty())
+      return emitError(fileLoc) << "initializer: " << error;
+    values[init.name()] = Entry{Value(), std::move(tensor)};
+  }
+
+  // Graph inputs that are not initializers become function arguments.
+  SmallVector<Type> argTypes;
+  SmallVector<const onnx::ValueInfoProto *> args;
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    if (values.count(input.name()))
+      continue;
+    Location loc = NameLoc::get(builder.getStringAttr(input.name()), fileLoc);
+    FailureOr<RankedTensorType> type = graphInputType(input, loc);
+    if (failed(type))
+      return failure();
+    argTypes.push_back(*type);
+    args.push_back(&input);
+  }
+
+  builder.setInsertionPointToEnd(module.getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, "main",
+                                   builder.getFunctionType(argTypes, {}));
+  entryBlock = func.addEntryBlock();
+  for (auto [i, input] : llvm::enumerate(args)) {
+    func.setArgAttr(i, "vitq.onnx_name",
+                    builder.getStringAttr(input->name()));
+    values[input->name()] = Entry{entryBlock->getArgument(i), std::nullopt};
+  }
+  builder.setInsertionPointToEnd(entryBlock);
+
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    NodeContext ctx{node, nodeLocation(node, index), opset};
+    if (failed(convertNode(ctx)))
+      return failure();
+  }
+
+  // Results.
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    auto it = values.find(output.name());
+    if (it == values.end())
+      return emitError(fileLoc)
+             << "graph output '" << output.name() << "' is never computed";
+    Entry &entry = it->second;
+    if (!entry.value)
+      entry.value = materialize(
+          *entry.constant, output.name(),
+          NameLoc::get(builder.getStringAttr(output.name()), fileLoc));
+    Value result = entry.value;
+    // Quantized results leave the function as their storage integers.
+    if (auto qtype = dyn_cast<quant::QuantizedType>(
+            getElementTypeOrSelf(result.getType())))
+      result = quant::StorageCastOp::create(
+          builder, result.getLoc(),
+          typeOf(result).clone(qtype.getStorageType()), result);
+    results.push_back(result);
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (auto [i, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "vitq.onnx_name",
+                       builder.getStringAttr(output.name()));
+  return success();
+}
+
+OwningOpRef<ModuleOp> Importer::import(const onnx::ModelProto &model) {
+  Location fileLoc = FileLineColLoc::get(builder.getStringAttr(fileName), 0, 0);
+  opset = -1;
+  for (const auto &entry : model.opset_import())
+    if (entry.domain().empty() || entry.domain() == "ai.onnx")
+      opset = entry.version();
+  if (opset < 0) {
+    emitError(fileLoc) << "the model imports no default-domain opset";
+    return nullptr;
+  }
+  if (opset < kMinOpset || opset > kMaxOpset) {
+    emitError(fileLoc) << "opset " << opset << " is not supported (vitq "
+                       << "imports opsets " << kMinOpset << "-" << kMaxOpset
+                       << ")";
+    return nullptr;
+  }
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  if (!model.graph().name().empty())
+    (*module)->setAttr("vitq.onnx_graph",
+                       builder.getStringAttr(model.graph().name()));
+  if (failed(importGraph(model.graph(), *module)))
+    return nullptr;
+  return module;
+}
+
+//===----------------------------------------------------------------------===//
+// Public API
+//===----------------------------------------------------------------------===//
+
+LogicalResult vitq::parseInputShape(llvm::StringRef spec,
+                                    OnnxImportOptions &options,
+                                    std::string &error) {
+  auto [name, dims] = spec.rsplit('=');
+  if (name.empty() || dims.empty()) {
+    error = "--input-shape expects name=D0xD1x..., got '" + spec.str() + "'";
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  SmallVector<llvm::StringRef> parts;
+  dims.split(parts, 'x');
+  for (llvm::StringRef part : parts) {
+    int64_t d;
+    if (part.getAsInteger(10, d) || d <= 0) {
+      error = "--input-shape '" + spec.str() + "': '" + part.str() +
+              "' is not a positive dimension";
+      return failure();
+    }
+    shape.push_back(d);
+  }
+  options.inputShapes[name] = shape;
+  return success();
+}
+
+OwningOpRef<ModuleOp> vitq::importOnnxModel(llvm::MemoryBufferRef buffer,
+                                            MLIRContext *context,
+                                            const OnnxImportOptions &options) {
+  context->loadDialect<arith::ArithDialect, func::FuncDialect,
+                       linalg::LinalgDialect, math::MathDialect,
+                       quant::QuantDialect, tensor::TensorDialect,
+                       VitqDialect>();
+  std::string fileName = buffer.getBufferIdentifier().str();
+  Location fileLoc = FileLineColLoc::get(context, fileName, 0, 0);
+  onnx::ModelProto model;
+  llvm::StringRef data = buffer.getBuffer();
+  if (data.size() > static_cast<size_t>(INT_MAX) ||
+      !model.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+    emitError(fileLoc) << "not a valid ONNX model: the protobuf does not "
+                          "parse (truncated or corrupt file?)";
+    return nullptr;
+  }
+  Importer importer(context, options, fileName);
+  return importer.import(model);
+}
+
+void vitq::registerImportOnnxTranslation() {
+  static llvm::cl::list<std::string> inputShapes(
+      "input-shape",
+      llvm::cl::desc("Static shape of a graph input: name=D0xD1x... "
+                     "(--import-onnx)"),
+      llvm::cl::value_desc("name=shape"));
+  static llvm::cl::opt<bool> reportFloatIslands(
+      "report-float-islands",
+      llvm::cl::desc("Remark on every float op outside quantized islands "
+                     "(--import-onnx)"),
+      llvm::cl::init(false));
+  static TranslateToMLIRRegistration registration(
+      "import-onnx", "Import an ONNX model (.onnx protobuf) into vitq IR",
+      [](const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
+         MLIRContext *context) -> OwningOpRef<Operation *> {
+        OnnxImportOptions options;
+        options.reportFloatIslands = reportFloatIslands;
+        for (const std::string &spec : inputShapes) {
+          std::string error;
+          if (failed(parseInputShape(spec, options, error))) {
+            emitError(UnknownLoc::get(context)) << error;
+            return nullptr;
+          }
+        }
+        const llvm::MemoryBuffer *buffer =
+            sourceMgr->getMemoryBuffer(sourceMgr->getMainFileID());
+        return importOnnxModel(buffer->getMemBufferRef(), context, options);
+      },
+      [](DialectRegistry &registry) {
+        registry.insert<arith::ArithDialect, func::FuncDialect,
+                        linalg::LinalgDialect, math::MathDialect,
+                        quant::QuantDialect, tensor::TensorDialect,
+                        VitqDialect>();
+      });
+}

@@ -1,0 +1,1131 @@
+//===- OnnxOps.cpp - Conversion of ONNX ops -------------------------------===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// One converter per ONNX op. Float computation becomes linalg (named ops and
+// broadcasting linalg.generic), tensor, arith and math ops; the non-linear
+// ops ViTs need become vitq's float-semantic ops; Q/DQ become vitq.quantize
+// and vitq.dequantize on !quant.uniform tensors.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OnnxImporterImpl.h"
+
+#include "vitq/Dialect/Vitq/VitqOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Traits.h"
+#include "llvm/ADT/StringSwitch.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <numeric>
+
+using namespace mlir;
+using namespace mlir::vitq;
+using namespace mlir::vitq::onnx_import;
+
+//===----------------------------------------------------------------------===//
+// Building blocks
+//===----------------------------------------------------------------------===//
+
+/// Normalises a possibly negative axis; returns -1 when out of range.
+static int64_t normalizeAxis(int64_t axis, int64_t rank) {
+  int64_t a = axis < 0 ? axis + rank : axis;
+  return a >= 0 && a < rank ? a : -1;
+}
+
+Value Importer::zeros(Location loc, ArrayRef<int64_t> shape, Type element) {
+  Value empty = tensor::EmptyOp::create(builder, loc, shape, element);
+  Value zero = arith::ConstantOp::create(builder, loc, element,
+                                         builder.getZeroAttr(element));
+  return linalg::FillOp::create(builder, loc, ValueRange{zero},
+                                ValueRange{empty})
+      .getResult(0);
+}
+
+Value Importer::reshape(Location loc, Value input, ArrayRef<int64_t> shape) {
+  RankedTensorType type = typeOf(input);
+  if (type.getShape() == shape)
+    return input;
+  auto shapeType =
+      RankedTensorType::get({static_cast<int64_t>(shape.size())},
+                            builder.getI64Type());
+  Value shapeValue = arith::ConstantOp::create(
+      builder, loc, shapeType,
+      DenseIntElementsAttr::get(shapeType, ArrayRef<int64_t>(shape)));
+  return tensor::ReshapeOp::create(builder, loc, type.clone(shape), input,
+                                   shapeValue);
+}
+
+FailureOr<Value> Importer::elementwise(const NodeContext &node,
+                                       ArrayRef<Value> inputs,
+                                       Type resultElement, const BodyFn &body) {
+  SmallVector<int64_t> shape;
+  for (Value input : inputs) {
+    SmallVector<int64_t> next;
+    if (!OpTrait::util::getBroadcastedShape(shape, typeOf(input).getShape(),
+                                            next)) {
+      node.error() << "operand shapes do not broadcast";
+      return failure();
+    }
+    shape = next;
+  }
+  int64_t rank = shape.size();
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs) {
+    ArrayRef<int64_t> inShape = typeOf(input).getShape();
+    int64_t offset = rank - inShape.size();
+    SmallVector<AffineExpr> exprs;
+    for (auto [i, size] : llvm::enumerate(inShape)) {
+      int64_t d = offset + i;
+      exprs.push_back(size == 1 && shape[d] != 1
+                          ? builder.getAffineConstantExpr(0)
+                          : builder.getAffineDimExpr(d));
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, context));
+  }
+  maps.push_back(builder.getMultiDimIdentityMap(rank));
+  Value init = tensor::EmptyOp::create(builder, node.loc, shape, resultElement);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      builder, node.loc, TypeRange{init.getType()}, inputs, ValueRange{init},
+      maps, iterators, [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value result = body(b, loc, args.drop_back(), resultElement);
+        linalg::YieldOp::create(b, loc, result);
+      });
+  return generic.getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+LogicalResult Importer::convertElementwise(const NodeContext &node) {
+  llvm::StringRef op = node.proto.op_type();
+  bool binary = llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow"}, op);
+  SmallVector<Value> inputs;
+  for (unsigned i = 0, e = binary ? 2 : 1; i < e; ++i) {
+    FailureOr<Value> v = value(node, i);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  Type element = typeOf(inputs[0]).getElementType();
+  bool isFloat = isa<FloatType>(element);
+  if (!isFloat && !llvm::is_contained({"Add", "Sub", "Mul", "Div"}, op))
+    return node.error() << "only float operands are supported, got "
+                        << element;
+  if (binary && typeOf(inputs[1]).getElementType() != element)
+    return node.error() << "operand element types differ";
+
+  // x ^ 2 (the decomposed LayerNorm's variance) is a multiply.
+  const ConstTensor *exponent = op == "Pow" ? constant(node, 1) : nullptr;
+  bool square = exponent && exponent->numElements() == 1 &&
+                exponent->floatAt(0) == 2.0;
+
+  BodyFn body = [&](OpBuilder &b, Location loc, ValueRange a,
+                    Type) -> Value {
+    if (op == "Add")
+      return isFloat ? arith::AddFOp::create(b, loc, a[0], a[1]).getResult()
+                     : arith::AddIOp::create(b, loc, a[0], a[1]).getResult();
+    if (op == "Sub")
+      return isFloat ? arith::SubFOp::create(b, loc, a[0], a[1]).getResult()
+                     : arith::SubIOp::create(b, loc, a[0], a[1]).getResult();
+    if (op == "Mul")
+      return isFloat ? arith::MulFOp::create(b, loc, a[0], a[1]).getResult()
+                     : arith::MulIOp::create(b, loc, a[0], a[1]).getResult();
+    if (op == "Div")
+      return isFloat ? arith::DivFOp::create(b, loc, a[0], a[1]).getResult()
+                     : arith::DivSIOp::create(b, loc, a[0], a[1]).getResult();
+    if (op == "Pow")
+      return square ? arith::MulFOp::create(b, loc, a[0], a[0]).getResult()
+                    : math::PowFOp::create(b, loc, a[0], a[1]).getResult();
+    if (op == "Sqrt")
+      return math::SqrtOp::create(b, loc, a[0]);
+    if (op == "Erf")
+      return math::ErfOp::create(b, loc, a[0]);
+    if (op == "Tanh")
+      return math::TanhOp::create(b, loc, a[0]);
+    if (op == "Exp")
+      return math::ExpOp::create(b, loc, a[0]);
+    if (op == "Neg")
+      return arith::NegFOp::create(b, loc, a[0]);
+    if (op == "Reciprocal") {
+      Value one = arith::ConstantOp::create(
+          b, loc, a[0].getType(), b.getFloatAttr(a[0].getType(), 1.0));
+      return arith::DivFOp::create(b, loc, one, a[0]);
+    }
+    // Relu
+    Value zero = arith::ConstantOp::create(b, loc, a[0].getType(),
+                                           b.getZeroAttr(a[0].getType()));
+    return arith::MaximumFOp::create(b, loc, a[0], zero);
+  };
+  if (square)
+    inputs.pop_back();
+  FailureOr<Value> result = elementwise(node, inputs, element, body);
+  if (failed(result))
+    return failure();
+  setResult(node, 0, *result);
+  return success();
+}
+
+LogicalResult Importer::convertCast(const NodeContext &node) {
+  bool isUnsigned;
+  Type target = convertElementType(context, node.intAttr("to", 0), isUnsigned);
+  if (!target)
+    return node.error() << "unsupported target type " << node.intAttr("to", 0);
+  if (const ConstTensor *c = constant(node, 0)) {
+    auto type = RankedTensorType::get(c->type.getShape(), target);
+    setConstant(node, 0,
+                isa<FloatType>(target) ? ConstTensor::fromFloats(type, c->floats())
+                                       : ConstTensor::fromInts(type, c->ints()));
+    return success();
+  }
+  FailureOr<Value> input = value(node, 0);
+  if (failed(input))
+    return failure();
+  Type source = typeOf(*input).getElementType();
+  if (source == target) {
+    setResult(node, 0, *input);
+    return success();
+  }
+  auto body = [&](OpBuilder &b, Location loc, ValueRange a, Type t) -> Value {
+    bool srcFloat = isa<FloatType>(source), dstFloat = isa<FloatType>(t);
+    unsigned srcWidth = source.getIntOrFloatBitWidth();
+    unsigned dstWidth = t.getIntOrFloatBitWidth();
+    if (srcFloat && dstFloat)
+      return srcWidth < dstWidth
+                 ? arith::ExtFOp::create(b, loc, t, a[0]).getResult()
+                 : arith::TruncFOp::create(b, loc, t, a[0]).getResult();
+    if (srcFloat)
+      return arith::FPToSIOp::create(b, loc, t, a[0]);
+    if (dstFloat)
+      return arith::SIToFPOp::create(b, loc, t, a[0]);
+    return srcWidth < dstWidth
+               ? arith::ExtSIOp::create(b, loc, t, a[0]).getResult()
+               : arith::TruncIOp::create(b, loc, t, a[0]).getResult();
+  };
+  FailureOr<Value> result = elementwise(node, {*input}, target, body);
+  if (failed(result))
+    return failure();
+  setResult(node, 0, *result);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Constants and shapes
+//===----------------------------------------------------------------------===//
+
+LogicalResult Importer::convertConstant(const NodeContext &node) {
+  const onnx::AttributeProto *attribute = node.attr("value");
+  if (!attribute || !attribute->has_t())
+    return node.error() << "only the 'value' form of Constant is supported";
+  ConstTensor tensor;
+  std::string error = readTensor(attribute->t(), context, "", tensor);
+  if (!error.empty())
+    return node.error() << error;
+  setConstant(node, 0, std::move(tensor));
+  return success();
+}
+
+LogicalResult Importer::convertConstantOfShape(const NodeContext &node) {
+  FailureOr<ConstTensor> shape = requireConstant(node, 0, "shape");
+  if (failed(shape))
+    return failure();
+  double fill = 0;
+  Type element = builder.getF32Type();
+  if (const onnx::AttributeProto *attribute = node.attr("value")) {
+    ConstTensor v;
+    std::string error = readTensor(attribute->t(), context, "", v);
+    if (!error.empty())
+      return node.error() << error;
+    fill = v.floatAt(0);
+    element = v.elementType();
+  }
+  std::vector<int64_t> dims = shape->ints();
+  auto type = RankedTensorType::get(dims, element);
+  std::vector<double> data(type.getNumElements(), fill);
+  setConstant(node, 0, ConstTensor::fromFloats(type, data));
+  return success();
+}
+
+LogicalResult Importer::convertShape(const NodeContext &node) {
+  RankedTensorType type;
+  if (const ConstTensor *c = constant(node, 0)) {
+    type = c->type;
+  } else {
+    FailureOr<Value> input = value(node, 0);
+    if (failed(input))
+      return failure();
+    type = typeOf(*input);
+  }
+  int64_t rank = type.getRank();
+  int64_t start = node.intAttr("start", 0), end = node.intAttr("end", rank);
+  start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+  end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+  SmallVector<int64_t> dims(type.getShape().begin() + start,
+                            type.getShape().begin() + std::max(start, end));
+  auto resultType = RankedTensorType::get({static_cast<int64_t>(dims.size())},
+                                          builder.getI64Type());
+  setConstant(node, 0, ConstTensor::fromInts(resultType, dims));
+  return success();
+}
+
+/// The result shape of Reshape/Flatten/Squeeze/Unsqueeze, or failure.
+static FailureOr<SmallVector<int64_t>>
+reshapeTarget(const NodeContext &node, ArrayRef<int64_t> in,
+              const ConstTensor *second) {
+  llvm::StringRef op = node.proto.op_type();
+  int64_t rank = in.size();
+  int64_t count = std::accumulate(in.begin(), in.end(), int64_t(1),
+                                  std::multiplies<int64_t>());
+  SmallVector<int64_t> out;
+  if (op == "Flatten") {
+    int64_t axis = node.intAttr("axis", 1);
+    axis = axis < 0 ? axis + rank : axis;
+    if (axis < 0 || axis > rank)
+      return node.error() << "axis " << node.intAttr("axis", 1)
+                          << " is out of range",
+             failure();
+    int64_t outer = std::accumulate(in.begin(), in.begin() + axis, int64_t(1),
+                                    std::multiplies<int64_t>());
+    return SmallVector<int64_t>{outer, count / outer};
+  }
+  // Axes come from an attribute before opset 13, from an input after.
+  std::vector<int64_t> axes;
+  if (second)
+    axes = second->ints();
+  else if (auto attr = node.intsAttr("axes"))
+    axes.assign(attr->begin(), attr->end());
+  if (op == "Reshape") {
+    if (!second)
+      return node.error() << "the target shape must be a constant or "
+                             "computable at import time",
+             failure();
+    bool allowZero = node.intAttr("allowzero", 0) != 0;
+    int64_t inferred = -1, known = 1;
+    for (auto [i, d] : llvm::enumerate(second->ints())) {
+      if (d == 0 && !allowZero)
+        d = static_cast<int64_t>(i) < rank ? in[i] : 0;
+      if (d == -1) {
+        inferred = i;
+        out.push_back(1);
+        continue;
+      }
+      out.push_back(d);
+      known *= d;
+    }
+    if (inferred >= 0)
+      out[inferred] = known ? count / known : 0;
+  } else if (op == "Squeeze") {
+    for (int64_t d = 0; d < rank; ++d) {
+      bool listed = llvm::any_of(
+          axes, [&](int64_t a) { return normalizeAxis(a, rank) == d; });
+      if ((axes.empty() && in[d] == 1) || (listed && in[d] == 1))
+        continue;
+      if (listed)
+        return node.error() << "cannot squeeze dimension " << d << " of size "
+                            << in[d],
+               failure();
+      out.push_back(in[d]);
+    }
+  } else { // Unsqueeze
+    int64_t outRank = rank + axes.size();
+    SmallVector<bool> inserted(outRank, false);
+    for (int64_t a : axes) {
+      int64_t n = normalizeAxis(a, outRank);
+      if (n < 0)
+        return node.error() << "axis " << a << " is out of range", failure();
+      inserted[n] = true;
+    }
+    for (int64_t d = 0, i = 0; d < outRank; ++d)
+      out.push_back(inserted[d] ? 1 : in[i++]);
+  }
+  int64_t outCount = std::accumulate(out.begin(), out.end(), int64_t(1),
+                                     std::multiplies<int64_t>());
+  if (outCount != count)
+    return node.error() << "cannot reshape " << count << " elements into "
+                        << outCount,
+           failure();
+  return out;
+}
+
+LogicalResult Importer::convertReshapeLike(const NodeContext &node) {
+  const ConstTensor *second = constant(node, 1);
+  if (node.hasInput(1) && !second)
+    return node.error() << "input #1 must be a constant or computable at "
+                           "import time";
+  if (const ConstTensor *data = constant(node, 0)) {
+    FailureOr<SmallVector<int64_t>> shape =
+        reshapeTarget(node, data->type.getShape(), second);
+    if (failed(shape))
+      return failure();
+    ConstTensor result = *data;
+    result.type = data->type.clone(*shape);
+    setConstant(node, 0, std::move(result));
+    return success();
+  }
+  FailureOr<Value> input = value(node, 0);
+  if (failed(input))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape =
+      reshapeTarget(node, typeOf(*input).getShape(), second);
+  if (failed(shape))
+    return failure();
+  setResult(node, 0, reshape(node.loc, *input, *shape));
+  return success();
+}
+
+LogicalResult Importer::convertTranspose(const NodeContext &node) {
+  FailureOr<Value> input = value(node, 0);
+  if (failed(input))
+    return failure();
+  RankedTensorType type = typeOf(*input);
+  SmallVector<int64_t> perm;
+  if (auto attr = node.intsAttr("perm"))
+    perm = *attr;
+  else
+    for (int64_t d = type.getRank() - 1; d >= 0; --d)
+      perm.push_back(d);
+  if (static_cast<int64_t>(perm.size()) != type.getRank())
+    return node.error() << "perm has " << perm.size() << " entries for rank "
+                        << type.getRank();
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= type.getRank())
+      return node.error() << "perm entry " << p << " is out of range";
+    shape.push_back(type.getDimSize(p));
+  }
+  Value init =
+      tensor::EmptyOp::create(builder, node.loc, shape, type.getElementType());
+  setResult(node, 0,
+            linalg::TransposeOp::create(builder, node.loc, *input, init, perm)
+                .getResult()[0]);
+  return success();
+}
+
+LogicalResult Importer::convertConcat(const NodeContext &node) {
+  int64_t axis = node.intAttr("axis", 0);
+  bool allConstant = true;
+  for (int i = 0; i < node.proto.input_size(); ++i)
+    allConstant &= constant(node, i) != nullptr;
+  // Shape subgraphs concatenate 1-D integer constants.
+  if (allConstant && constant(node, 0)->type.getRank() == 1) {
+    std::vector<int64_t> ints;
+    std::vector<double> floats;
+    for (int i = 0; i < node.proto.input_size(); ++i) {
+      const ConstTensor *c = constant(node, i);
+      auto in = c->ints();
+      auto fl = c->floats();
+      ints.insert(ints.end(), in.begin(), in.end());
+      floats.insert(floats.end(), fl.begin(), fl.end());
+    }
+    const ConstTensor *first = constant(node, 0);
+    auto type = first->type.clone({static_cast<int64_t>(ints.size())});
+    setConstant(node, 0,
+                first->isFloat() ? ConstTensor::fromFloats(type, floats)
+                                 : ConstTensor::fromInts(type, ints));
+    return success();
+  }
+  SmallVector<Value> inputs;
+  for (int i = 0; i < node.proto.input_size(); ++i) {
+    FailureOr<Value> v = value(node, i);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  int64_t rank = typeOf(inputs[0]).getRank();
+  int64_t a = normalizeAxis(axis, rank);
+  if (a < 0)
+    return node.error() << "axis " << axis << " is out of range for rank "
+                        << rank;
+  setResult(node, 0, tensor::ConcatOp::create(builder, node.loc, a, inputs));
+  return success();
+}
+
+LogicalResult Importer::convertGather(const NodeContext &node) {
+  FailureOr<ConstTensor> indices = requireConstant(node, 1, "indices");
+  if (failed(indices))
+    return failure();
+  int64_t axis = node.intAttr("axis", 0);
+  const ConstTensor *data = constant(node, 0);
+  RankedTensorType type;
+  FailureOr<Value> input = Value();
+  if (data) {
+    type = data->type;
+  } else {
+    input = value(node, 0);
+    if (failed(input))
+      return failure();
+    type = typeOf(*input);
+  }
+  int64_t a = normalizeAxis(axis, type.getRank());
+  if (a < 0)
+    return node.error() << "axis " << axis << " is out of range";
+  if (indices->type.getRank() > 1)
+    return node.error() << "only scalar or 1-D indices are supported";
+  int64_t size = type.getDimSize(a);
+  std::vector<int64_t> idx = indices->ints();
+  for (int64_t &i : idx) {
+    if (i < -size || i >= size)
+      return node.error() << "index " << i << " is out of range for size "
+                          << size;
+    i = i < 0 ? i + size : i;
+  }
+  bool scalar = indices->type.getRank() == 0;
+  SmallVector<int64_t> outShape(type.getShape());
+  if (scalar)
+    outShape.erase(outShape.begin() + a);
+  else
+    outShape[a] = idx.size();
+  if (data && type.getRank() == 1) {
+    // Shape arithmetic: pick entries of a 1-D constant.
+    std::vector<int64_t> picked;
+    std::vector<double> pickedF;
+    for (int64_t i : idx) {
+      picked.push_back(data->intAt(i));
+      pickedF.push_back(data->floatAt(i));
+    }
+    auto outType = type.clone(outShape);
+    setConstant(node, 0,
+                data->isFloat() ? ConstTensor::fromFloats(outType, pickedF)
+                                : ConstTensor::fromInts(outType, picked));
+    return success();
+  }
+  if (data)
+    input = value(node, 0);
+  // One slice per index, concatenated; a scalar index drops the axis.
+  SmallVector<Value> slices;
+  for (int64_t i : idx) {
+    SmallVector<OpFoldResult> offsets(type.getRank(), builder.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes, strides(type.getRank(),
+                                              builder.getIndexAttr(1));
+    for (int64_t d : type.getShape())
+      sizes.push_back(builder.getIndexAttr(d));
+    offsets[a] = builder.getIndexAttr(i);
+    sizes[a] = builder.getIndexAttr(1);
+    SmallVector<int64_t> sliceShape(type.getShape());
+    if (scalar)
+      sliceShape.erase(sliceShape.begin() + a);
+    else
+      sliceShape[a] = 1;
+    slices.push_back(tensor::ExtractSliceOp::create(
+        builder, node.loc, type.clone(sliceShape), *input, offsets, sizes,
+        strides));
+  }
+  setResult(node, 0,
+            slices.size() == 1
+                ? slices[0]
+                : tensor::ConcatOp::create(builder, node.loc, a, slices)
+                      .getResult());
+  return success();
+}
+
+LogicalResult Importer::convertSlice(const NodeContext &node) {
+  FailureOr<ConstTensor> starts = requireConstant(node, 1, "starts");
+  FailureOr<ConstTensor> ends = requireConstant(node, 2, "ends");
+  if (failed(starts) || failed(ends))
+    return failure();
+  FailureOr<Value> input = value(node, 0);
+  if (failed(input))
+    return failure();
+  RankedTensorType type = typeOf(*input);
+  int64_t rank = type.getRank();
+  std::vector<int64_t> s = starts->ints(), e = ends->ints();
+  std::vector<int64_t> axes(s.size()), steps(s.size(), 1);
+  std::iota(axes.begin(), axes.end(), 0);
+  if (const ConstTensor *c = constant(node, 3))
+    axes = c->ints();
+  if (const ConstTensor *c = constant(node, 4))
+    steps = c->ints();
+  SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0)),
+      sizes, strides(rank, builder.getIndexAttr(1));
+  SmallVector<int64_t> shape(type.getShape());
+  for (int64_t d : shape)
+    sizes.push_back(builder.getIndexAttr(d));
+  for (size_t i = 0; i < s.size(); ++i) {
+    int64_t a = normalizeAxis(axes[i], rank);
+    if (a < 0 || steps[i] <= 0)
+      return node.error() << "only positive steps on valid axes are "
+                             "supported";
+    int64_t dim = shape[a];
+    int64_t begin = std::clamp<int64_t>(s[i] < 0 ? s[i] + dim : s[i], 0, dim);
+    int64_t end = std::clamp<int64_t>(e[i] < 0 ? e[i] + dim : e[i], 0, dim);
+    int64_t count = end > begin ? (end - begin + steps[i] - 1) / steps[i] : 0;
+    offsets[a] = builder.getIndexAttr(begin);
+    sizes[a] = builder.getIndexAttr(count);
+    strides[a] = builder.getIndexAttr(steps[i]);
+    shape[a] = count;
+  }
+  setResult(node, 0,
+            tensor::ExtractSliceOp::create(builder, node.loc, type.clone(shape),
+                                           *input, offsets, sizes, strides));
+  return success();
+}
+
+LogicalResult Importer::convertSplit(const NodeContext &node) {
+  FailureOr<Value> input = value(node, 0);
+  if (failed(input))
+    return failure();
+  RankedTensorType type = typeOf(*input);
+  int64_t a = normalizeAxis(node.intAttr("axis", 0), type.getRank());
+  if (a < 0)
+    return node.error() << "axis is out of range";
+  int64_t outputs = node.proto.output_size();
+  std::vector<int64_t> sizes;
+  if (const ConstTensor *c = constant(node, 1))
+    sizes = c->ints();
+  else if (auto attr = node.intsAttr("split"))
+    sizes.assign(attr->begin(), attr->end());
+  else
+    sizes.assign(outputs, (type.getDimSize(a) + outputs - 1) / outputs);
+  int64_t offset = 0;
+  for (int64_t i = 0; i < outputs; ++i) {
+    int64_t size = std::min(sizes[i], type.getDimSize(a) - offset);
+    SmallVector<OpFoldResult> offsets(type.getRank(), builder.getIndexAttr(0)),
+        extents, strides(type.getRank(), builder.getIndexAttr(1));
+    SmallVector<int64_t> shape(type.getShape());
+    shape[a] = size;
+    for (int64_t d : shape)
+      extents.push_back(builder.getIndexAttr(d));
+    offsets[a] = builder.getIndexAttr(offset);
+    setResult(node, i,
+              tensor::ExtractSliceOp::create(builder, node.loc,
+                                             type.clone(shape), *input,
+                                             offsets, extents, strides));
+    offset += size;
+  }
+  return success();
+}
+
+LogicalResult Importer::convertExpand(const NodeContext &node) {
+  FailureOr<ConstTensor> shape = requireConstant(node, 1, "shape");
+  FailureOr<Value> input = value(node, 0);
+  if (failed(shape) || failed(input))
+    return failure();
+  auto target = RankedTensorType::get(shape->ints(),
+                                      typeOf(*input).getElementType());
+  Value ones = zeros(node.loc, target.getShape(), target.getElementType());
+  // Broadcasting against a target-shaped tensor; the body keeps the input.
+  FailureOr<Value> result = elementwise(
+      node, {*input, ones}, target.getElementType(),
+      [](OpBuilder &, Location, ValueRange a, Type) { return a[0]; });
+  if (failed(result))
+    return failure();
+  setResult(node, 0, *result);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+FailureOr<Value> Importer::matmul(const NodeContext &node, Value a, Value b) {
+  RankedTensorType at = typeOf(a), bt = typeOf(b);
+  if (at.getRank() < 2 || bt.getRank() < 2)
+    return node.error() << "1-D MatMul operands are not supported", failure();
+  int64_t m = at.getDimSize(at.getRank() - 2), k = at.getDimSize(at.getRank() - 1);
+  int64_t n = bt.getDimSize(bt.getRank() - 1);
+  if (bt.getDimSize(bt.getRank() - 2) != k)
+    return node.error() << "inner dimensions differ: " << k << " vs "
+                        << bt.getDimSize(bt.getRank() - 2),
+           failure();
+  Type element = at.getElementType();
+  Location loc = node.loc;
+  if (bt.getRank() == 2) {
+    // Fold every leading dimension of A into M.
+    SmallVector<int64_t> outShape(at.getShape().drop_back());
+    outShape.push_back(n);
+    int64_t rows = at.getNumElements() / k;
+    Value a2 = reshape(loc, a, {rows, k});
+    Value init = zeros(loc, {rows, n}, element);
+    Value mm = linalg::MatmulOp::create(builder, loc, TypeRange{init.getType()},
+                                        ValueRange{a2, b}, ValueRange{init})
+                   .getResult(0);
+    return reshape(loc, mm, outShape);
+  }
+  if (at.getRank() != bt.getRank() ||
+      at.getShape().drop_back(2) != bt.getShape().drop_back(2))
+    return node.error() << "batched MatMul needs equal batch dimensions",
+           failure();
+  int64_t batch = at.getNumElements() / (m * k);
+  SmallVector<int64_t> outShape(at.getShape().drop_back());
+  outShape.push_back(n);
+  Value a3 = reshape(loc, a, {batch, m, k});
+  Value b3 = reshape(loc, b, {batch, k, n});
+  Value init = zeros(loc, {batch, m, n}, element);
+  Value mm =
+      linalg::BatchMatmulOp::create(builder, loc, TypeRange{init.getType()},
+                                    ValueRange{a3, b3}, ValueRange{init})
+          .getResult(0);
+  return reshape(loc, mm, outShape);
+}
+
+LogicalResult Importer::convertMatMul(const NodeContext &node) {
+  FailureOr<Value> a = value(node, 0), b = value(node, 1);
+  if (failed(a) || failed(b))
+    return failure();
+  if (!isa<FloatType>(typeOf(*a).getElementType()))
+    return node.error() << "integer MatMul is not supported; quantize with "
+                           "QDQ or MatMulInteger";
+  FailureOr<Value> result = matmul(node, *a, *b);
+  if (failed(result))
+    return failure();
+  setResult(node, 0, *result);
+  return success();
+}
+
+LogicalResult Importer::convertGemm(const NodeContext &node) {
+  FailureOr<Value> a = value(node, 0), b = value(node, 1);
+  if (failed(a) || failed(b))
+    return failure();
+  auto transposed = [&](Value v) {
+    RankedTensorType t = typeOf(v);
+    Value init = tensor::EmptyOp::create(
+        builder, node.loc, {t.getDimSize(1), t.getDimSize(0)},
+        t.getElementType());
+    return linalg::TransposeOp::create(builder, node.loc, v, init,
+                                       ArrayRef<int64_t>{1, 0})
+        .getResult()[0];
+  };
+  Value lhs = node.intAttr("transA", 0) ? transposed(*a) : *a;
+  Value rhs = node.intAttr("transB", 0) ? transposed(*b) : *b;
+  FailureOr<Value> product = matmul(node, lhs, rhs);
+  if (failed(product))
+    return failure();
+  Value result = *product;
+  float alpha = node.floatAttr("alpha", 1.0f), beta = node.floatAttr("beta", 1.0f);
+  auto scaled = [&](float factor) {
+    return [factor](OpBuilder &b, Location loc, ValueRange v, Type t) -> Value {
+      Value f = arith::ConstantOp::create(b, loc, t, b.getFloatAttr(t, factor));
+      return arith::MulFOp::create(b, loc, v[0], f);
+    };
+  };
+  Type element = typeOf(result).getElementType();
+  if (alpha != 1.0f) {
+    FailureOr<Value> r = elementwise(node, {result}, element, scaled(alpha));
+    if (failed(r))
+      return failure();
+    result = *r;
+  }
+  if (node.hasInput(2)) {
+    FailureOr<Value> c = value(node, 2);
+    if (failed(c))
+      return failure();
+    FailureOr<Value> sum = elementwise(
+        node, {result, *c}, element,
+        [&](OpBuilder &b, Location loc, ValueRange v, Type t) -> Value {
+          Value cv = v[1];
+          if (beta != 1.0f)
+            cv = arith::MulFOp::create(
+                b, loc, cv,
+                arith::ConstantOp::create(b, loc, t, b.getFloatAttr(t, beta)));
+          return arith::AddFOp::create(b, loc, v[0], cv);
+        });
+    if (failed(sum))
+      return failure();
+    result = *sum;
+  }
+  setResult(node, 0, result);
+  return success();
+}
+
+LogicalResult Importer::convertConv(const NodeContext &node) {
+  FailureOr<Value> x = value(node, 0), w = value(node, 1);
+  if (failed(x) || failed(w))
+    return failure();
+  RankedTensorType xt = typeOf(*x), wt = typeOf(*w);
+  if (xt.getRank() != 4 || wt.getRank() != 4)
+    return node.error() << "only 2-D convolutions (rank-4 NCHW tensors) are "
+                           "supported";
+  if (!isa<FloatType>(xt.getElementType()))
+    return node.error() << "integer Conv is not supported; quantize with QDQ "
+                           "or QLinearConv";
+  std::string autoPad = node.stringAttr("auto_pad", "NOTSET");
+  if (autoPad != "NOTSET" && autoPad != "VALID")
+    return node.error() << "auto_pad '" << autoPad << "' is not supported "
+                        << "(NOTSET and VALID are)";
+  SmallVector<int64_t> strides = node.intsAttr("strides").value_or(
+      SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> dilations = node.intsAttr("dilations").value_or(
+      SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> pads = node.intsAttr("pads").value_or(
+      SmallVector<int64_t>{0, 0, 0, 0});
+  if (autoPad == "VALID")
+    pads = {0, 0, 0, 0};
+  int64_t groups = node.intAttr("group", 1);
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4 ||
+      groups < 1)
+    return node.error() << "malformed strides, dilations, pads or group";
+  Type element = xt.getElementType();
+  Location loc = node.loc;
+  Value input = *x;
+  if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+    SmallVector<OpFoldResult> low = {builder.getIndexAttr(0),
+                                     builder.getIndexAttr(0),
+                                     builder.getIndexAttr(pads[0]),
+                                     builder.getIndexAttr(pads[1])};
+    SmallVector<OpFoldResult> high = {builder.getIndexAttr(0),
+                                      builder.getIndexAttr(0),
+                                      builder.getIndexAttr(pads[2]),
+                                      builder.getIndexAttr(pads[3])};
+    SmallVector<int64_t> padded(xt.getShape());
+    padded[2] += pads[0] + pads[2];
+    padded[3] += pads[1] + pads[3];
+    Value zero = arith::ConstantOp::create(builder, loc, element,
+                                           builder.getZeroAttr(element));
+    input = tensor::PadOp::create(builder, loc, xt.clone(padded), input, low,
+                                  high, zero);
+  }
+  RankedTensorType it = typeOf(input);
+  int64_t n = it.getDimSize(0), c = it.getDimSize(1), o = wt.getDimSize(0);
+  if (c % groups || o % groups || wt.getDimSize(1) != c / groups)
+    return node.error() << "channels " << c << " / weight " << wt
+                        << " do not match group " << groups;
+  SmallVector<int64_t> outHW;
+  for (int i = 0; i < 2; ++i) {
+    int64_t span = dilations[i] * (wt.getDimSize(2 + i) - 1) + 1;
+    if (span > it.getDimSize(2 + i))
+      return node.error() << "kernel larger than the padded input";
+    outHW.push_back((it.getDimSize(2 + i) - span) / strides[i] + 1);
+  }
+  auto vec = [&](ArrayRef<int64_t> v) {
+    return DenseIntElementsAttr::get(
+        VectorType::get({2}, builder.getI64Type()), v);
+  };
+  SmallVector<NamedAttribute> attrs = {
+      builder.getNamedAttr("strides", vec(strides)),
+      builder.getNamedAttr("dilations", vec(dilations))};
+  Value result;
+  if (groups == 1) {
+    Value init = zeros(loc, {n, o, outHW[0], outHW[1]}, element);
+    result = linalg::Conv2DNchwFchwOp::create(
+                 builder, loc, TypeRange{init.getType()},
+                 ValueRange{input, *w}, ValueRange{init}, attrs)
+                 .getResult(0);
+  } else {
+    int64_t g = groups;
+    Value in5 = reshape(loc, input,
+                        {n, g, c / g, it.getDimSize(2), it.getDimSize(3)});
+    Value w5 = reshape(loc, *w,
+                       {g, o / g, c / g, wt.getDimSize(2), wt.getDimSize(3)});
+    Value init = zeros(loc, {n, g, o / g, outHW[0], outHW[1]}, element);
+    Value conv = linalg::Conv2DNgchwGfchwOp::create(
+                     builder, loc, TypeRange{init.getType()},
+                     ValueRange{in5, w5}, ValueRange{init}, attrs)
+                     .getResult(0);
+    result = reshape(loc, conv, {n, o, outHW[0], outHW[1]});
+  }
+  if (node.hasInput(2)) {
+    FailureOr<Value> bias = value(node, 2);
+    if (failed(bias))
+      return failure();
+    Value b3 = reshape(loc, *bias, {o, 1, 1});
+    FailureOr<Value> sum = elementwise(
+        node, {result, b3}, element,
+        [](OpBuilder &b, Location l, ValueRange v, Type) -> Value {
+          return arith::AddFOp::create(b, l, v[0], v[1]);
+        });
+    if (failed(sum))
+      return failure();
+    result = *sum;
+  }
+  setResult(node, 0, result);
+  return success();
+}
+
+LogicalResult Importer::convertReduceMean(const NodeContext &node) {
+  FailureOr<Value> input = value(node, 0);
+  if (failed(input))
+    return failure();
+  RankedTensorType type = typeOf(*input);
+  int64_t rank = type.getRank();
+  std::vector<int64_t> axes;
+  if (const ConstTensor *c = constant(node, 1))
+    axes = c->ints();
+  else if (node.hasInput(1))
+    return node.error() << "axes must be a constant";
+  else if (auto attr = node.intsAttr("axes"))
+    axes.assign(attr->begin(), attr->end());
+  if (axes.empty())
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  SmallVector<int64_t> dims;
+  for (int64_t a : axes) {
+    int64_t d = normalizeAxis(a, rank);
+    if (d < 0)
+      return node.error() << "axis " << a << " is out of range";
+    dims.push_back(d);
+  }
+  llvm::sort(dims);
+  SmallVector<int64_t> reduced, kept(type.getShape());
+  int64_t count = 1;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (llvm::is_contained(dims, d)) {
+      count *= type.getDimSize(d);
+      kept[d] = 1;
+    } else {
+      reduced.push_back(type.getDimSize(d));
+    }
+  }
+  Type element = type.getElementType();
+  Value init = zeros(node.loc, reduced, element);
+  Value sum = linalg::ReduceOp::create(
+                  builder, node.loc, ValueRange{*input}, ValueRange{init},
+                  dims,
+                  [](OpBuilder &b, Location loc, ValueRange args) {
+                    linalg::YieldOp::create(
+                        b, loc,
+                        ValueRange{arith::AddFOp::create(b, loc, args[0],
+                                                         args[1])});
+                  })
+                  .getResult(0);
+  FailureOr<Value> mean = elementwise(
+      node, {sum}, element,
+      [count](OpBuilder &b, Location loc, ValueRange v, Type t) -> Value {
+        Value n = arith::ConstantOp::create(b, loc, t,
+                                            b.getFloatAttr(t, double(count)));
+        return arith::DivFOp::create(b, loc, v[0], n);
+      });
+  if (failed(mean))
+    return failure();
+  setResult(node, 0,
+            node.intAttr("keepdims", 1) ? reshape(node.loc, *mean, kept)
+                                        : *mean);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Non-linear ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult Importer::convertSoftmax(const NodeContext &node) {
+  FailureOr<Value> input = value(node, 0);
+  if (failed(input))
+    return failure();
+  int64_t rank = typeOf(*input).getRank();
+  int64_t axis = normalizeAxis(node.intAttr("axis", -1), rank);
+  if (axis < 0)
+    return node.error() << "axis is out of range";
+  setResult(node, 0,
+            SoftmaxOp::create(builder, node.loc, typeOf(*input), *input,
+                              builder.getI64IntegerAttr(axis - rank)));
+  return success();
+}
+
+LogicalResult Importer::convertGelu(const NodeContext &node) {
+  FailureOr<Value> input = value(node, 0);
+  if (failed(input))
+    return failure();
+  std::string approximate = node.stringAttr("approximate", "none");
+  if (approximate != "none" && approximate != "tanh")
+    return node.error() << "approximate '" << approximate
+                        << "' is not supported";
+  setResult(node, 0,
+            GeluOp::create(builder, node.loc, typeOf(*input), *input,
+                           builder.getStringAttr(approximate)));
+  return success();
+}
+
+LogicalResult Importer::convertLayerNorm(const NodeContext &node) {
+  FailureOr<Value> input = value(node, 0), gamma = value(node, 1);
+  if (failed(input) || failed(gamma))
+    return failure();
+  for (int i = 1; i < node.proto.output_size(); ++i)
+    if (!node.proto.output(i).empty())
+      return node.error() << "the Mean and InvStdDev outputs are not "
+                             "supported";
+  RankedTensorType type = typeOf(*input);
+  int64_t axis = normalizeAxis(node.intAttr("axis", -1), type.getRank());
+  if (axis < 0)
+    return node.error() << "axis is out of range";
+  ArrayRef<int64_t> normalized = type.getShape().drop_front(axis);
+  Type element = type.getElementType();
+  Value beta;
+  if (node.hasInput(2)) {
+    FailureOr<Value> b = value(node, 2);
+    if (failed(b))
+      return failure();
+    beta = *b;
+  } else {
+    beta = zeros(node.loc, normalized, element);
+  }
+  auto fit = [&](Value v) -> FailureOr<Value> {
+    if (typeOf(v).getShape() == normalized)
+      return v;
+    if (typeOf(v).getNumElements() != RankedTensorType::get(normalized, element)
+                                          .getNumElements())
+      return node.error() << "scale/bias shape " << typeOf(v)
+                          << " does not match the normalised shape",
+             failure();
+    return reshape(node.loc, v, normalized);
+  };
+  FailureOr<Value> g = fit(*gamma), b = fit(beta);
+  if (failed(g) || failed(b))
+    return failure();
+  setResult(node, 0,
+            LayerNormOp::create(builder, node.loc, type, *input, *g, *b,
+                                builder.getI64IntegerAttr(axis - type.getRank()),
+                                builder.getF32FloatAttr(
+                                    node.floatAttr("epsilon", 1e-5f))));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+FailureOr<Type> Importer::quantizedType(const NodeContext &node,
+                                        unsigned scaleInput, unsigned zpInput,
+                                        Type expressed,
+                                        RankedTensorType tensorType) {
+  FailureOr<ConstTensor> scale = requireConstant(node, scaleInput, "scale");
+  if (failed(scale))
+    return failure();
+  // ONNX defaults the zero point to uint8 0.
+  unsigned width = 8;
+  bool isSigned = false;
+  std::vector<int64_t> zps(scale->numElements(), 0);
+  if (node.hasInput(zpInput)) {
+    FailureOr<ConstTensor> zp = requireConstant(node, zpInput, "zero point");
+    if (failed(zp))
+      return failure();
+    width = zp->elementType().getIntOrFloatBitWidth();
+    isSigned = !zp->isUnsigned;
+    if (!zp->elementType().isInteger() || (width != 8 && width != 16))
+      return node.error() << "zero point type " << zp->elementType()
+                          << " is not supported (int8/uint8/int16/uint16)";
+    if (zp->numElements() != scale->numElements())
+      return node.error() << "scale and zero point sizes differ";
+    zps = zp->ints();
+  }
+  Type storage = builder.getIntegerType(width);
+  int64_t qmin = isSigned ? -(int64_t(1) << (width - 1)) : 0;
+  int64_t qmax = isSigned ? (int64_t(1) << (width - 1)) - 1
+                          : (int64_t(1) << width) - 1;
+  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
+  std::vector<double> scales = scale->floats();
+  for (double s : scales)
+    if (!(s > 0))
+      return node.error() << "scale " << s << " must be positive", failure();
+  if (scale->type.getRank() == 0 || scales.size() == 1)
+    return Type(quant::UniformQuantizedType::get(
+        flags, storage, expressed, scales[0], zps[0], qmin, qmax));
+  int64_t axis = normalizeAxis(node.intAttr("axis", 1), tensorType.getRank());
+  if (axis < 0 || tensorType.getDimSize(axis) != int64_t(scales.size()))
+    return node.error() << "per-axis scale has " << scales.size()
+                        << " entries, which does not match axis "
+                        << node.intAttr("axis", 1) << " of " << tensorType,
+           failure();
+  return Type(quant::UniformQuantizedPerAxisType::get(
+      flags, storage, expressed, scales, zps, axis, qmin, qmax));
+}
+
+LogicalResult Importer::convertQuantizeLinear(const NodeContext &node) {
+  FailureOr<Value> input = value(node, 0);
+  if (failed(input))
+    return failure();
+  RankedTensorType type = typeOf(*input);
+  FailureOr<Type> qtype =
+      quantizedType(node, 1, 2, type.getElementType(), type);
+  if (failed(qtype))
+    return failure();
+  setResult(node, 0,
+            QuantizeOp::create(builder, node.loc, type.clone(*qtype), *input));
+  return success();
+}
+
+LogicalResult Importer::convertDequantizeLinear(const NodeContext &node) {
+  FailureOr<Value> input = value(node, 0);
+  if (failed(input))
+    return failure();
+  RankedTensorType type = typeOf(*input);
+  FailureOr<ConstTensor> scale = requireConstant(node, 1, "scale");
+  if (failed(scale))
+    return failure();
+  Type expressed = scale->elementType();
+  FailureOr<Type> qtype = quantizedType(node, 1, 2, expressed, type);
+  if (failed(qtype))
+    return failure();
+  Value quantized = *input;
+  Type element = type.getElementType();
+  if (element != *qtype) {
+    // Integer storage (an initializer or an integer graph input), or a
+    // tensor quantized with other parameters: reinterpret its storage.
+    if (auto other = dyn_cast<quant::QuantizedType>(element))
+      quantized = quant::StorageCastOp::create(
+          builder, node.loc, type.clone(other.getStorageType()), quantized);
+    auto storage = cast<quant::QuantizedType>(*qtype).getStorageType();
+    if (typeOf(quantized).getElementType() != storage)
+      return node.error() << "input element type " << element
+                          << " does not match the zero point type";
+    quantized = quant::StorageCastOp::create(builder, node.loc,
+                                             type.clone(*qtype), quantized);
+  }
+  setResult(node, 0,
+            DequantizeOp::create(builder, node.loc, type.clone(expressed),
+                                 quantized));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Dispatch
+//===----------------------------------------------------------------------===//
+
+LogicalResult Importer::convertNode(const NodeContext &node) {
+  const std::string &domain = node.proto.domain();
+  if (!domain.empty() && domain != "ai.onnx")
+    return node.error() << "ops of domain '" << domain
+                        << "' are not supported";
+  using Converter = LogicalResult (Importer::*)(const NodeContext &);
+  Converter converter =
+      llvm::StringSwitch<Converter>(node.proto.op_type())
+          .Cases({"Add", "Sub", "Mul", "Div", "Pow"},
+                 &Importer::convertElementwise)
+          .Cases({"Sqrt", "Erf", "Tanh", "Exp", "Neg", "Reciprocal", "Relu"},
+                 &Importer::convertElementwise)
+          .Case("Cast", &Importer::convertCast)
+          .Case("Constant", &Importer::convertConstant)
+          .Case("ConstantOfShape", &Importer::convertConstantOfShape)
+          .Case("Shape", &Importer::convertShape)
+          .Cases({"Reshape", "Flatten", "Squeeze", "Unsqueeze"},
+                 &Importer::convertReshapeLike)
+          .Case("Transpose", &Importer::convertTranspose)
+          .Case("Concat", &Importer::convertConcat)
+          .Case("Gather", &Importer::convertGather)
+          .Case("Slice", &Importer::convertSlice)
+          .Case("Split", &Importer::convertSplit)
+          .Case("Expand", &Importer::convertExpand)
+          .Case("MatMul", &Importer::convertMatMul)
+          .Case("Gemm", &Importer::convertGemm)
+          .Case("Conv", &Importer::convertConv)
+          .Case("ReduceMean", &Importer::convertReduceMean)
+          .Case("Softmax", &Importer::convertSoftmax)
+          .Case("Gelu", &Importer::convertGelu)
+          .Case("LayerNormalization", &Importer::convertLayerNorm)
+          .Case("QuantizeLinear", &Importer::convertQuantizeLinear)
+          .Case("DequantizeLinear", &Importer::convertDequantizeLinear)
+          .Default(nullptr);
+  if (node.proto.op_type() == "Identity") {
+    auto it = values.find(node.proto.input(0));
+    if (it == values.end())
+      return node.error() << "input '" << node.proto.input(0)
+                          << "' is not defined before its use";
+    Entry entry = it->second; // copy: inserting may rehash the map
+    values[node.proto.output(0)] = std::move(entry);
+    return success();
+  }
+  if (!converter)
+    return node.error() << "unsupported op '" << node.proto.op_type() << "'";
+  return (this->*converter)(node);
+}

@@ -1,0 +1,262 @@
+//===- OnnxTensor.cpp - Constant ONNX tensors -----------------------------===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OnnxTensor.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::vitq;
+using namespace mlir::vitq::onnx_import;
+
+Type onnx_import::convertElementType(MLIRContext *context, int32_t onnxType,
+                                     bool &isUnsigned) {
+  Builder b(context);
+  isUnsigned = false;
+  switch (onnxType) {
+  case onnx::TensorProto::FLOAT:
+    return b.getF32Type();
+  case onnx::TensorProto::FLOAT16:
+    return b.getF16Type();
+  case onnx::TensorProto::BFLOAT16:
+    return b.getBF16Type();
+  case onnx::TensorProto::DOUBLE:
+    return b.getF64Type();
+  case onnx::TensorProto::BOOL:
+    return b.getI1Type();
+  case onnx::TensorProto::INT8:
+    return b.getI8Type();
+  case onnx::TensorProto::INT16:
+    return b.getI16Type();
+  case onnx::TensorProto::INT32:
+    return b.getI32Type();
+  case onnx::TensorProto::INT64:
+    return b.getI64Type();
+  case onnx::TensorProto::UINT8:
+    isUnsigned = true;
+    return b.getI8Type();
+  case onnx::TensorProto::UINT16:
+    isUnsigned = true;
+    return b.getI16Type();
+  default:
+    return nullptr;
+  }
+}
+
+/// Bytes per element in MLIR's dense storage (i1 is stored as a byte).
+static size_t storageBytes(Type type) {
+  return std::max<size_t>(1, type.getIntOrFloatBitWidth() / 8);
+}
+
+int64_t ConstTensor::intAt(int64_t i) const {
+  if (isFloat())
+    return static_cast<int64_t>(floatAt(i));
+  size_t width = storageBytes(elementType());
+  const char *p = bytes->data() + i * width;
+  switch (width) {
+  case 1: {
+    uint8_t v;
+    std::memcpy(&v, p, 1);
+    if (elementType().isInteger(1))
+      return v != 0;
+    return isUnsigned ? int64_t(v) : int64_t(int8_t(v));
+  }
+  case 2: {
+    uint16_t v;
+    std::memcpy(&v, p, 2);
+    return isUnsigned ? int64_t(v) : int64_t(int16_t(v));
+  }
+  case 4: {
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+  default: {
+    int64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+  }
+}
+
+double ConstTensor::floatAt(int64_t i) const {
+  Type element = elementType();
+  if (!isFloat())
+    return static_cast<double>(intAt(i));
+  const char *p = bytes->data() + i * storageBytes(element);
+  if (element.isF32()) {
+    float v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+  if (element.isF64()) {
+    double v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+  // f16 / bf16: decode through APFloat.
+  uint16_t bits;
+  std::memcpy(&bits, p, 2);
+  llvm::APFloat value(cast<FloatType>(element).getFloatSemantics(),
+                      llvm::APInt(16, bits));
+  return value.convertToDouble();
+}
+
+std::vector<int64_t> ConstTensor::ints() const {
+  std::vector<int64_t> values(numElements());
+  for (int64_t i = 0, e = values.size(); i < e; ++i)
+    values[i] = intAt(i);
+  return values;
+}
+
+std::vector<double> ConstTensor::floats() const {
+  std::vector<double> values(numElements());
+  for (int64_t i = 0, e = values.size(); i < e; ++i)
+    values[i] = floatAt(i);
+  return values;
+}
+
+/// Appends `value` in the storage format of `element`.
+static void appendValue(std::string &out, Type element, double fvalue,
+                        int64_t ivalue, bool fromFloat) {
+  char buffer[8];
+  size_t width = storageBytes(element);
+  if (auto floatType = dyn_cast<FloatType>(element)) {
+    double v = fromFloat ? fvalue : static_cast<double>(ivalue);
+    if (element.isF32()) {
+      float f = static_cast<float>(v);
+      std::memcpy(buffer, &f, 4);
+    } else if (element.isF64()) {
+      std::memcpy(buffer, &v, 8);
+    } else {
+      bool lost;
+      llvm::APFloat ap(v);
+      ap.convert(floatType.getFloatSemantics(),
+                 llvm::APFloat::rmNearestTiesToEven, &lost);
+      uint16_t bits = ap.bitcastToAPInt().getZExtValue();
+      std::memcpy(buffer, &bits, 2);
+    }
+  } else {
+    int64_t v = fromFloat ? static_cast<int64_t>(fvalue) : ivalue;
+    if (element.isInteger(1))
+      v = v != 0;
+    std::memcpy(buffer, &v, width); // little-endian truncation
+  }
+  out.append(buffer, width);
+}
+
+ConstTensor ConstTensor::fromInts(RankedTensorType type,
+                                  ArrayRef<int64_t> values) {
+  auto bytes = std::make_shared<std::string>();
+  for (int64_t v : values)
+    appendValue(*bytes, type.getElementType(), 0, v, false);
+  return ConstTensor{type, false, bytes};
+}
+
+ConstTensor ConstTensor::fromFloats(RankedTensorType type,
+                                    ArrayRef<double> values) {
+  auto bytes = std::make_shared<std::string>();
+  for (double v : values)
+    appendValue(*bytes, type.getElementType(), v, 0, true);
+  return ConstTensor{type, false, bytes};
+}
+
+/// Reads the bytes of an external-data tensor.
+static std::string readExternal(const onnx::TensorProto &proto,
+                                llvm::StringRef dir, std::string &bytes) {
+  std::string location;
+  uint64_t offset = 0;
+  std::optional<uint64_t> length;
+  for (const auto &entry : proto.external_data()) {
+    if (entry.key() == "location")
+      location = entry.value();
+    else if (entry.key() == "offset")
+      offset = std::stoull(entry.value());
+    else if (entry.key() == "length")
+      length = std::stoull(entry.value());
+  }
+  if (location.empty())
+    return "external data of '" + proto.name() + "' has no location";
+  llvm::SmallString<256> path(dir);
+  llvm::sys::path::append(path, location);
+  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                          /*RequiresNullTerminator=*/false);
+  if (!file)
+    return "cannot read external data file '" + std::string(path) +
+           "' of '" + proto.name() + "': " + file.getError().message();
+  llvm::StringRef data = (*file)->getBuffer();
+  if (offset > data.size() || (length && offset + *length > data.size()))
+    return "external data of '" + proto.name() + "' lies outside '" +
+           std::string(path) + "'";
+  bytes = data.substr(offset, length.value_or(data.size() - offset)).str();
+  return "";
+}
+
+std::string onnx_import::readTensor(const onnx::TensorProto &proto,
+                                    MLIRContext *context,
+                                    llvm::StringRef externalDataDir,
+                                    ConstTensor &result) {
+  bool isUnsigned;
+  Type element = convertElementType(context, proto.data_type(), isUnsigned);
+  if (!element)
+    return "tensor '" + proto.name() + "' has unsupported data type " +
+           onnx::TensorProto::DataType_Name(
+               static_cast<onnx::TensorProto::DataType>(proto.data_type()));
+  SmallVector<int64_t> dims(proto.dims().begin(), proto.dims().end());
+  for (int64_t d : dims)
+    if (d < 0)
+      return "tensor '" + proto.name() + "' has a negative dimension";
+  auto type = RankedTensorType::get(dims, element);
+  int64_t count = type.getNumElements();
+  size_t expected = count * storageBytes(element);
+  auto bytes = std::make_shared<std::string>();
+
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
+    std::string error = readExternal(proto, externalDataDir, *bytes);
+    if (!error.empty())
+      return error;
+  } else if (proto.has_raw_data()) {
+    *bytes = proto.raw_data();
+  } else {
+    // Typed fields: floats in float_data, doubles in double_data, 64-bit
+    // integers in int64_data, everything else (incl. f16 bits) in
+    // int32_data.
+    bytes->reserve(expected);
+    if (element.isF32()) {
+      for (float v : proto.float_data())
+        appendValue(*bytes, element, v, 0, true);
+    } else if (element.isF64()) {
+      for (double v : proto.double_data())
+        appendValue(*bytes, element, v, 0, true);
+    } else if (element.isInteger(64)) {
+      for (int64_t v : proto.int64_data())
+        appendValue(*bytes, element, 0, v, false);
+    } else {
+      for (int32_t v : proto.int32_data()) {
+        char buffer[4];
+        std::memcpy(buffer, &v, 4);
+        bytes->append(buffer, storageBytes(element));
+      }
+    }
+  }
+  // i1 is one byte per element in ONNX raw data too.
+  if (bytes->size() != expected)
+    return "tensor '" + proto.name() + "' holds " +
+           std::to_string(bytes->size()) + " bytes, its shape needs " +
+           std::to_string(expected);
+  result = ConstTensor{type, isUnsigned, bytes};
+  return "";
+}

@@ -1,0 +1,65 @@
+//===- OnnxTensor.h - Constant ONNX tensors ---------------------*- C++ -*-===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// Compile-time tensors of the importer: initializers, Constant nodes and the
+// results of shape subgraphs folded at import time.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef VITQ_LIB_TARGET_ONNX_ONNXTENSOR_H
+#define VITQ_LIB_TARGET_ONNX_ONNXTENSOR_H
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace onnx {
+class TensorProto;
+} // namespace onnx
+
+namespace mlir::vitq::onnx_import {
+
+/// A constant tensor stored as little-endian bytes in the layout MLIR's
+/// dense attributes use for its element type. ONNX's unsigned 8/16-bit types
+/// keep their bits in signless MLIR integers and set `isUnsigned`.
+struct ConstTensor {
+  RankedTensorType type;
+  bool isUnsigned = false;
+  std::shared_ptr<const std::string> bytes;
+
+  int64_t numElements() const { return type.getNumElements(); }
+  Type elementType() const { return type.getElementType(); }
+  bool isFloat() const { return isa<FloatType>(elementType()); }
+  /// Element `i` as an integer (floats are truncated towards zero).
+  int64_t intAt(int64_t i) const;
+  /// Element `i` as a double.
+  double floatAt(int64_t i) const;
+  std::vector<int64_t> ints() const;
+  std::vector<double> floats() const;
+
+  /// Builds a tensor of `type` from values (converted to its element type).
+  static ConstTensor fromInts(RankedTensorType type, ArrayRef<int64_t> values);
+  static ConstTensor fromFloats(RankedTensorType type, ArrayRef<double> values);
+};
+
+/// Maps an ONNX TensorProto data type to the MLIR element type; null when
+/// vitq does not support it. `isUnsigned` reports uint8/uint16.
+Type convertElementType(MLIRContext *context, int32_t onnxType,
+                        bool &isUnsigned);
+
+/// Reads an initializer or Constant value, including external data stored
+/// relative to `externalDataDir`. Returns an error message on failure.
+std::string readTensor(const onnx::TensorProto &proto, MLIRContext *context,
+                       llvm::StringRef externalDataDir, ConstTensor &result);
+
+} // namespace mlir::vitq::onnx_import
+
+#endif // VITQ_LIB_TARGET_ONNX_ONNXTENSOR_H
