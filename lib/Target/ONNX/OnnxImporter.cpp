@@ -184,17 +184,16 @@ Location Importer::nodeLocation(const onnx::NodeProto &node, int index) {
                          : node.name();
   // The "line" is the node's position in the graph (1-based), so
   // diagnostics point at the node even in a binary file.
-  return NameLoc::get(builder.getStringAttr(name),
-                      FileLineColLoc::get(builder.getStringAttr(fileName),
-                                          index + 1, 0));
+  return NameLoc::get(
+      builder.getStringAttr(name),
+      FileLineColLoc::get(builder.getStringAttr(fileName), index + 1, 0));
 }
 
 FailureOr<RankedTensorType>
 Importer::graphInputType(const onnx::ValueInfoProto &input, Location loc) {
   const auto &tensorType = input.type().tensor_type();
   if (!input.type().has_tensor_type()) {
-    emitError(loc) << "graph input '" << input.name()
-                   << "' is not a tensor";
+    emitError(loc) << "graph input '" << input.name() << "' is not a tensor";
     return failure();
   }
   bool isUnsigned;
@@ -283,8 +282,7 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
                                    builder.getFunctionType(argTypes, {}));
   entryBlock = func.addEntryBlock();
   for (auto [i, input] : llvm::enumerate(args)) {
-    func.setArgAttr(i, "vitq.onnx_name",
-                    builder.getStringAttr(input->name()));
+    func.setArgAttr(i, "vitq.onnx_name", builder.getStringAttr(input->name()));
     values[input->name()] = Entry{entryBlock->getArgument(i), std::nullopt};
   }
   builder.setInsertionPointToEnd(entryBlock);
@@ -317,7 +315,8 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
     results.push_back(result);
   }
   func::ReturnOp::create(builder, fileLoc, results);
-  func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  func.setType(
+      builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [i, output] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, "vitq.onnx_name",
                        builder.getStringAttr(output.name()));
@@ -380,10 +379,10 @@ LogicalResult vitq::parseInputShape(llvm::StringRef spec,
 OwningOpRef<ModuleOp> vitq::importOnnxModel(llvm::MemoryBufferRef buffer,
                                             MLIRContext *context,
                                             const OnnxImportOptions &options) {
-  context->loadDialect<arith::ArithDialect, func::FuncDialect,
-                       linalg::LinalgDialect, math::MathDialect,
-                       quant::QuantDialect, tensor::TensorDialect,
-                       VitqDialect>();
+  context
+      ->loadDialect<arith::ArithDialect, func::FuncDialect,
+                    linalg::LinalgDialect, math::MathDialect,
+                    quant::QuantDialect, tensor::TensorDialect, VitqDialect>();
   std::string fileName = buffer.getBufferIdentifier().str();
   Location fileLoc = FileLineColLoc::get(context, fileName, 0, 0);
   onnx::ModelProto model;
@@ -427,9 +426,9 @@ void vitq::registerImportOnnxTranslation() {
         return importOnnxModel(buffer->getMemBufferRef(), context, options);
       },
       [](DialectRegistry &registry) {
-        registry.insert<arith::ArithDialect, func::FuncDialect,
-                        linalg::LinalgDialect, math::MathDialect,
-                        quant::QuantDialect, tensor::TensorDialect,
-                        VitqDialect>();
+        registry
+            .insert<arith::ArithDialect, func::FuncDialect,
+                    linalg::LinalgDialect, math::MathDialect,
+                    quant::QuantDialect, tensor::TensorDialect, VitqDialect>();
       });
 }

@@ -65,8 +65,7 @@ private:
     Value value;
     std::optional<ConstTensor> constant;
   };
-  using BodyFn =
-      std::function<Value(OpBuilder &, Location, ValueRange, Type)>;
+  using BodyFn = std::function<Value(OpBuilder &, Location, ValueRange, Type)>;
 
   LogicalResult importGraph(const onnx::GraphProto &graph, ModuleOp module);
   FailureOr<RankedTensorType> graphInputType(const onnx::ValueInfoProto &input,

@@ -56,9 +56,8 @@ Value Importer::reshape(Location loc, Value input, ArrayRef<int64_t> shape) {
   RankedTensorType type = typeOf(input);
   if (type.getShape() == shape)
     return input;
-  auto shapeType =
-      RankedTensorType::get({static_cast<int64_t>(shape.size())},
-                            builder.getI64Type());
+  auto shapeType = RankedTensorType::get({static_cast<int64_t>(shape.size())},
+                                         builder.getI64Type());
   Value shapeValue = arith::ConstantOp::create(
       builder, loc, shapeType,
       DenseIntElementsAttr::get(shapeType, ArrayRef<int64_t>(shape)));
@@ -123,18 +122,16 @@ LogicalResult Importer::convertElementwise(const NodeContext &node) {
   Type element = typeOf(inputs[0]).getElementType();
   bool isFloat = isa<FloatType>(element);
   if (!isFloat && !llvm::is_contained({"Add", "Sub", "Mul", "Div"}, op))
-    return node.error() << "only float operands are supported, got "
-                        << element;
+    return node.error() << "only float operands are supported, got " << element;
   if (binary && typeOf(inputs[1]).getElementType() != element)
     return node.error() << "operand element types differ";
 
   // x ^ 2 (the decomposed LayerNorm's variance) is a multiply.
   const ConstTensor *exponent = op == "Pow" ? constant(node, 1) : nullptr;
-  bool square = exponent && exponent->numElements() == 1 &&
-                exponent->floatAt(0) == 2.0;
+  bool square =
+      exponent && exponent->numElements() == 1 && exponent->floatAt(0) == 2.0;
 
-  BodyFn body = [&](OpBuilder &b, Location loc, ValueRange a,
-                    Type) -> Value {
+  BodyFn body = [&](OpBuilder &b, Location loc, ValueRange a, Type) -> Value {
     if (op == "Add")
       return isFloat ? arith::AddFOp::create(b, loc, a[0], a[1]).getResult()
                      : arith::AddIOp::create(b, loc, a[0], a[1]).getResult();
@@ -187,8 +184,9 @@ LogicalResult Importer::convertCast(const NodeContext &node) {
   if (const ConstTensor *c = constant(node, 0)) {
     auto type = RankedTensorType::get(c->type.getShape(), target);
     setConstant(node, 0,
-                isa<FloatType>(target) ? ConstTensor::fromFloats(type, c->floats())
-                                       : ConstTensor::fromInts(type, c->ints()));
+                isa<FloatType>(target)
+                    ? ConstTensor::fromFloats(type, c->floats())
+                    : ConstTensor::fromInts(type, c->ints()));
     return success();
   }
   FailureOr<Value> input = value(node, 0);
@@ -334,8 +332,8 @@ reshapeTarget(const NodeContext &node, ArrayRef<int64_t> in,
       if ((axes.empty() && in[d] == 1) || (listed && in[d] == 1))
         continue;
       if (listed)
-        return node.error() << "cannot squeeze dimension " << d << " of size "
-                            << in[d],
+        return node.error()
+                   << "cannot squeeze dimension " << d << " of size " << in[d],
                failure();
       out.push_back(in[d]);
     }
@@ -508,8 +506,8 @@ LogicalResult Importer::convertGather(const NodeContext &node) {
   SmallVector<Value> slices;
   for (int64_t i : idx) {
     SmallVector<OpFoldResult> offsets(type.getRank(), builder.getIndexAttr(0));
-    SmallVector<OpFoldResult> sizes, strides(type.getRank(),
-                                              builder.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes,
+        strides(type.getRank(), builder.getIndexAttr(1));
     for (int64_t d : type.getShape())
       sizes.push_back(builder.getIndexAttr(d));
     offsets[a] = builder.getIndexAttr(i);
@@ -523,11 +521,11 @@ LogicalResult Importer::convertGather(const NodeContext &node) {
         builder, node.loc, type.clone(sliceShape), *input, offsets, sizes,
         strides));
   }
-  setResult(node, 0,
-            slices.size() == 1
-                ? slices[0]
-                : tensor::ConcatOp::create(builder, node.loc, a, slices)
-                      .getResult());
+  setResult(
+      node, 0,
+      slices.size() == 1
+          ? slices[0]
+          : tensor::ConcatOp::create(builder, node.loc, a, slices).getResult());
   return success();
 }
 
@@ -548,8 +546,8 @@ LogicalResult Importer::convertSlice(const NodeContext &node) {
     axes = c->ints();
   if (const ConstTensor *c = constant(node, 4))
     steps = c->ints();
-  SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0)),
-      sizes, strides(rank, builder.getIndexAttr(1));
+  SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0)), sizes,
+      strides(rank, builder.getIndexAttr(1));
   SmallVector<int64_t> shape(type.getShape());
   for (int64_t d : shape)
     sizes.push_back(builder.getIndexAttr(d));
@@ -601,8 +599,8 @@ LogicalResult Importer::convertSplit(const NodeContext &node) {
     offsets[a] = builder.getIndexAttr(offset);
     setResult(node, i,
               tensor::ExtractSliceOp::create(builder, node.loc,
-                                             type.clone(shape), *input,
-                                             offsets, extents, strides));
+                                             type.clone(shape), *input, offsets,
+                                             extents, strides));
     offset += size;
   }
   return success();
@@ -613,8 +611,8 @@ LogicalResult Importer::convertExpand(const NodeContext &node) {
   FailureOr<Value> input = value(node, 0);
   if (failed(shape) || failed(input))
     return failure();
-  auto target = RankedTensorType::get(shape->ints(),
-                                      typeOf(*input).getElementType());
+  auto target =
+      RankedTensorType::get(shape->ints(), typeOf(*input).getElementType());
   Value ones = zeros(node.loc, target.getShape(), target.getElementType());
   // Broadcasting against a target-shaped tensor; the body keeps the input.
   FailureOr<Value> result = elementwise(
@@ -634,7 +632,8 @@ FailureOr<Value> Importer::matmul(const NodeContext &node, Value a, Value b) {
   RankedTensorType at = typeOf(a), bt = typeOf(b);
   if (at.getRank() < 2 || bt.getRank() < 2)
     return node.error() << "1-D MatMul operands are not supported", failure();
-  int64_t m = at.getDimSize(at.getRank() - 2), k = at.getDimSize(at.getRank() - 1);
+  int64_t m = at.getDimSize(at.getRank() - 2),
+          k = at.getDimSize(at.getRank() - 1);
   int64_t n = bt.getDimSize(bt.getRank() - 1);
   if (bt.getDimSize(bt.getRank() - 2) != k)
     return node.error() << "inner dimensions differ: " << k << " vs "
@@ -691,9 +690,9 @@ LogicalResult Importer::convertGemm(const NodeContext &node) {
     return failure();
   auto transposed = [&](Value v) {
     RankedTensorType t = typeOf(v);
-    Value init = tensor::EmptyOp::create(
-        builder, node.loc, {t.getDimSize(1), t.getDimSize(0)},
-        t.getElementType());
+    Value init = tensor::EmptyOp::create(builder, node.loc,
+                                         {t.getDimSize(1), t.getDimSize(0)},
+                                         t.getElementType());
     return linalg::TransposeOp::create(builder, node.loc, v, init,
                                        ArrayRef<int64_t>{1, 0})
         .getResult()[0];
@@ -704,7 +703,8 @@ LogicalResult Importer::convertGemm(const NodeContext &node) {
   if (failed(product))
     return failure();
   Value result = *product;
-  float alpha = node.floatAttr("alpha", 1.0f), beta = node.floatAttr("beta", 1.0f);
+  float alpha = node.floatAttr("alpha", 1.0f),
+        beta = node.floatAttr("beta", 1.0f);
   auto scaled = [&](float factor) {
     return [factor](OpBuilder &b, Location loc, ValueRange v, Type t) -> Value {
       Value f = arith::ConstantOp::create(b, loc, t, b.getFloatAttr(t, factor));
@@ -755,12 +755,12 @@ LogicalResult Importer::convertConv(const NodeContext &node) {
   if (autoPad != "NOTSET" && autoPad != "VALID")
     return node.error() << "auto_pad '" << autoPad << "' is not supported "
                         << "(NOTSET and VALID are)";
-  SmallVector<int64_t> strides = node.intsAttr("strides").value_or(
-      SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> dilations = node.intsAttr("dilations").value_or(
-      SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> pads = node.intsAttr("pads").value_or(
-      SmallVector<int64_t>{0, 0, 0, 0});
+  SmallVector<int64_t> strides =
+      node.intsAttr("strides").value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> dilations =
+      node.intsAttr("dilations").value_or(SmallVector<int64_t>{1, 1});
+  SmallVector<int64_t> pads =
+      node.intsAttr("pads").value_or(SmallVector<int64_t>{0, 0, 0, 0});
   if (autoPad == "VALID")
     pads = {0, 0, 0, 0};
   int64_t groups = node.intAttr("group", 1);
@@ -771,14 +771,12 @@ LogicalResult Importer::convertConv(const NodeContext &node) {
   Location loc = node.loc;
   Value input = *x;
   if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-    SmallVector<OpFoldResult> low = {builder.getIndexAttr(0),
-                                     builder.getIndexAttr(0),
-                                     builder.getIndexAttr(pads[0]),
-                                     builder.getIndexAttr(pads[1])};
-    SmallVector<OpFoldResult> high = {builder.getIndexAttr(0),
-                                      builder.getIndexAttr(0),
-                                      builder.getIndexAttr(pads[2]),
-                                      builder.getIndexAttr(pads[3])};
+    SmallVector<OpFoldResult> low = {
+        builder.getIndexAttr(0), builder.getIndexAttr(0),
+        builder.getIndexAttr(pads[0]), builder.getIndexAttr(pads[1])};
+    SmallVector<OpFoldResult> high = {
+        builder.getIndexAttr(0), builder.getIndexAttr(0),
+        builder.getIndexAttr(pads[2]), builder.getIndexAttr(pads[3])};
     SmallVector<int64_t> padded(xt.getShape());
     padded[2] += pads[0] + pads[2];
     padded[3] += pads[1] + pads[3];
@@ -800,8 +798,8 @@ LogicalResult Importer::convertConv(const NodeContext &node) {
     outHW.push_back((it.getDimSize(2 + i) - span) / strides[i] + 1);
   }
   auto vec = [&](ArrayRef<int64_t> v) {
-    return DenseIntElementsAttr::get(
-        VectorType::get({2}, builder.getI64Type()), v);
+    return DenseIntElementsAttr::get(VectorType::get({2}, builder.getI64Type()),
+                                     v);
   };
   SmallVector<NamedAttribute> attrs = {
       builder.getNamedAttr("strides", vec(strides)),
@@ -810,15 +808,15 @@ LogicalResult Importer::convertConv(const NodeContext &node) {
   if (groups == 1) {
     Value init = zeros(loc, {n, o, outHW[0], outHW[1]}, element);
     result = linalg::Conv2DNchwFchwOp::create(
-                 builder, loc, TypeRange{init.getType()},
-                 ValueRange{input, *w}, ValueRange{init}, attrs)
+                 builder, loc, TypeRange{init.getType()}, ValueRange{input, *w},
+                 ValueRange{init}, attrs)
                  .getResult(0);
   } else {
     int64_t g = groups;
-    Value in5 = reshape(loc, input,
-                        {n, g, c / g, it.getDimSize(2), it.getDimSize(3)});
-    Value w5 = reshape(loc, *w,
-                       {g, o / g, c / g, wt.getDimSize(2), wt.getDimSize(3)});
+    Value in5 =
+        reshape(loc, input, {n, g, c / g, it.getDimSize(2), it.getDimSize(3)});
+    Value w5 =
+        reshape(loc, *w, {g, o / g, c / g, wt.getDimSize(2), wt.getDimSize(3)});
     Value init = zeros(loc, {n, g, o / g, outHW[0], outHW[1]}, element);
     Value conv = linalg::Conv2DNgchwGfchwOp::create(
                      builder, loc, TypeRange{init.getType()},
@@ -831,11 +829,11 @@ LogicalResult Importer::convertConv(const NodeContext &node) {
     if (failed(bias))
       return failure();
     Value b3 = reshape(loc, *bias, {o, 1, 1});
-    FailureOr<Value> sum = elementwise(
-        node, {result, b3}, element,
-        [](OpBuilder &b, Location l, ValueRange v, Type) -> Value {
-          return arith::AddFOp::create(b, l, v[0], v[1]);
-        });
+    FailureOr<Value> sum =
+        elementwise(node, {result, b3}, element,
+                    [](OpBuilder &b, Location l, ValueRange v, Type) -> Value {
+                      return arith::AddFOp::create(b, l, v[0], v[1]);
+                    });
     if (failed(sum))
       return failure();
     result = *sum;
@@ -880,16 +878,15 @@ LogicalResult Importer::convertReduceMean(const NodeContext &node) {
   }
   Type element = type.getElementType();
   Value init = zeros(node.loc, reduced, element);
-  Value sum = linalg::ReduceOp::create(
-                  builder, node.loc, ValueRange{*input}, ValueRange{init},
-                  dims,
-                  [](OpBuilder &b, Location loc, ValueRange args) {
-                    linalg::YieldOp::create(
-                        b, loc,
-                        ValueRange{arith::AddFOp::create(b, loc, args[0],
-                                                         args[1])});
-                  })
-                  .getResult(0);
+  Value sum =
+      linalg::ReduceOp::create(
+          builder, node.loc, ValueRange{*input}, ValueRange{init}, dims,
+          [](OpBuilder &b, Location loc, ValueRange args) {
+            linalg::YieldOp::create(
+                b, loc,
+                ValueRange{arith::AddFOp::create(b, loc, args[0], args[1])});
+          })
+          .getResult(0);
   FailureOr<Value> mean = elementwise(
       node, {sum}, element,
       [count](OpBuilder &b, Location loc, ValueRange v, Type t) -> Value {
@@ -963,8 +960,8 @@ LogicalResult Importer::convertLayerNorm(const NodeContext &node) {
   auto fit = [&](Value v) -> FailureOr<Value> {
     if (typeOf(v).getShape() == normalized)
       return v;
-    if (typeOf(v).getNumElements() != RankedTensorType::get(normalized, element)
-                                          .getNumElements())
+    if (typeOf(v).getNumElements() !=
+        RankedTensorType::get(normalized, element).getNumElements())
       return node.error() << "scale/bias shape " << typeOf(v)
                           << " does not match the normalised shape",
              failure();
@@ -974,10 +971,10 @@ LogicalResult Importer::convertLayerNorm(const NodeContext &node) {
   if (failed(g) || failed(b))
     return failure();
   setResult(node, 0,
-            LayerNormOp::create(builder, node.loc, type, *input, *g, *b,
-                                builder.getI64IntegerAttr(axis - type.getRank()),
-                                builder.getF32FloatAttr(
-                                    node.floatAttr("epsilon", 1e-5f))));
+            LayerNormOp::create(
+                builder, node.loc, type, *input, *g, *b,
+                builder.getI64IntegerAttr(axis - type.getRank()),
+                builder.getF32FloatAttr(node.floatAttr("epsilon", 1e-5f))));
   return success();
 }
 
@@ -1011,8 +1008,8 @@ FailureOr<Type> Importer::quantizedType(const NodeContext &node,
   }
   Type storage = builder.getIntegerType(width);
   int64_t qmin = isSigned ? -(int64_t(1) << (width - 1)) : 0;
-  int64_t qmax = isSigned ? (int64_t(1) << (width - 1)) - 1
-                          : (int64_t(1) << width) - 1;
+  int64_t qmax =
+      isSigned ? (int64_t(1) << (width - 1)) - 1 : (int64_t(1) << width) - 1;
   unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
   std::vector<double> scales = scale->floats();
   for (double s : scales)
@@ -1085,8 +1082,7 @@ LogicalResult Importer::convertDequantizeLinear(const NodeContext &node) {
 LogicalResult Importer::convertNode(const NodeContext &node) {
   const std::string &domain = node.proto.domain();
   if (!domain.empty() && domain != "ai.onnx")
-    return node.error() << "ops of domain '" << domain
-                        << "' are not supported";
+    return node.error() << "ops of domain '" << domain << "' are not supported";
   using Converter = LogicalResult (Importer::*)(const NodeContext &);
   Converter converter =
       llvm::StringSwitch<Converter>(node.proto.op_type())

@@ -9,8 +9,8 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
-#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -195,8 +195,8 @@ static std::string readExternal(const onnx::TensorProto &proto,
   auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                           /*RequiresNullTerminator=*/false);
   if (!file)
-    return "cannot read external data file '" + std::string(path) +
-           "' of '" + proto.name() + "': " + file.getError().message();
+    return "cannot read external data file '" + std::string(path) + "' of '" +
+           proto.name() + "': " + file.getError().message();
   llvm::StringRef data = (*file)->getBuffer();
   if (offset > data.size() || (length && offset + *length > data.size()))
     return "external data of '" + proto.name() + "' lies outside '" +
