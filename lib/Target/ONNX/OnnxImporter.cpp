@@ -403,17 +403,11 @@ void vitq::registerImportOnnxTranslation() {
       llvm::cl::desc("Static shape of a graph input: name=D0xD1x... "
                      "(--import-onnx)"),
       llvm::cl::value_desc("name=shape"));
-  static llvm::cl::opt<bool> reportFloatIslands(
-      "report-float-islands",
-      llvm::cl::desc("Remark on every float op outside quantized islands "
-                     "(--import-onnx)"),
-      llvm::cl::init(false));
   static TranslateToMLIRRegistration registration(
       "import-onnx", "Import an ONNX model (.onnx protobuf) into vitq IR",
       [](const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
          MLIRContext *context) -> OwningOpRef<Operation *> {
         OnnxImportOptions options;
-        options.reportFloatIslands = reportFloatIslands;
         for (const std::string &spec : inputShapes) {
           std::string error;
           if (failed(parseInputShape(spec, options, error))) {

@@ -109,6 +109,15 @@ FailureOr<Value> Importer::elementwise(const NodeContext &node,
 // Elementwise
 //===----------------------------------------------------------------------===//
 
+/// Builds the float or the integer form of a binary arith op.
+template <typename FloatOp, typename IntOp>
+static Value binaryOp(OpBuilder &b, Location loc, bool isFloat, Value lhs,
+                      Value rhs) {
+  if (isFloat)
+    return FloatOp::create(b, loc, lhs, rhs);
+  return IntOp::create(b, loc, lhs, rhs);
+}
+
 LogicalResult Importer::convertElementwise(const NodeContext &node) {
   llvm::StringRef op = node.proto.op_type();
   bool binary = llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow"}, op);
@@ -133,17 +142,17 @@ LogicalResult Importer::convertElementwise(const NodeContext &node) {
 
   BodyFn body = [&](OpBuilder &b, Location loc, ValueRange a, Type) -> Value {
     if (op == "Add")
-      return isFloat ? arith::AddFOp::create(b, loc, a[0], a[1]).getResult()
-                     : arith::AddIOp::create(b, loc, a[0], a[1]).getResult();
+      return binaryOp<arith::AddFOp, arith::AddIOp>(b, loc, isFloat, a[0],
+                                                    a[1]);
     if (op == "Sub")
-      return isFloat ? arith::SubFOp::create(b, loc, a[0], a[1]).getResult()
-                     : arith::SubIOp::create(b, loc, a[0], a[1]).getResult();
+      return binaryOp<arith::SubFOp, arith::SubIOp>(b, loc, isFloat, a[0],
+                                                    a[1]);
     if (op == "Mul")
-      return isFloat ? arith::MulFOp::create(b, loc, a[0], a[1]).getResult()
-                     : arith::MulIOp::create(b, loc, a[0], a[1]).getResult();
+      return binaryOp<arith::MulFOp, arith::MulIOp>(b, loc, isFloat, a[0],
+                                                    a[1]);
     if (op == "Div")
-      return isFloat ? arith::DivFOp::create(b, loc, a[0], a[1]).getResult()
-                     : arith::DivSIOp::create(b, loc, a[0], a[1]).getResult();
+      return binaryOp<arith::DivFOp, arith::DivSIOp>(b, loc, isFloat, a[0],
+                                                     a[1]);
     if (op == "Pow")
       return square ? arith::MulFOp::create(b, loc, a[0], a[0]).getResult()
                     : math::PowFOp::create(b, loc, a[0], a[1]).getResult();
@@ -419,20 +428,19 @@ LogicalResult Importer::convertConcat(const NodeContext &node) {
     allConstant &= constant(node, i) != nullptr;
   // Shape subgraphs concatenate 1-D integer constants.
   if (allConstant && constant(node, 0)->type.getRank() == 1) {
-    std::vector<int64_t> ints;
-    std::vector<double> floats;
+    // Constants keep MLIR's storage layout, so concatenation is a byte copy.
+    const ConstTensor *first = constant(node, 0);
+    auto bytes = std::make_shared<std::string>();
     for (int i = 0; i < node.proto.input_size(); ++i) {
       const ConstTensor *c = constant(node, i);
-      auto in = c->ints();
-      auto fl = c->floats();
-      ints.insert(ints.end(), in.begin(), in.end());
-      floats.insert(floats.end(), fl.begin(), fl.end());
+      if (c->type.getElementType() != first->type.getElementType())
+        return node.error() << "operand element types differ";
+      bytes->append(*c->bytes);
     }
-    const ConstTensor *first = constant(node, 0);
-    auto type = first->type.clone({static_cast<int64_t>(ints.size())});
-    setConstant(node, 0,
-                first->isFloat() ? ConstTensor::fromFloats(type, floats)
-                                 : ConstTensor::fromInts(type, ints));
+    int64_t count = bytes->size() / first->bytesPerElement();
+    setConstant(
+        node, 0,
+        ConstTensor{first->type.clone({count}), first->isUnsigned, bytes});
     return success();
   }
   SmallVector<Value> inputs;
@@ -488,16 +496,12 @@ LogicalResult Importer::convertGather(const NodeContext &node) {
     outShape[a] = idx.size();
   if (data && type.getRank() == 1) {
     // Shape arithmetic: pick entries of a 1-D constant.
-    std::vector<int64_t> picked;
-    std::vector<double> pickedF;
-    for (int64_t i : idx) {
-      picked.push_back(data->intAt(i));
-      pickedF.push_back(data->floatAt(i));
-    }
-    auto outType = type.clone(outShape);
+    size_t width = data->bytesPerElement();
+    auto bytes = std::make_shared<std::string>();
+    for (int64_t i : idx)
+      bytes->append(*data->bytes, i * width, width);
     setConstant(node, 0,
-                data->isFloat() ? ConstTensor::fromFloats(outType, pickedF)
-                                : ConstTensor::fromInts(outType, picked));
+                ConstTensor{type.clone(outShape), data->isUnsigned, bytes});
     return success();
   }
   if (data)
@@ -613,10 +617,10 @@ LogicalResult Importer::convertExpand(const NodeContext &node) {
     return failure();
   auto target =
       RankedTensorType::get(shape->ints(), typeOf(*input).getElementType());
-  Value ones = zeros(node.loc, target.getShape(), target.getElementType());
+  Value shaped = zeros(node.loc, target.getShape(), target.getElementType());
   // Broadcasting against a target-shaped tensor; the body keeps the input.
   FailureOr<Value> result = elementwise(
-      node, {*input, ones}, target.getElementType(),
+      node, {*input, shaped}, target.getElementType(),
       [](OpBuilder &, Location, ValueRange a, Type) { return a[0]; });
   if (failed(result))
     return failure();

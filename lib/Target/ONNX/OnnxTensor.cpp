@@ -61,6 +61,10 @@ static size_t storageBytes(Type type) {
   return std::max<size_t>(1, type.getIntOrFloatBitWidth() / 8);
 }
 
+size_t ConstTensor::bytesPerElement() const {
+  return storageBytes(elementType());
+}
+
 int64_t ConstTensor::intAt(int64_t i) const {
   if (isFloat())
     return static_cast<int64_t>(floatAt(i));

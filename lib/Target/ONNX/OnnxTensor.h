@@ -38,6 +38,8 @@ struct ConstTensor {
   int64_t numElements() const { return type.getNumElements(); }
   Type elementType() const { return type.getElementType(); }
   bool isFloat() const { return isa<FloatType>(elementType()); }
+  /// Bytes one element takes in `bytes` (i1 takes a whole byte).
+  size_t bytesPerElement() const;
   /// Element `i` as an integer (floats are truncated towards zero).
   int64_t intAt(int64_t i) const;
   /// Element `i` as a double.

@@ -32,8 +32,6 @@ struct OnnxImportOptions {
   /// Directory that external-data paths are relative to; defaults to the
   /// directory of the model file.
   std::string externalDataDir;
-  /// Emit a remark for every float op outside a quantized island.
-  bool reportFloatIslands = false;
 };
 
 /// Parses `--input-shape` values of the form `name=1x3x224x224`.
@@ -47,8 +45,8 @@ OwningOpRef<ModuleOp> importOnnxModel(llvm::MemoryBufferRef buffer,
                                       MLIRContext *context,
                                       const OnnxImportOptions &options);
 
-/// Registers `--import-onnx` (with `--input-shape`, `--report-float-islands`)
-/// with the translation registry.
+/// Registers `--import-onnx` (with `--input-shape`) with the translation
+/// registry.
 void registerImportOnnxTranslation();
 
 } // namespace mlir::vitq
