@@ -269,6 +269,34 @@ LogicalResult MatmulOp::verify() {
   return success();
 }
 
+/// The epilogue shared by linear and conv2d: without a rescale the result is
+/// the int32 accumulator; with one it is a saturated int8/int16 activation
+/// whose per-channel rescale runs along `channelDim`.
+static LogicalResult verifyEpilogue(Operation *op,
+                                    std::optional<RescaleAttr> rescale,
+                                    Value input, int32_t inputZp,
+                                    Value outputValue, int32_t outputZp,
+                                    int64_t channelDim) {
+  auto output = cast<RankedTensorType>(outputValue.getType());
+  bool accumulates = output.getElementType().isInteger(32);
+  if (!rescale) {
+    if (!accumulates)
+      return op->emitOpError("without a rescale the result is the int32 "
+                             "accumulator, got ")
+             << output.getElementType();
+    if (outputZp != 0)
+      return op->emitOpError("output_zp needs a rescale");
+  } else {
+    if (accumulates)
+      return op->emitOpError("with a rescale the result must be int8 or "
+                             "int16");
+    if (failed(verifyRescale(op, "rescale", *rescale, output, channelDim)))
+      return failure();
+  }
+  return verifyInputOutputZeroPoints(op, inputZp, input, outputZp,
+                                     outputValue);
+}
+
 //===----------------------------------------------------------------------===//
 // LinearOp
 //===----------------------------------------------------------------------===//
@@ -299,12 +327,8 @@ LogicalResult LinearOp::verify() {
     return emitOpError("result shape ")
            << shapeString(output.getShape()) << " does not match expected "
            << shapeString(expected);
-  if (failed(verifyRescale(*this, "rescale", getRescale(), output,
-                           output.getRank() - 1)) ||
-      failed(verifyInputOutputZeroPoints(*this, getInputZp(), getInput(),
-                                         getOutputZp(), getOutput())))
-    return failure();
-  return success();
+  return verifyEpilogue(*this, getRescale(), getInput(), getInputZp(),
+                        getOutput(), getOutputZp(), output.getRank() - 1);
 }
 
 //===----------------------------------------------------------------------===//
@@ -378,22 +402,8 @@ LogicalResult Conv2DOp::verify() {
     return emitOpError("result shape ")
            << shapeString(output.getShape()) << " does not match expected "
            << shapeString(expected);
-  bool accumulates = output.getElementType().isInteger(32);
-  if (!getRescale()) {
-    if (!accumulates)
-      return emitOpError("without a rescale the result is the int32 "
-                         "accumulator, got ")
-             << output.getElementType();
-    if (getOutputZp() != 0)
-      return emitOpError("output_zp needs a rescale");
-  } else {
-    if (accumulates)
-      return emitOpError("with a rescale the result must be int8 or int16");
-    if (failed(verifyRescale(*this, "rescale", *getRescale(), output, 1)))
-      return failure();
-  }
-  return verifyInputOutputZeroPoints(*this, getInputZp(), getInput(),
-                                     getOutputZp(), getOutput());
+  return verifyEpilogue(*this, getRescale(), getInput(), getInputZp(),
+                        getOutput(), getOutputZp(), /*channelDim=*/1);
 }
 
 //===----------------------------------------------------------------------===//

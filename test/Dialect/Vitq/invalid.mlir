@@ -327,8 +327,24 @@ func.func @linear_output_zp(%x: tensor<2x4xi8>, %w: tensor<4x3xi8>) {
 // -----
 
 func.func @linear_missing_rescale(%x: tensor<2x4xi8>, %w: tensor<4x3xi8>) {
-  // expected-error @+1 {{requires attribute 'rescale'}}
+  // expected-error @+1 {{without a rescale the result is the int32 accumulator, got 'i8'}}
   %0 = vitq.linear %x, %w : (tensor<2x4xi8>, tensor<4x3xi8>) -> tensor<2x3xi8>
+  return
+}
+
+// -----
+
+func.func @linear_accumulator_zp(%x: tensor<2x4xi8>, %w: tensor<4x3xi8>) {
+  // expected-error @+1 {{output_zp needs a rescale}}
+  %0 = vitq.linear %x, %w {output_zp = 1 : i32} : (tensor<2x4xi8>, tensor<4x3xi8>) -> tensor<2x3xi32>
+  return
+}
+
+// -----
+
+func.func @linear_rescaled_i32(%x: tensor<2x4xi8>, %w: tensor<4x3xi8>) {
+  // expected-error @+1 {{with a rescale the result must be int8 or int16}}
+  %0 = vitq.linear %x, %w {rescale = #vitq.rescale<1, 2>} : (tensor<2x4xi8>, tensor<4x3xi8>) -> tensor<2x3xi32>
   return
 }
 

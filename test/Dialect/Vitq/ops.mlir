@@ -75,7 +75,7 @@ func.func @matmul_dynamic(%a: tensor<?x16xi8>, %b: tensor<16x?xi8>)
 // CHECK-LABEL: func.func @linear
 func.func @linear(%x: tensor<197x192xi8>, %w: tensor<768x192xi8>,
                   %b: tensor<768xi32>, %w2: tensor<192x3xi8>)
-    -> (tensor<197x768xi8>, tensor<197x3xi16>) {
+    -> (tensor<197x768xi8>, tensor<197x3xi16>, tensor<197x768xi32>) {
   // CHECK: vitq.linear %{{.*}}, %{{.*}}, %{{.*}} {rescale = #vitq.rescale<1518500250, 38>, transpose_weight} : (tensor<197x192xi8>, tensor<768x192xi8>, tensor<768xi32>) -> tensor<197x768xi8>
   %0 = vitq.linear %x, %w, %b {rescale = #vitq.rescale<1518500250, 38>,
                                transpose_weight}
@@ -87,7 +87,11 @@ func.func @linear(%x: tensor<197x192xi8>, %w: tensor<768x192xi8>,
                                             (1073741824, 32)]>,
          input_zp = 3 : i32, output_zp = 7 : i32}
          : (tensor<197x192xi8>, tensor<192x3xi8>) -> tensor<197x3xi16>
-  return %0, %1 : tensor<197x768xi8>, tensor<197x3xi16>
+  // CHECK: vitq.linear %{{.*}}, %{{.*}}, %{{.*}} {transpose_weight} : (tensor<197x192xi8>, tensor<768x192xi8>, tensor<768xi32>) -> tensor<197x768xi32>
+  %2 = vitq.linear %x, %w, %b {transpose_weight}
+         : (tensor<197x192xi8>, tensor<768x192xi8>, tensor<768xi32>)
+         -> tensor<197x768xi32>
+  return %0, %1, %2 : tensor<197x768xi8>, tensor<197x3xi16>, tensor<197x768xi32>
 }
 
 // CHECK-LABEL: func.func @conv2d

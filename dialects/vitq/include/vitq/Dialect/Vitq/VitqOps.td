@@ -157,7 +157,7 @@ def Vitq_MatmulOp : Vitq_Op<"matmul"> {
 }
 
 def Vitq_LinearOp : Vitq_Op<"linear"> {
-  let summary = "int8 linear layer with int32 bias and fused requantization";
+  let summary = "int8 linear layer with int32 bias and optional fused requantization";
   let description = [{
     ```
     acc[..., n] = sum_k (input[..., k] - input_zp) * weight[k, n] + bias[n]
@@ -167,7 +167,9 @@ def Vitq_LinearOp : Vitq_Op<"linear"> {
     `weight` is `[K, N]`, or `[N, K]` with `transpose_weight` (the layout of
     ONNX `Gemm` with `transB` and of PyTorch's `nn.Linear`). Weights are
     symmetric (zero point 0). `bias` is optional. `rescale` is per-tensor or
-    per-output-channel along the last dimension of `output`.
+    per-output-channel along the last dimension of `output`. Without
+    `rescale` the result is the int32 accumulator `acc` (a classifier head
+    whose logits are dequantized straight from it).
 
     ```mlir
     %h = vitq.linear %x, %w, %b {rescale = #vitq.rescale<1518500250, 38>,
@@ -180,12 +182,12 @@ def Vitq_LinearOp : Vitq_Op<"linear"> {
     Vitq_I8Tensor:$input,
     Vitq_I8Tensor:$weight,
     Optional<Vitq_I32Tensor>:$bias,
-    Vitq_RescaleAttr:$rescale,
+    OptionalAttr<Vitq_RescaleAttr>:$rescale,
     UnitAttr:$transpose_weight,
     DefaultValuedAttr<Vitq_I32Attr, "0">:$input_zp,
     DefaultValuedAttr<Vitq_I32Attr, "0">:$output_zp
   );
-  let results = (outs Vitq_ActTensor:$output);
+  let results = (outs Vitq_IntTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:`
     `(` type($input) `,` type($weight) (`,` type($bias)^)? `)`
