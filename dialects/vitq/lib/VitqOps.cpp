@@ -293,8 +293,7 @@ static LogicalResult verifyEpilogue(Operation *op,
     if (failed(verifyRescale(op, "rescale", *rescale, output, channelDim)))
       return failure();
   }
-  return verifyInputOutputZeroPoints(op, inputZp, input, outputZp,
-                                     outputValue);
+  return verifyInputOutputZeroPoints(op, inputZp, input, outputZp, outputValue);
 }
 
 //===----------------------------------------------------------------------===//

@@ -14,6 +14,7 @@
 
 #include "OnnxImporterImpl.h"
 
+#include "vitq/Analysis/FloatIslands.h"
 #include "vitq/Dialect/Vitq/VitqOps.h"
 #include "vitq/Target/ONNX/OnnxImporter.h"
 
@@ -25,6 +26,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Path.h"
@@ -189,6 +191,15 @@ Location Importer::nodeLocation(const onnx::NodeProto &node, int index) {
       FileLineColLoc::get(builder.getStringAttr(fileName), index + 1, 0));
 }
 
+/// Removes ops whose results nobody uses: dequantizations the integer
+/// islands looked through and accumulators whose epilogue was rebuilt.
+static void eraseDeadOps(Block *block) {
+  for (Operation &op :
+       llvm::make_early_inc_range(llvm::reverse(block->getOperations())))
+    if (isOpTriviallyDead(&op))
+      op.erase();
+}
+
 FailureOr<RankedTensorType>
 Importer::graphInputType(const onnx::ValueInfoProto &input, Location loc) {
   const auto &tensorType = input.type().tensor_type();
@@ -284,11 +295,19 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
   for (auto [i, input] : llvm::enumerate(args)) {
     func.setArgAttr(i, "vitq.onnx_name", builder.getStringAttr(input->name()));
     values[input->name()] = Entry{entryBlock->getArgument(i), std::nullopt};
+    int32_t elemType = input->type().tensor_type().elem_type();
+    if (elemType == onnx::TensorProto::UINT8 ||
+        elemType == onnx::TensorProto::UINT16)
+      unsignedValues.insert(input->name());
   }
   builder.setInsertionPointToEnd(entryBlock);
 
-  for (auto [index, node] : llvm::enumerate(graph.node())) {
-    NodeContext ctx{node, nodeLocation(node, index), opset};
+  fuseDecomposedPatterns(graph);
+  indexUsers(graph);
+  for (auto [position, node] : llvm::enumerate(nodes)) {
+    if (absorbed.contains(position))
+      continue;
+    NodeContext ctx{*node, nodeLocation(*node, nodeIndices[position]), opset};
     if (failed(convertNode(ctx)))
       return failure();
   }
@@ -306,21 +325,40 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
           *entry.constant, output.name(),
           NameLoc::get(builder.getStringAttr(output.name()), fileLoc));
     Value result = entry.value;
-    // Quantized results leave the function as their storage integers.
-    if (auto qtype = dyn_cast<quant::QuantizedType>(
-            getElementTypeOrSelf(result.getType())))
-      result = quant::StorageCastOp::create(
-          builder, result.getLoc(),
-          typeOf(result).clone(qtype.getStorageType()), result);
+    // Quantized results leave the function as their storage integers, in
+    // the unsigned encoding when the graph declares one.
+    if (isa<quant::QuantizedType>(getElementTypeOrSelf(result.getType()))) {
+      result = storageOf(result.getLoc(), result);
+      int32_t elemType = output.type().tensor_type().elem_type();
+      if (elemType == onnx::TensorProto::UINT8 ||
+          elemType == onnx::TensorProto::UINT16)
+        result = flipSignBit(result.getLoc(), result);
+    }
     results.push_back(result);
   }
   func::ReturnOp::create(builder, fileLoc, results);
+  eraseDeadOps(entryBlock);
   func.setType(
       builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [i, output] : llvm::enumerate(graph.output()))
     func.setResultAttr(i, "vitq.onnx_name",
                        builder.getStringAttr(output.name()));
   return success();
+}
+
+void Importer::indexUsers(const onnx::GraphProto &graph) {
+  users.clear();
+  producers.clear();
+  for (auto [position, node] : llvm::enumerate(nodes)) {
+    for (const std::string &input : node->input())
+      if (!input.empty())
+        users[input].push_back(position);
+    for (const std::string &output : node->output())
+      if (!output.empty())
+        producers[output] = position;
+  }
+  for (const onnx::ValueInfoProto &output : graph.output())
+    users[output.name()].push_back(-1);
 }
 
 OwningOpRef<ModuleOp> Importer::import(const onnx::ModelProto &model) {
@@ -345,6 +383,8 @@ OwningOpRef<ModuleOp> Importer::import(const onnx::ModelProto &model) {
                        builder.getStringAttr(model.graph().name()));
   if (failed(importGraph(model.graph(), *module)))
     return nullptr;
+  if (options.reportFloatIslands)
+    reportFloatIslands(*module);
   return module;
 }
 
@@ -403,11 +443,17 @@ void vitq::registerImportOnnxTranslation() {
       llvm::cl::desc("Static shape of a graph input: name=D0xD1x... "
                      "(--import-onnx)"),
       llvm::cl::value_desc("name=shape"));
+  static llvm::cl::opt<bool> reportIslands(
+      "report-float-islands",
+      llvm::cl::desc("Remark on every op left computing in float between a "
+                     "dequantize and a quantize (--import-onnx)"),
+      llvm::cl::init(false));
   static TranslateToMLIRRegistration registration(
       "import-onnx", "Import an ONNX model (.onnx protobuf) into vitq IR",
       [](const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
          MLIRContext *context) -> OwningOpRef<Operation *> {
         OnnxImportOptions options;
+        options.reportFloatIslands = reportIslands;
         for (const std::string &spec : inputShapes) {
           std::string error;
           if (failed(parseInputShape(spec, options, error))) {

@@ -12,11 +12,15 @@
 
 #include "vitq/Target/ONNX/OnnxImporter.h"
 
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
+#include <deque>
 #include <functional>
 #include <optional>
 
@@ -51,6 +55,15 @@ struct NodeContext {
   bool hasInput(unsigned i) const;
 };
 
+/// A scale input index meaning "unit scales" (MatMulInteger has none).
+constexpr unsigned kUnitScale = ~0u;
+
+/// Attributes of an ONNX Conv / QLinearConv.
+struct ConvParams {
+  SmallVector<int64_t> strides, dilations, pads;
+  int64_t groups = 1;
+};
+
 /// Converts one ModelProto. Values are either SSA values or compile-time
 /// tensors, which shape subgraphs fold through and which are materialised
 /// as constants only when an op consumes them.
@@ -66,8 +79,18 @@ private:
     std::optional<ConstTensor> constant;
   };
   using BodyFn = std::function<Value(OpBuilder &, Location, ValueRange, Type)>;
+  using Converter = LogicalResult (Importer::*)(const NodeContext &);
+
+  /// The QuantizeLinear node that is the only user of a node's output, and
+  /// the type it quantizes to.
+  struct QuantizedUse {
+    int position;
+    quant::QuantizedType type;
+  };
 
   LogicalResult importGraph(const onnx::GraphProto &graph, ModuleOp module);
+  void indexUsers(const onnx::GraphProto &graph);
+  LogicalResult finishResult(const onnx::ValueInfoProto &output, Value &result);
   FailureOr<RankedTensorType> graphInputType(const onnx::ValueInfoProto &input,
                                              Location loc);
   Location nodeLocation(const onnx::NodeProto &node, int index);
@@ -84,7 +107,15 @@ private:
   void setResult(const NodeContext &node, unsigned i, Value v);
   void setConstant(const NodeContext &node, unsigned i, ConstTensor tensor);
 
+  // Graph normalisation (OnnxPatterns.cpp).
+  void fuseDecomposedPatterns(const onnx::GraphProto &graph);
+
   // Building blocks (OnnxOps.cpp).
+  FailureOr<ConvParams> convParams(const NodeContext &node);
+  FailureOr<SmallVector<int64_t>> convOutputShape(const NodeContext &node,
+                                                  ArrayRef<int64_t> input,
+                                                  ArrayRef<int64_t> weight,
+                                                  const ConvParams &params);
   FailureOr<Value> elementwise(const NodeContext &node, ArrayRef<Value> inputs,
                                Type resultElement, const BodyFn &body);
   Value reshape(Location loc, Value input, ArrayRef<int64_t> shape);
@@ -114,10 +145,64 @@ private:
   LogicalResult convertQuantizeLinear(const NodeContext &node);
   LogicalResult convertDequantizeLinear(const NodeContext &node);
 
-  // Quantization (OnnxOps.cpp).
+  // Quantization (OnnxQuant.cpp).
   FailureOr<Type> quantizedType(const NodeContext &node, unsigned scaleInput,
                                 unsigned zpInput, Type expressed,
-                                RankedTensorType tensorType);
+                                RankedTensorType tensorType,
+                                int64_t defaultAxis = 1);
+  FailureOr<Value> quantizedInput(const NodeContext &node, unsigned data,
+                                  unsigned scaleInput, unsigned zpInput,
+                                  int64_t defaultAxis = 1);
+  Value storageOf(Location loc, Value quantized);
+  Value asQuantized(Location loc, Value storage, Type quantizedElement);
+  Value dequantize(Location loc, Value quantized);
+  Value flipSignBit(Location loc, Value v);
+  static Value dequantizedSource(Value v);
+  std::optional<QuantizedUse> quantizedUse(const NodeContext &node);
+  void absorb(const QuantizedUse &use, Value quantized);
+  FailureOr<Value> accumulate(const NodeContext &node, Value a, Value b,
+                              bool transposeB, double alpha = 1.0);
+  FailureOr<Value> convAccumulate(const NodeContext &node, Value x, Value w);
+  FailureOr<Value> addBias(const NodeContext &node, Value acc,
+                           unsigned biasInput, double beta = 1.0,
+                           bool accumulatorUnits = false,
+                           bool channelBias = false);
+  FailureOr<Value> requantize(const NodeContext &node, Value source,
+                              quant::QuantizedType target);
+  FailureOr<Value> quantizedAdd(const NodeContext &node, Value a, Value b,
+                                quant::QuantizedType target);
+  FailureOr<Value> quantizeConstantOperand(const NodeContext &node,
+                                           unsigned input);
+  /// The operand and result type of a float-semantic op (softmax, GELU,
+  /// LayerNorm): its quantized input when it is dequantized and the op's
+  /// only user quantizes, else the float input.
+  struct IslandOperand {
+    Value value;
+    RankedTensorType resultType;
+    std::optional<QuantizedUse> use;
+  };
+  IslandOperand islandOperand(const NodeContext &node, Value input);
+  void finishIsland(const NodeContext &node, const IslandOperand &in,
+                    Value result);
+  LogicalResult finishQuantized(const NodeContext &node, Value quantized);
+  LogicalResult finishQOperator(const NodeContext &node, Value acc,
+                                unsigned scale, unsigned zp);
+  FailureOr<quant::QuantizedType> outputQuantType(const NodeContext &node,
+                                                  unsigned scale, unsigned zp);
+  FailureOr<ConstTensor> unitScale(const NodeContext &node, unsigned zpInput);
+  FailureOr<bool> convertQuantizedMovement(const NodeContext &node,
+                                           Converter converter);
+  FailureOr<bool> tryQuantizedMatMul(const NodeContext &node);
+  FailureOr<bool> tryQuantizedGemm(const NodeContext &node);
+  FailureOr<bool> tryQuantizedConv(const NodeContext &node);
+  FailureOr<bool> tryQuantizedAdd(const NodeContext &node);
+  FailureOr<bool> tryQuantizedMul(const NodeContext &node);
+  LogicalResult convertQLinearMatMul(const NodeContext &node);
+  LogicalResult convertQLinearConv(const NodeContext &node);
+  LogicalResult convertMatMulInteger(const NodeContext &node);
+  LogicalResult convertQGemm(const NodeContext &node);
+  LogicalResult convertQLinearAdd(const NodeContext &node);
+  LogicalResult convertQLinearSoftmax(const NodeContext &node);
 
   MLIRContext *context;
   OpBuilder builder;
@@ -126,6 +211,19 @@ private:
   int64_t opset = 0;
   Block *entryBlock = nullptr;
   llvm::StringMap<Entry> values;
+  /// The nodes to convert, in order, after pattern fusion; their indices in
+  /// the ONNX graph; and the storage of fused nodes.
+  std::vector<const onnx::NodeProto *> nodes;
+  std::vector<int> nodeIndices;
+  std::deque<onnx::NodeProto> synthetic;
+  /// Positions in `nodes` of each value's users (-1: a graph output).
+  llvm::StringMap<SmallVector<int, 2>> users;
+  /// Position in `nodes` of each value's producer.
+  llvm::StringMap<int> producers;
+  /// Positions of QuantizeLinear nodes already folded into their producer.
+  llvm::DenseSet<int> absorbed;
+  /// Graph inputs holding unsigned integers (quantized storage is signed).
+  llvm::StringSet<> unsignedValues;
 };
 
 } // namespace mlir::vitq::onnx_import

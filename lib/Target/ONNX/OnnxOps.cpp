@@ -120,6 +120,12 @@ static Value binaryOp(OpBuilder &b, Location loc, bool isFloat, Value lhs,
 
 LogicalResult Importer::convertElementwise(const NodeContext &node) {
   llvm::StringRef op = node.proto.op_type();
+  if (op == "Add" || op == "Mul") {
+    FailureOr<bool> quantized =
+        op == "Add" ? tryQuantizedAdd(node) : tryQuantizedMul(node);
+    if (failed(quantized) || *quantized)
+      return success(succeeded(quantized));
+  }
   bool binary = llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow"}, op);
   SmallVector<Value> inputs;
   for (unsigned i = 0, e = binary ? 2 : 1; i < e; ++i) {
@@ -675,6 +681,9 @@ FailureOr<Value> Importer::matmul(const NodeContext &node, Value a, Value b) {
 }
 
 LogicalResult Importer::convertMatMul(const NodeContext &node) {
+  FailureOr<bool> quantized = tryQuantizedMatMul(node);
+  if (failed(quantized) || *quantized)
+    return success(succeeded(quantized));
   FailureOr<Value> a = value(node, 0), b = value(node, 1);
   if (failed(a) || failed(b))
     return failure();
@@ -689,6 +698,9 @@ LogicalResult Importer::convertMatMul(const NodeContext &node) {
 }
 
 LogicalResult Importer::convertGemm(const NodeContext &node) {
+  FailureOr<bool> quantized = tryQuantizedGemm(node);
+  if (failed(quantized) || *quantized)
+    return success(succeeded(quantized));
   FailureOr<Value> a = value(node, 0), b = value(node, 1);
   if (failed(a) || failed(b))
     return failure();
@@ -744,7 +756,58 @@ LogicalResult Importer::convertGemm(const NodeContext &node) {
   return success();
 }
 
+FailureOr<ConvParams> Importer::convParams(const NodeContext &node) {
+  std::string autoPad = node.stringAttr("auto_pad", "NOTSET");
+  if (autoPad != "NOTSET" && autoPad != "VALID")
+    return node.error() << "auto_pad '" << autoPad << "' is not supported "
+                        << "(NOTSET and VALID are)",
+           failure();
+  ConvParams params;
+  params.strides =
+      node.intsAttr("strides").value_or(SmallVector<int64_t>{1, 1});
+  params.dilations =
+      node.intsAttr("dilations").value_or(SmallVector<int64_t>{1, 1});
+  params.pads =
+      node.intsAttr("pads").value_or(SmallVector<int64_t>{0, 0, 0, 0});
+  if (autoPad == "VALID")
+    params.pads = {0, 0, 0, 0};
+  params.groups = node.intAttr("group", 1);
+  auto positive = [](ArrayRef<int64_t> v) {
+    return llvm::all_of(v, [](int64_t x) { return x > 0; });
+  };
+  if (params.strides.size() != 2 || params.dilations.size() != 2 ||
+      params.pads.size() != 4 || params.groups < 1 ||
+      !positive(params.strides) || !positive(params.dilations) ||
+      llvm::any_of(params.pads, [](int64_t p) { return p < 0; }))
+    return node.error() << "malformed strides, dilations, pads or group",
+           failure();
+  return params;
+}
+
+FailureOr<SmallVector<int64_t>>
+Importer::convOutputShape(const NodeContext &node, ArrayRef<int64_t> input,
+                          ArrayRef<int64_t> weight, const ConvParams &params) {
+  int64_t c = input[1], o = weight[0], g = params.groups;
+  if (c % g || o % g || weight[1] != c / g)
+    return node.error() << "input channels " << c << " and weight shape ["
+                        << weight[0] << ", " << weight[1]
+                        << ", ...] do not match group " << g,
+           failure();
+  SmallVector<int64_t> shape = {input[0], o};
+  for (int i = 0; i < 2; ++i) {
+    int64_t padded = input[2 + i] + params.pads[i] + params.pads[i + 2];
+    int64_t span = params.dilations[i] * (weight[2 + i] - 1) + 1;
+    if (span > padded)
+      return node.error() << "kernel larger than the padded input", failure();
+    shape.push_back((padded - span) / params.strides[i] + 1);
+  }
+  return shape;
+}
+
 LogicalResult Importer::convertConv(const NodeContext &node) {
+  FailureOr<bool> quantized = tryQuantizedConv(node);
+  if (failed(quantized) || *quantized)
+    return success(succeeded(quantized));
   FailureOr<Value> x = value(node, 0), w = value(node, 1);
   if (failed(x) || failed(w))
     return failure();
@@ -755,22 +818,16 @@ LogicalResult Importer::convertConv(const NodeContext &node) {
   if (!isa<FloatType>(xt.getElementType()))
     return node.error() << "integer Conv is not supported; quantize with QDQ "
                            "or QLinearConv";
-  std::string autoPad = node.stringAttr("auto_pad", "NOTSET");
-  if (autoPad != "NOTSET" && autoPad != "VALID")
-    return node.error() << "auto_pad '" << autoPad << "' is not supported "
-                        << "(NOTSET and VALID are)";
-  SmallVector<int64_t> strides =
-      node.intsAttr("strides").value_or(SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> dilations =
-      node.intsAttr("dilations").value_or(SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> pads =
-      node.intsAttr("pads").value_or(SmallVector<int64_t>{0, 0, 0, 0});
-  if (autoPad == "VALID")
-    pads = {0, 0, 0, 0};
-  int64_t groups = node.intAttr("group", 1);
-  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4 ||
-      groups < 1)
-    return node.error() << "malformed strides, dilations, pads or group";
+  FailureOr<ConvParams> params = convParams(node);
+  if (failed(params))
+    return failure();
+  FailureOr<SmallVector<int64_t>> outShape =
+      convOutputShape(node, xt.getShape(), wt.getShape(), *params);
+  if (failed(outShape))
+    return failure();
+  ArrayRef<int64_t> strides = params->strides, dilations = params->dilations,
+                    pads = params->pads;
+  int64_t groups = params->groups;
   Type element = xt.getElementType();
   Location loc = node.loc;
   Value input = *x;
@@ -791,16 +848,7 @@ LogicalResult Importer::convertConv(const NodeContext &node) {
   }
   RankedTensorType it = typeOf(input);
   int64_t n = it.getDimSize(0), c = it.getDimSize(1), o = wt.getDimSize(0);
-  if (c % groups || o % groups || wt.getDimSize(1) != c / groups)
-    return node.error() << "channels " << c << " / weight " << wt
-                        << " do not match group " << groups;
-  SmallVector<int64_t> outHW;
-  for (int i = 0; i < 2; ++i) {
-    int64_t span = dilations[i] * (wt.getDimSize(2 + i) - 1) + 1;
-    if (span > it.getDimSize(2 + i))
-      return node.error() << "kernel larger than the padded input";
-    outHW.push_back((it.getDimSize(2 + i) - span) / strides[i] + 1);
-  }
+  ArrayRef<int64_t> outHW = ArrayRef<int64_t>(*outShape).drop_front(2);
   auto vec = [&](ArrayRef<int64_t> v) {
     return DenseIntElementsAttr::get(VectorType::get({2}, builder.getI64Type()),
                                      v);
@@ -918,9 +966,10 @@ LogicalResult Importer::convertSoftmax(const NodeContext &node) {
   int64_t axis = normalizeAxis(node.intAttr("axis", -1), rank);
   if (axis < 0)
     return node.error() << "axis is out of range";
-  setResult(node, 0,
-            SoftmaxOp::create(builder, node.loc, typeOf(*input), *input,
-                              builder.getI64IntegerAttr(axis - rank)));
+  IslandOperand in = islandOperand(node, *input);
+  Value result = SoftmaxOp::create(builder, node.loc, in.resultType, in.value,
+                                   builder.getI64IntegerAttr(axis - rank));
+  finishIsland(node, in, result);
   return success();
 }
 
@@ -932,9 +981,10 @@ LogicalResult Importer::convertGelu(const NodeContext &node) {
   if (approximate != "none" && approximate != "tanh")
     return node.error() << "approximate '" << approximate
                         << "' is not supported";
-  setResult(node, 0,
-            GeluOp::create(builder, node.loc, typeOf(*input), *input,
-                           builder.getStringAttr(approximate)));
+  IslandOperand in = islandOperand(node, *input);
+  Value result = GeluOp::create(builder, node.loc, in.resultType, in.value,
+                                builder.getStringAttr(approximate));
+  finishIsland(node, in, result);
   return success();
 }
 
@@ -974,108 +1024,12 @@ LogicalResult Importer::convertLayerNorm(const NodeContext &node) {
   FailureOr<Value> g = fit(*gamma), b = fit(beta);
   if (failed(g) || failed(b))
     return failure();
-  setResult(node, 0,
-            LayerNormOp::create(
-                builder, node.loc, type, *input, *g, *b,
-                builder.getI64IntegerAttr(axis - type.getRank()),
-                builder.getF32FloatAttr(node.floatAttr("epsilon", 1e-5f))));
-  return success();
-}
-
-//===----------------------------------------------------------------------===//
-// Quantization
-//===----------------------------------------------------------------------===//
-
-FailureOr<Type> Importer::quantizedType(const NodeContext &node,
-                                        unsigned scaleInput, unsigned zpInput,
-                                        Type expressed,
-                                        RankedTensorType tensorType) {
-  FailureOr<ConstTensor> scale = requireConstant(node, scaleInput, "scale");
-  if (failed(scale))
-    return failure();
-  // ONNX defaults the zero point to uint8 0.
-  unsigned width = 8;
-  bool isSigned = false;
-  std::vector<int64_t> zps(scale->numElements(), 0);
-  if (node.hasInput(zpInput)) {
-    FailureOr<ConstTensor> zp = requireConstant(node, zpInput, "zero point");
-    if (failed(zp))
-      return failure();
-    width = zp->elementType().getIntOrFloatBitWidth();
-    isSigned = !zp->isUnsigned;
-    if (!zp->elementType().isInteger() || (width != 8 && width != 16))
-      return node.error() << "zero point type " << zp->elementType()
-                          << " is not supported (int8/uint8/int16/uint16)";
-    if (zp->numElements() != scale->numElements())
-      return node.error() << "scale and zero point sizes differ";
-    zps = zp->ints();
-  }
-  Type storage = builder.getIntegerType(width);
-  int64_t qmin = isSigned ? -(int64_t(1) << (width - 1)) : 0;
-  int64_t qmax =
-      isSigned ? (int64_t(1) << (width - 1)) - 1 : (int64_t(1) << width) - 1;
-  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
-  std::vector<double> scales = scale->floats();
-  for (double s : scales)
-    if (!(s > 0))
-      return node.error() << "scale " << s << " must be positive", failure();
-  if (scale->type.getRank() == 0 || scales.size() == 1)
-    return Type(quant::UniformQuantizedType::get(
-        flags, storage, expressed, scales[0], zps[0], qmin, qmax));
-  int64_t axis = normalizeAxis(node.intAttr("axis", 1), tensorType.getRank());
-  if (axis < 0 || tensorType.getDimSize(axis) != int64_t(scales.size()))
-    return node.error() << "per-axis scale has " << scales.size()
-                        << " entries, which does not match axis "
-                        << node.intAttr("axis", 1) << " of " << tensorType,
-           failure();
-  return Type(quant::UniformQuantizedPerAxisType::get(
-      flags, storage, expressed, scales, zps, axis, qmin, qmax));
-}
-
-LogicalResult Importer::convertQuantizeLinear(const NodeContext &node) {
-  FailureOr<Value> input = value(node, 0);
-  if (failed(input))
-    return failure();
-  RankedTensorType type = typeOf(*input);
-  FailureOr<Type> qtype =
-      quantizedType(node, 1, 2, type.getElementType(), type);
-  if (failed(qtype))
-    return failure();
-  setResult(node, 0,
-            QuantizeOp::create(builder, node.loc, type.clone(*qtype), *input));
-  return success();
-}
-
-LogicalResult Importer::convertDequantizeLinear(const NodeContext &node) {
-  FailureOr<Value> input = value(node, 0);
-  if (failed(input))
-    return failure();
-  RankedTensorType type = typeOf(*input);
-  FailureOr<ConstTensor> scale = requireConstant(node, 1, "scale");
-  if (failed(scale))
-    return failure();
-  Type expressed = scale->elementType();
-  FailureOr<Type> qtype = quantizedType(node, 1, 2, expressed, type);
-  if (failed(qtype))
-    return failure();
-  Value quantized = *input;
-  Type element = type.getElementType();
-  if (element != *qtype) {
-    // Integer storage (an initializer or an integer graph input), or a
-    // tensor quantized with other parameters: reinterpret its storage.
-    if (auto other = dyn_cast<quant::QuantizedType>(element))
-      quantized = quant::StorageCastOp::create(
-          builder, node.loc, type.clone(other.getStorageType()), quantized);
-    auto storage = cast<quant::QuantizedType>(*qtype).getStorageType();
-    if (typeOf(quantized).getElementType() != storage)
-      return node.error() << "input element type " << element
-                          << " does not match the zero point type";
-    quantized = quant::StorageCastOp::create(builder, node.loc,
-                                             type.clone(*qtype), quantized);
-  }
-  setResult(node, 0,
-            DequantizeOp::create(builder, node.loc, type.clone(expressed),
-                                 quantized));
+  IslandOperand in = islandOperand(node, *input);
+  Value result = LayerNormOp::create(
+      builder, node.loc, in.resultType, in.value, *g, *b,
+      builder.getI64IntegerAttr(axis - type.getRank()),
+      builder.getF32FloatAttr(node.floatAttr("epsilon", 1e-5f)));
+  finishIsland(node, in, result);
   return success();
 }
 
@@ -1085,11 +1039,22 @@ LogicalResult Importer::convertDequantizeLinear(const NodeContext &node) {
 
 LogicalResult Importer::convertNode(const NodeContext &node) {
   const std::string &domain = node.proto.domain();
+  llvm::StringRef op = node.proto.op_type();
+  if (domain == "com.microsoft") {
+    Converter converter =
+        llvm::StringSwitch<Converter>(op)
+            .Case("QGemm", &Importer::convertQGemm)
+            .Case("QLinearAdd", &Importer::convertQLinearAdd)
+            .Case("QLinearSoftmax", &Importer::convertQLinearSoftmax)
+            .Default(nullptr);
+    if (!converter)
+      return node.error() << "unsupported op 'com.microsoft." << op << "'";
+    return (this->*converter)(node);
+  }
   if (!domain.empty() && domain != "ai.onnx")
     return node.error() << "ops of domain '" << domain << "' are not supported";
-  using Converter = LogicalResult (Importer::*)(const NodeContext &);
   Converter converter =
-      llvm::StringSwitch<Converter>(node.proto.op_type())
+      llvm::StringSwitch<Converter>(op)
           .Cases({"Add", "Sub", "Mul", "Div", "Pow"},
                  &Importer::convertElementwise)
           .Cases({"Sqrt", "Erf", "Tanh", "Exp", "Neg", "Reciprocal", "Relu"},
@@ -1115,8 +1080,11 @@ LogicalResult Importer::convertNode(const NodeContext &node) {
           .Case("LayerNormalization", &Importer::convertLayerNorm)
           .Case("QuantizeLinear", &Importer::convertQuantizeLinear)
           .Case("DequantizeLinear", &Importer::convertDequantizeLinear)
+          .Case("QLinearMatMul", &Importer::convertQLinearMatMul)
+          .Case("QLinearConv", &Importer::convertQLinearConv)
+          .Case("MatMulInteger", &Importer::convertMatMulInteger)
           .Default(nullptr);
-  if (node.proto.op_type() == "Identity") {
+  if (op == "Identity") {
     auto it = values.find(node.proto.input(0));
     if (it == values.end())
       return node.error() << "input '" << node.proto.input(0)
@@ -1126,6 +1094,15 @@ LogicalResult Importer::convertNode(const NodeContext &node) {
     return success();
   }
   if (!converter)
-    return node.error() << "unsupported op '" << node.proto.op_type() << "'";
+    return node.error() << "unsupported op '" << op << "'";
+  // Data movement on dequantized values moves the integers instead.
+  if (llvm::is_contained({"Reshape", "Flatten", "Squeeze", "Unsqueeze",
+                          "Transpose", "Concat", "Gather", "Slice", "Split",
+                          "Expand"},
+                         op)) {
+    FailureOr<bool> moved = convertQuantizedMovement(node, converter);
+    if (failed(moved) || *moved)
+      return success(succeeded(moved));
+  }
   return (this->*converter)(node);
 }

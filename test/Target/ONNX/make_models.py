@@ -703,10 +703,10 @@ class DeitEmitter:
     weights are int8 initializers with per-tensor symmetric scales
     (max|w| / 127) followed by DequantizeLinear; Conv and Gemm biases are
     int32 with scale input_scale * weight_scale; activations get a
-    QuantizeLinear -> DequantizeLinear pair on the graph input, on both
-    inputs and on the output of every MatMul / Conv / Gemm, and on the
-    outputs of the residual adds, LayerNorms, Softmaxes and GELUs. Only
-    the logits stay float. Float and QDQ models draw the same weights.
+    QuantizeLinear -> DequantizeLinear pair on the graph input, on the
+    class token, on both inputs and on the output of every MatMul / Conv /
+    Gemm, and on the outputs of the bias and residual adds, LayerNorms,
+    Softmaxes and GELUs. Only the logits stay float. Float and QDQ models draw the same weights.
 
     Scalars (Gather indices, attention scale, GELU constants) are
     `Constant` nodes; weights and shape tensors are initializers.
@@ -784,7 +784,8 @@ class DeitEmitter:
         """nn.Linear on a 3-D input: MatMul(weight^T initializer) + Add(bias)."""
         w = self.weight(f"{prefix}.weight", d_in, d_out)
         y = self.matmul(x, w, scope)
-        return self.g.node("Add", [y, self.bias(f"{prefix}.bias", d_out)], scope=scope)
+        return self.act(self.g.node("Add", [y, self.bias(f"{prefix}.bias", d_out)],
+                                    scope=scope))
 
     def layer_norm(self, x: str, prefix: str, scope: str) -> str:
         """Opset-17 LayerNormalization with random affine parameters."""
@@ -871,7 +872,7 @@ class DeitEmitter:
         pixels = g.input("pixel_values", FLOAT,
                          [1, c.channels, c.image_size, c.image_size])
         x = self.patch_embed(self.act(pixels, INPUT_SCALE))
-        cls_token = g.initializer("cls_token", self._random(1, 1, c.dim))
+        cls_token = self.act(g.initializer("cls_token", self._random(1, 1, c.dim)))
         x = g.node("Concat", [cls_token, x], axis=1)
         pos_embed = g.initializer("pos_embed", self._random(1, c.tokens, c.dim))
         x = self.act(g.node("Add", [x, pos_embed]))

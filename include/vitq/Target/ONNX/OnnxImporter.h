@@ -32,6 +32,9 @@ struct OnnxImportOptions {
   /// Directory that external-data paths are relative to; defaults to the
   /// directory of the model file.
   std::string externalDataDir;
+  /// Emit a remark for every op left computing in float between a
+  /// dequantize and a quantize.
+  bool reportFloatIslands = false;
 };
 
 /// Parses `--input-shape` values of the form `name=1x3x224x224`.

@@ -1,0 +1,1050 @@
+//===- OnnxQuant.cpp - Quantized ONNX graphs to integer vitq ops ----------===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// QDQ graphs compute in float between DequantizeLinear and QuantizeLinear;
+// QOperator graphs name the integer op directly. Both import as the same
+// integer vitq ops:
+//
+// - A value produced by vitq.dequantize is "quantized": converters look
+//   through the dequantize to the `!quant.uniform` tensor behind it.
+// - MatMul/Gemm/Conv on quantized operands accumulate in int32
+//   (vitq.linear/matmul/conv2d without rescale) and yield the dequantized
+//   accumulator; a following bias Add folds into the op's bias and a
+//   following QuantizeLinear into its rescale, so `DQ -> MatMul -> Add ->
+//   Q` becomes one vitq.linear with bias and fused requantisation.
+// - Add/Softmax/GELU/LayerNorm whose only user is a QuantizeLinear become
+//   vitq.add / the float-semantic ops on quantized types.
+// - Data movement (Reshape, Transpose, Gather, Slice, ...) moves the integer
+//   storage instead of the dequantized floats.
+//
+// uint8 tensors are stored as int8 with the zero point lowered by 128 (x ^
+// 0x80), which leaves every real value unchanged, so the integer ops only
+// ever see signed storage.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OnnxImporterImpl.h"
+
+#include "vitq/Dialect/Vitq/VitqOps.h"
+#include "vitq/Dialect/Vitq/VitqQuant.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Traits.h"
+#include "mlir/IR/Matchers.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::vitq;
+using namespace mlir::vitq::onnx_import;
+
+static quant::QuantizedType quantTypeOf(Value v) {
+  return v ? dyn_cast<quant::QuantizedType>(getElementTypeOrSelf(v.getType()))
+           : nullptr;
+}
+
+static bool isPerTensor(quant::QuantizedType type) {
+  return isa<quant::UniformQuantizedType>(type);
+}
+
+/// The ONNX value of a constant with the sign bit of every element flipped:
+/// unsigned storage becomes signed storage of the value minus 2^(bits-1).
+static ConstTensor flipSign(const ConstTensor &tensor) {
+  auto bytes = std::make_shared<std::string>(*tensor.bytes);
+  size_t width = tensor.bytesPerElement();
+  for (size_t i = width - 1; i < bytes->size(); i += width)
+    (*bytes)[i] = static_cast<char>((*bytes)[i] ^ 0x80);
+  return ConstTensor{tensor.type, !tensor.isUnsigned, bytes};
+}
+
+//===----------------------------------------------------------------------===//
+// Quantized types and values
+//===----------------------------------------------------------------------===//
+
+FailureOr<Type> Importer::quantizedType(const NodeContext &node,
+                                        unsigned scaleInput, unsigned zpInput,
+                                        Type expressed,
+                                        RankedTensorType tensorType,
+                                        int64_t defaultAxis) {
+  FailureOr<ConstTensor> scale =
+      scaleInput == kUnitScale ? unitScale(node, zpInput)
+                               : requireConstant(node, scaleInput, "scale");
+  if (failed(scale))
+    return failure();
+  // ONNX defaults the zero point to uint8 0.
+  unsigned width = 8;
+  bool isUnsigned = true;
+  std::vector<int64_t> zps(scale->numElements(), 0);
+  if (node.hasInput(zpInput)) {
+    FailureOr<ConstTensor> zp = requireConstant(node, zpInput, "zero point");
+    if (failed(zp))
+      return failure();
+    width = zp->elementType().getIntOrFloatBitWidth();
+    isUnsigned = zp->isUnsigned;
+    if (!zp->elementType().isInteger() ||
+        (width != 8 && width != 16 && !(width == 32 && !isUnsigned)))
+      return node.error() << "zero point type " << (isUnsigned ? "u" : "")
+                          << zp->elementType()
+                          << " is not supported (int8/uint8/int16/uint16, "
+                             "int32 for biases)";
+    if (zp->numElements() != scale->numElements())
+      return node.error() << "scale and zero point sizes differ";
+    zps = zp->ints();
+  }
+  // Unsigned storage is kept signed, offset by 2^(width-1).
+  int64_t offset = isUnsigned ? int64_t(1) << (width - 1) : 0;
+  for (int64_t &zp : zps)
+    zp -= offset;
+  Type storage = builder.getIntegerType(width);
+  int64_t qmin = -(int64_t(1) << (width - 1));
+  int64_t qmax = (int64_t(1) << (width - 1)) - 1;
+  unsigned flags = quant::QuantizationFlags::Signed;
+  std::vector<double> scales = scale->floats();
+  for (double s : scales)
+    if (!(s > 0) || !std::isfinite(s))
+      return node.error() << "scale " << s << " must be positive and finite",
+             failure();
+  if (scale->type.getRank() == 0 || scales.size() == 1)
+    return Type(quant::UniformQuantizedType::get(
+        flags, storage, expressed, scales[0], zps[0], qmin, qmax));
+  int64_t axis = node.intAttr("axis", defaultAxis);
+  int64_t a = axis < 0 ? axis + tensorType.getRank() : axis;
+  if (a < 0 || a >= tensorType.getRank() ||
+      tensorType.getDimSize(a) != int64_t(scales.size()))
+    return node.error() << "per-axis scale has " << scales.size()
+                        << " entries, which does not match axis " << axis
+                        << " of " << tensorType,
+           failure();
+  return Type(quant::UniformQuantizedPerAxisType::get(
+      flags, storage, expressed, scales, zps, a, qmin, qmax));
+}
+
+Value Importer::storageOf(Location loc, Value quantized) {
+  if (auto cast = quantized.getDefiningOp<quant::StorageCastOp>())
+    if (!quantTypeOf(cast.getInput()))
+      return cast.getInput();
+  quant::QuantizedType type = quantTypeOf(quantized);
+  return quant::StorageCastOp::create(
+      builder, loc, typeOf(quantized).clone(getStorageIntegerType(type)),
+      quantized);
+}
+
+Value Importer::asQuantized(Location loc, Value storage,
+                            Type quantizedElement) {
+  if (auto cast = storage.getDefiningOp<quant::StorageCastOp>())
+    if (getElementTypeOrSelf(cast.getInput()) == quantizedElement)
+      return cast.getInput();
+  return quant::StorageCastOp::create(
+      builder, loc, typeOf(storage).clone(quantizedElement), storage);
+}
+
+Value Importer::dequantize(Location loc, Value quantized) {
+  Type expressed = quantTypeOf(quantized).getExpressedType();
+  return DequantizeOp::create(builder, loc, typeOf(quantized).clone(expressed),
+                              quantized);
+}
+
+Value Importer::dequantizedSource(Value v) {
+  if (auto dq = v.getDefiningOp<DequantizeOp>())
+    return dq.getInput();
+  return {};
+}
+
+Value Importer::flipSignBit(Location loc, Value v) {
+  RankedTensorType type = typeOf(v);
+  auto element = cast<IntegerType>(type.getElementType());
+  Value init = tensor::EmptyOp::create(builder, loc, type.getShape(), element);
+  Value mask = arith::ConstantOp::create(
+      builder, loc, element,
+      builder.getIntegerAttr(element, APInt::getSignMask(element.getWidth())));
+  SmallVector<AffineMap> maps(2,
+                              builder.getMultiDimIdentityMap(type.getRank()));
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             builder, loc, TypeRange{type}, ValueRange{v}, ValueRange{init},
+             maps, iterators,
+             [&](OpBuilder &b, Location l, ValueRange args) {
+               linalg::YieldOp::create(
+                   b, l,
+                   arith::XOrIOp::create(b, l, args[0], mask).getResult());
+             })
+      .getResult(0);
+}
+
+FailureOr<ConstTensor> Importer::unitScale(const NodeContext &node,
+                                           unsigned zpInput) {
+  // As many ones as there are zero points (MatMulInteger's per-column b).
+  int64_t count = 1;
+  if (const ConstTensor *zp = constant(node, zpInput))
+    count = zp->numElements();
+  auto type = RankedTensorType::get(count == 1 ? SmallVector<int64_t>{}
+                                               : SmallVector<int64_t>{count},
+                                    builder.getF32Type());
+  return ConstTensor::fromFloats(type, std::vector<double>(count, 1.0));
+}
+
+FailureOr<Value> Importer::quantizedInput(const NodeContext &node,
+                                          unsigned data, unsigned scaleInput,
+                                          unsigned zpInput,
+                                          int64_t defaultAxis) {
+  FailureOr<ConstTensor> scale =
+      scaleInput == kUnitScale ? unitScale(node, zpInput)
+                               : requireConstant(node, scaleInput, "scale");
+  if (failed(scale))
+    return failure();
+  const ConstTensor *constData = constant(node, data);
+  Value v;
+  if (!constData) {
+    FailureOr<Value> input = value(node, data);
+    if (failed(input))
+      return failure();
+    v = *input;
+  }
+  RankedTensorType dataType = constData ? constData->type : typeOf(v);
+  FailureOr<Type> qtype = quantizedType(
+      node, scaleInput, zpInput, scale->elementType(), dataType, defaultAxis);
+  if (failed(qtype))
+    return failure();
+  auto qt = cast<quant::QuantizedType>(*qtype);
+  bool zpUnsigned = true;
+  if (const ConstTensor *zp = constant(node, zpInput))
+    zpUnsigned = zp->isUnsigned;
+  else if (!node.hasInput(zpInput) && constData)
+    zpUnsigned = constData->isUnsigned; // the zero point defaults to x's type
+  else if (!node.hasInput(zpInput) && !quantTypeOf(v))
+    zpUnsigned = unsignedValues.contains(node.proto.input(data));
+  unsigned width = qt.getStorageTypeIntegralWidth();
+  auto mismatch = [&](Type element, bool isUnsigned) {
+    return node.error() << "input " << (isUnsigned ? "u" : "") << element
+                        << " does not match the zero point type "
+                        << (zpUnsigned ? "u" : "") << "i" << width,
+           failure();
+  };
+  if (constData) {
+    if (!constData->elementType().isInteger(width) ||
+        constData->isUnsigned != zpUnsigned)
+      return mismatch(constData->elementType(), constData->isUnsigned);
+    ConstTensor stored = zpUnsigned ? flipSign(*constData) : *constData;
+    Value raw = materialize(stored, node.proto.input(data), node.loc);
+    return asQuantized(node.loc, raw, qt);
+  }
+  if (quant::QuantizedType other = quantTypeOf(v)) {
+    // Already quantized (a QuantizeLinear output): reinterpret its storage.
+    if (other.getStorageTypeIntegralWidth() != width)
+      return mismatch(other.getStorageType(), false);
+    return asQuantized(node.loc, storageOf(node.loc, v), qt);
+  }
+  bool isUnsigned = unsignedValues.contains(node.proto.input(data));
+  if (!typeOf(v).getElementType().isInteger(width) || isUnsigned != zpUnsigned)
+    return mismatch(typeOf(v).getElementType(), isUnsigned);
+  if (isUnsigned)
+    v = flipSignBit(node.loc, v);
+  return asQuantized(node.loc, v, qt);
+}
+
+std::optional<Importer::QuantizedUse>
+Importer::quantizedUse(const NodeContext &node) {
+  if (node.proto.output_size() < 1)
+    return std::nullopt;
+  auto it = users.find(node.proto.output(0));
+  if (it == users.end() || it->second.size() != 1 || it->second[0] < 0)
+    return std::nullopt;
+  int position = it->second[0];
+  const onnx::NodeProto &q = *nodes[position];
+  if (q.op_type() != "QuantizeLinear" ||
+      (!q.domain().empty() && q.domain() != "ai.onnx"))
+    return std::nullopt;
+  NodeContext qnode{q, nodeLocation(q, nodeIndices[position]), opset};
+  const ConstTensor *scale = constant(qnode, 1);
+  if (!scale || scale->numElements() != 1 ||
+      (qnode.hasInput(2) && !constant(qnode, 2)))
+    return std::nullopt;
+  FailureOr<Type> type =
+      quantizedType(qnode, 1, 2, scale->elementType(),
+                    RankedTensorType::get({}, scale->elementType()));
+  if (failed(type) ||
+      cast<quant::QuantizedType>(*type).getStorageTypeIntegralWidth() > 16)
+    return std::nullopt;
+  return QuantizedUse{position, cast<quant::QuantizedType>(*type)};
+}
+
+void Importer::absorb(const QuantizedUse &use, Value quantized) {
+  values[nodes[use.position]->output(0)] = Entry{quantized, std::nullopt};
+  absorbed.insert(use.position);
+}
+
+//===----------------------------------------------------------------------===//
+// Integer building blocks
+//===----------------------------------------------------------------------===//
+
+static NamedAttribute i32Attr(OpBuilder &b, StringRef name, int64_t v) {
+  return b.getNamedAttr(name, b.getI32IntegerAttr(static_cast<int32_t>(v)));
+}
+
+FailureOr<Value> Importer::accumulate(const NodeContext &node, Value aQ,
+                                      Value bQ, bool transposeB, double alpha) {
+  quant::QuantizedType qa = quantTypeOf(aQ), qb = quantTypeOf(bQ);
+  if (!qa || !qb || qa.getStorageTypeIntegralWidth() != 8 ||
+      qb.getStorageTypeIntegralWidth() != 8 || !isPerTensor(qa))
+    return Value();
+  std::optional<int64_t> bZp = getUniformZeroPoint(qb);
+  RankedTensorType at = typeOf(aQ), bt = typeOf(bQ);
+  if (!bZp || at.getRank() < 1 || bt.getRank() < 2)
+    return Value();
+  int64_t nAxis = transposeB ? bt.getRank() - 2 : bt.getRank() - 1;
+  std::optional<int32_t> bAxis = getQuantizedAxis(qb);
+  if (bAxis && *bAxis != nAxis)
+    return Value();
+  Location loc = node.loc;
+  Value a = storageOf(loc, aQ), b = storageOf(loc, bQ);
+  int64_t aZp = *getUniformZeroPoint(qa);
+  double aScale = getScales(qa).front();
+  SmallVector<double> scales;
+  for (double s : getScales(qb))
+    scales.push_back(aScale * s * alpha);
+  bool perChannel = scales.size() > 1;
+  SmallVector<int64_t> shape(at.getShape().drop_back());
+  shape.push_back(bt.getDimSize(nAxis));
+  auto resultType = RankedTensorType::get(shape, builder.getI32Type());
+  SmallVector<NamedAttribute> attrs = {i32Attr(builder, "input_zp", aZp)};
+  if (transposeB)
+    attrs.push_back(
+        builder.getNamedAttr("transpose_weight", builder.getUnitAttr()));
+  Value acc;
+  if (bt.getRank() == 2 && *bZp == 0 && matchPattern(b, m_Constant())) {
+    // A constant symmetric weight: a linear layer, whose epilogue takes
+    // the bias and the requantisation later.
+    acc = LinearOp::create(builder, loc, TypeRange{resultType},
+                           ValueRange{a, b}, attrs);
+  } else {
+    if (perChannel || at.getRank() < 2 ||
+        (bt.getRank() != 2 &&
+         (bt.getRank() != at.getRank() ||
+          bt.getShape().drop_back(2) != at.getShape().drop_back(2))))
+      return Value();
+    SmallVector<NamedAttribute> mmAttrs = {i32Attr(builder, "lhs_zp", aZp),
+                                           i32Attr(builder, "rhs_zp", *bZp)};
+    if (transposeB)
+      mmAttrs.push_back(
+          builder.getNamedAttr("transpose_rhs", builder.getUnitAttr()));
+    acc = MatmulOp::create(builder, loc, TypeRange{resultType},
+                           ValueRange{a, b}, mmAttrs);
+  }
+  auto expressed = cast<FloatType>(qa.getExpressedType());
+  std::optional<int32_t> axis;
+  if (perChannel)
+    axis = static_cast<int32_t>(shape.size() - 1);
+  return asQuantized(loc, acc,
+                     getSymmetricType(context, scales, axis, 32, expressed));
+}
+
+FailureOr<Value> Importer::convAccumulate(const NodeContext &node, Value xQ,
+                                          Value wQ) {
+  quant::QuantizedType qx = quantTypeOf(xQ), qw = quantTypeOf(wQ);
+  if (!qx || !qw || qx.getStorageTypeIntegralWidth() != 8 ||
+      qw.getStorageTypeIntegralWidth() != 8 || !isPerTensor(qx) ||
+      getUniformZeroPoint(qw) != int64_t(0) ||
+      getQuantizedAxis(qw).value_or(0) != 0)
+    return Value();
+  RankedTensorType xt = typeOf(xQ), wt = typeOf(wQ);
+  if (xt.getRank() != 4 || wt.getRank() != 4)
+    return node.error() << "only 2-D convolutions (rank-4 NCHW tensors) are "
+                           "supported",
+           failure();
+  FailureOr<ConvParams> params = convParams(node);
+  if (failed(params))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape =
+      convOutputShape(node, xt.getShape(), wt.getShape(), *params);
+  if (failed(shape))
+    return failure();
+  Location loc = node.loc;
+  auto resultType = RankedTensorType::get(*shape, builder.getI32Type());
+  Value acc = Conv2DOp::create(
+      builder, loc, TypeRange{resultType},
+      ValueRange{storageOf(loc, xQ), storageOf(loc, wQ)},
+      {builder.getNamedAttr("strides",
+                            builder.getDenseI64ArrayAttr(params->strides)),
+       builder.getNamedAttr("pads", builder.getDenseI64ArrayAttr(params->pads)),
+       builder.getNamedAttr("dilations",
+                            builder.getDenseI64ArrayAttr(params->dilations)),
+       builder.getNamedAttr("groups",
+                            builder.getI64IntegerAttr(params->groups)),
+       i32Attr(builder, "input_zp", *getUniformZeroPoint(qx))});
+  double xScale = getScales(qx).front();
+  SmallVector<double> scales;
+  for (double s : getScales(qw))
+    scales.push_back(xScale * s);
+  std::optional<int32_t> axis;
+  if (scales.size() > 1)
+    axis = 1;
+  auto expressed = cast<FloatType>(qx.getExpressedType());
+  return asQuantized(loc, acc,
+                     getSymmetricType(context, scales, axis, 32, expressed));
+}
+
+/// The linear or conv2d op computing accumulator `acc`, if its epilogue is
+/// still free (no rescale yet; no bias yet when `needBias`).
+static Operation *accumulatingOp(Value acc, bool needBias) {
+  Operation *op = acc.getDefiningOp();
+  if (auto linear = dyn_cast_or_null<LinearOp>(op))
+    return !linear.getRescale() && !(needBias && linear.getBias()) ? op
+                                                                   : nullptr;
+  if (auto conv = dyn_cast_or_null<Conv2DOp>(op))
+    return !conv.getRescale() && !(needBias && conv.getBias()) ? op : nullptr;
+  return nullptr;
+}
+
+FailureOr<Value> Importer::addBias(const NodeContext &node, Value accQ,
+                                   unsigned biasInput, double beta,
+                                   bool accumulatorUnits, bool channelBias) {
+  Location loc = node.loc;
+  Value acc = storageOf(loc, accQ);
+  Operation *producer = accumulatingOp(acc, /*needBias=*/true);
+  if (!producer)
+    return Value();
+  quant::QuantizedType qacc = quantTypeOf(accQ);
+  RankedTensorType accType = typeOf(acc);
+  int64_t channelDim = isa<Conv2DOp>(producer) ? 1 : accType.getRank() - 1;
+  int64_t channels = accType.getDimSize(channelDim);
+  SmallVector<double> accScales = getScales(qacc);
+
+  // The bias in real units: a float constant, or a DequantizeLinear of an
+  // integer constant (the int32 bias of QDQ models).
+  const std::string &name = node.proto.input(biasInput);
+  std::vector<double> real;
+  RankedTensorType biasType;
+  if (const ConstTensor *c = constant(node, biasInput)) {
+    // QOperator biases are int32 in accumulator units already.
+    if (c->isFloat() == accumulatorUnits)
+      return Value();
+    real = c->floats();
+    biasType = c->type;
+    if (accumulatorUnits)
+      for (size_t ch = 0; ch < real.size(); ++ch)
+        real[ch] *= accScales.size() == 1 ? accScales[0] : accScales[ch];
+  } else {
+    auto producerIt = producers.find(name);
+    if (producerIt == producers.end())
+      return Value();
+    const onnx::NodeProto &dq = *nodes[producerIt->second];
+    NodeContext dqNode{dq, loc, opset};
+    const ConstTensor *q =
+        dq.op_type() == "DequantizeLinear" ? constant(dqNode, 0) : nullptr;
+    const ConstTensor *scale = q ? constant(dqNode, 1) : nullptr;
+    const ConstTensor *zp = dqNode.hasInput(2) ? constant(dqNode, 2) : nullptr;
+    if (!scale || q->isFloat() || scale->numElements() != 1 ||
+        (dqNode.hasInput(2) && (!zp || zp->numElements() != 1)))
+      return Value();
+    double s = scale->floatAt(0);
+    int64_t z = zp ? zp->intAt(0) : 0;
+    for (int64_t v : q->ints())
+      real.push_back((v - z) * s);
+    biasType = q->type;
+  }
+  // The bias must broadcast along the channel dimension only (a Conv's own
+  // 1-D bias input is indexed by channel).
+  if (channelBias && biasType.getRank() == 1)
+    biasType = RankedTensorType::get({biasType.getDimSize(0), 1, 1},
+                                     biasType.getElementType());
+  int64_t offset = accType.getRank() - biasType.getRank();
+  if (offset < 0 || biasType.getNumElements() != channels)
+    return Value();
+  for (auto [i, size] : llvm::enumerate(biasType.getShape()))
+    if (size != 1 && int64_t(i) + offset != channelDim)
+      return Value();
+
+  std::vector<int64_t> ints;
+  for (int64_t ch = 0; ch < channels; ++ch) {
+    double s = accScales.size() == 1 ? accScales[0] : accScales[ch];
+    double q = std::nearbyint(real[ch] * beta / s);
+    if (!(std::fabs(q) < 2147483647.0))
+      return node.error() << "bias " << real[ch] << " overflows int32 at "
+                          << "the accumulator scale " << s,
+             failure();
+    ints.push_back(static_cast<int64_t>(q));
+  }
+  auto type = RankedTensorType::get({channels}, builder.getI32Type());
+  Value bias =
+      materialize(ConstTensor::fromInts(type, ints), name + "_int32", loc);
+  SmallVector<Value> operands(producer->getOperands());
+  operands.push_back(bias);
+  Operation *withBias =
+      builder.create(loc, producer->getName().getIdentifier(), operands,
+                     TypeRange{accType}, producer->getAttrs());
+  return asQuantized(loc, withBias->getResult(0), qacc);
+}
+
+FailureOr<Value> Importer::requantize(const NodeContext &node, Value source,
+                                      quant::QuantizedType target) {
+  quant::QuantizedType src = quantTypeOf(source);
+  if (src == target)
+    return source;
+  std::optional<int64_t> srcZp = getUniformZeroPoint(src);
+  if (!isPerTensor(target) || !srcZp ||
+      target.getStorageTypeIntegralWidth() > 16)
+    return Value();
+  double outScale = getScales(target).front();
+  SmallVector<double> factors;
+  for (double s : getScales(src))
+    factors.push_back(s / outScale);
+  FailureOr<RescaleAttr> rescale =
+      getRescaleAttr(context, factors, getQuantizedAxis(src));
+  if (failed(rescale))
+    return node.error() << "the rescale factor " << factors.front()
+                        << " (input scale / output scale) is outside the "
+                           "range vitq supports",
+           failure();
+  Location loc = node.loc;
+  Value storage = storageOf(loc, source);
+  auto outType = typeOf(storage).clone(getStorageIntegerType(target));
+  int64_t outZp = *getUniformZeroPoint(target);
+  Value result;
+  if (Operation *producer = accumulatingOp(storage, /*needBias=*/false)) {
+    // Fuse the requantisation into the accumulating op's epilogue.
+    SmallVector<NamedAttribute> attrs(producer->getAttrs());
+    attrs.push_back(builder.getNamedAttr("rescale", *rescale));
+    attrs.push_back(i32Attr(builder, "output_zp", outZp));
+    result = builder
+                 .create(loc, producer->getName().getIdentifier(),
+                         producer->getOperands(), TypeRange{outType}, attrs)
+                 ->getResult(0);
+  } else {
+    result = RequantizeOp::create(builder, loc, TypeRange{outType},
+                                  ValueRange{storage},
+                                  {builder.getNamedAttr("rescale", *rescale),
+                                   i32Attr(builder, "input_zp", *srcZp),
+                                   i32Attr(builder, "output_zp", outZp)});
+  }
+  return asQuantized(loc, result, target);
+}
+
+FailureOr<Value> Importer::quantizedAdd(const NodeContext &node, Value aQ,
+                                        Value bQ, quant::QuantizedType target) {
+  quant::QuantizedType qa = quantTypeOf(aQ), qb = quantTypeOf(bQ);
+  auto activation = [](quant::QuantizedType t) {
+    return t && isPerTensor(t) && t.getStorageTypeIntegralWidth() <= 16;
+  };
+  if (!activation(qa) || !activation(qb) || !activation(target))
+    return Value();
+  double outScale = getScales(target).front();
+  std::optional<AddScales> scales = computeAddScales(
+      getScales(qa).front() / outScale, getScales(qb).front() / outScale);
+  if (!scales)
+    return node.error() << "the operand/output scale ratios are outside the "
+                           "range vitq supports",
+           failure();
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(typeOf(aQ).getShape(),
+                                          typeOf(bQ).getShape(), shape))
+    return node.error() << "operand shapes do not broadcast", failure();
+  Location loc = node.loc;
+  auto resultType = RankedTensorType::get(shape, getStorageIntegerType(target));
+  Value sum = AddOp::create(
+      builder, loc, TypeRange{resultType},
+      ValueRange{storageOf(loc, aQ), storageOf(loc, bQ)},
+      {i32Attr(builder, "lhs_multiplier", scales->lhsMultiplier),
+       i32Attr(builder, "rhs_multiplier", scales->rhsMultiplier),
+       i32Attr(builder, "shift", scales->shift),
+       i32Attr(builder, "lhs_zp", *getUniformZeroPoint(qa)),
+       i32Attr(builder, "rhs_zp", *getUniformZeroPoint(qb)),
+       i32Attr(builder, "output_zp", *getUniformZeroPoint(target))});
+  return asQuantized(loc, sum, target);
+}
+
+FailureOr<Value> Importer::quantizeConstantOperand(const NodeContext &node,
+                                                   unsigned input) {
+  const ConstTensor *c = constant(node, input);
+  if (!c || !c->isFloat())
+    return Value();
+  // Symmetric int16: fine enough that the constant's rounding error stays
+  // far below the int8 activation it is added to.
+  std::vector<double> real = c->floats();
+  double maxAbs = 0;
+  for (double v : real)
+    maxAbs = std::max(maxAbs, std::fabs(v));
+  double scale = maxAbs > 0 ? maxAbs / 32767.0 : 1.0;
+  std::vector<int64_t> ints;
+  for (double v : real)
+    ints.push_back(static_cast<int64_t>(std::nearbyint(v / scale)));
+  auto type =
+      RankedTensorType::get(c->type.getShape(), builder.getIntegerType(16));
+  Value stored = materialize(ConstTensor::fromInts(type, ints),
+                             node.proto.input(input) + "_int16", node.loc);
+  return asQuantized(node.loc, stored,
+                     getSymmetricType(context, {scale}, std::nullopt, 16,
+                                      cast<FloatType>(c->elementType())));
+}
+
+//===----------------------------------------------------------------------===//
+// QDQ islands
+//===----------------------------------------------------------------------===//
+
+FailureOr<bool> Importer::tryQuantizedMatMul(const NodeContext &node) {
+  FailureOr<Value> a = value(node, 0), b = value(node, 1);
+  if (failed(a) || failed(b))
+    return failure();
+  Value aQ = dequantizedSource(*a), bQ = dequantizedSource(*b);
+  if (!aQ || !bQ)
+    return false;
+  FailureOr<Value> acc = accumulate(node, aQ, bQ, /*transposeB=*/false);
+  if (failed(acc))
+    return failure();
+  if (!*acc)
+    return false;
+  return succeeded(finishQuantized(node, *acc));
+}
+
+FailureOr<bool> Importer::tryQuantizedGemm(const NodeContext &node) {
+  if (node.intAttr("transA", 0))
+    return false;
+  FailureOr<Value> a = value(node, 0), b = value(node, 1);
+  if (failed(a) || failed(b))
+    return failure();
+  Value aQ = dequantizedSource(*a), bQ = dequantizedSource(*b);
+  if (!aQ || !bQ || typeOf(aQ).getRank() != 2)
+    return false;
+  FailureOr<Value> acc = accumulate(node, aQ, bQ, node.intAttr("transB", 0),
+                                    node.floatAttr("alpha", 1.0f));
+  if (failed(acc) || !*acc)
+    return failed(acc) ? FailureOr<bool>(failure()) : false;
+  if (node.hasInput(2)) {
+    acc = addBias(node, *acc, 2, node.floatAttr("beta", 1.0f));
+    if (failed(acc) || !*acc)
+      return failed(acc) ? FailureOr<bool>(failure()) : false;
+  }
+  return succeeded(finishQuantized(node, *acc));
+}
+
+FailureOr<bool> Importer::tryQuantizedConv(const NodeContext &node) {
+  FailureOr<Value> x = value(node, 0), w = value(node, 1);
+  if (failed(x) || failed(w))
+    return failure();
+  Value xQ = dequantizedSource(*x), wQ = dequantizedSource(*w);
+  if (!xQ || !wQ)
+    return false;
+  FailureOr<Value> acc = convAccumulate(node, xQ, wQ);
+  if (failed(acc) || !*acc)
+    return failed(acc) ? FailureOr<bool>(failure()) : false;
+  if (node.hasInput(2)) {
+    acc = addBias(node, *acc, 2, 1.0, /*accumulatorUnits=*/false,
+                  /*channelBias=*/true);
+    if (failed(acc) || !*acc)
+      return failed(acc) ? FailureOr<bool>(failure()) : false;
+  }
+  return succeeded(finishQuantized(node, *acc));
+}
+
+LogicalResult Importer::finishQuantized(const NodeContext &node,
+                                        Value quantized) {
+  if (std::optional<QuantizedUse> use = quantizedUse(node)) {
+    FailureOr<Value> q = requantize(node, quantized, use->type);
+    if (failed(q))
+      return failure();
+    if (*q) {
+      absorb(*use, *q);
+      return success();
+    }
+  }
+  setResult(node, 0, dequantize(node.loc, quantized));
+  return success();
+}
+
+FailureOr<bool> Importer::tryQuantizedAdd(const NodeContext &node) {
+  if (!node.hasInput(0) || !node.hasInput(1))
+    return false;
+  Value sources[2];
+  for (unsigned i = 0; i < 2; ++i)
+    if (!constant(node, i)) {
+      FailureOr<Value> v = value(node, i);
+      if (failed(v))
+        return failure();
+      sources[i] = dequantizedSource(*v);
+      if (!sources[i])
+        return false;
+    }
+  // A bias added to an int32 accumulator folds into its op.
+  for (unsigned i = 0; i < 2; ++i) {
+    quant::QuantizedType acc = quantTypeOf(sources[i]);
+    if (!acc || acc.getStorageTypeIntegralWidth() != 32)
+      continue;
+    FailureOr<Value> withBias = addBias(node, sources[i], 1 - i);
+    if (failed(withBias))
+      return failure();
+    if (!*withBias)
+      return false;
+    return succeeded(finishQuantized(node, *withBias));
+  }
+  // An add of two activations (or of an activation and a constant).
+  std::optional<QuantizedUse> use = quantizedUse(node);
+  if (!use)
+    return false;
+  for (unsigned i = 0; i < 2; ++i) {
+    if (sources[i])
+      continue;
+    FailureOr<Value> c = quantizeConstantOperand(node, i);
+    if (failed(c) || !*c)
+      return failed(c) ? FailureOr<bool>(failure()) : false;
+    sources[i] = *c;
+  }
+  FailureOr<Value> sum = quantizedAdd(node, sources[0], sources[1], use->type);
+  if (failed(sum) || !*sum)
+    return failed(sum) ? FailureOr<bool>(failure()) : false;
+  absorb(*use, *sum);
+  return true;
+}
+
+/// `type` with every scale multiplied by `factor`.
+static quant::QuantizedType scaledType(quant::QuantizedType type,
+                                       double factor) {
+  if (auto t = dyn_cast<quant::UniformQuantizedType>(type))
+    return quant::UniformQuantizedType::get(
+        t.getFlags(), t.getStorageType(), t.getExpressedType(),
+        t.getScale() * factor, t.getZeroPoint(), t.getStorageTypeMin(),
+        t.getStorageTypeMax());
+  auto t = cast<quant::UniformQuantizedPerAxisType>(type);
+  SmallVector<double> scales;
+  for (double s : t.getScales())
+    scales.push_back(s * factor);
+  return quant::UniformQuantizedPerAxisType::get(
+      t.getFlags(), t.getStorageType(), t.getExpressedType(), scales,
+      t.getZeroPoints(), t.getQuantizedDimension(), t.getStorageTypeMin(),
+      t.getStorageTypeMax());
+}
+
+FailureOr<bool> Importer::tryQuantizedMul(const NodeContext &node) {
+  // x * c with c a positive scalar is x with its scale multiplied by c
+  // (the attention scale between Q K^T and the softmax).
+  for (unsigned i = 0; i < 2; ++i) {
+    const ConstTensor *c = constant(node, 1 - i);
+    if (!c || !c->isFloat() || c->numElements() != 1 || constant(node, i))
+      continue;
+    double factor = c->floatAt(0);
+    FailureOr<Value> x = value(node, i);
+    if (failed(x))
+      return failure();
+    Value xQ = dequantizedSource(*x);
+    if (!xQ || !(factor > 0) || !std::isfinite(factor) ||
+        typeOf(*x).getRank() < c->type.getRank())
+      return false;
+    Value scaled = asQuantized(node.loc, storageOf(node.loc, xQ),
+                               scaledType(quantTypeOf(xQ), factor));
+    setResult(node, 0, dequantize(node.loc, scaled));
+    return true;
+  }
+  return false;
+}
+
+FailureOr<bool> Importer::convertQuantizedMovement(const NodeContext &node,
+                                                   Converter converter) {
+  // Concat moves every input; the other ops only their data input.
+  unsigned count =
+      node.proto.op_type() == "Concat" ? node.proto.input_size() : 1;
+  quant::QuantizedType type;
+  SmallVector<Value> storages;
+  for (unsigned i = 0; i < count; ++i) {
+    if (constant(node, i))
+      return false;
+    auto it = values.find(node.proto.input(i));
+    if (it == values.end())
+      return false;
+    Value q = dequantizedSource(it->second.value);
+    if (!q || !isPerTensor(quantTypeOf(q)) || (type && quantTypeOf(q) != type))
+      return false;
+    type = quantTypeOf(q);
+    storages.push_back(storageOf(node.loc, q));
+  }
+  // Convert with the integer storage standing in for the floats.
+  SmallVector<Entry> saved;
+  for (unsigned i = 0; i < count; ++i) {
+    Entry &entry = values[node.proto.input(i)];
+    saved.push_back(entry);
+    entry = Entry{storages[i], std::nullopt};
+  }
+  LogicalResult result = (this->*converter)(node);
+  for (unsigned i = 0; i < count; ++i)
+    values[node.proto.input(i)] = saved[i];
+  if (failed(result))
+    return failure();
+  for (const std::string &output : node.proto.output()) {
+    auto it = values.find(output);
+    if (output.empty() || it == values.end() || !it->second.value)
+      continue;
+    it->second.value =
+        dequantize(node.loc, asQuantized(node.loc, it->second.value, type));
+  }
+  return true;
+}
+
+Importer::IslandOperand Importer::islandOperand(const NodeContext &node,
+                                                Value input) {
+  Value q = dequantizedSource(input);
+  if (q && isPerTensor(quantTypeOf(q)))
+    if (std::optional<QuantizedUse> use = quantizedUse(node))
+      return IslandOperand{q, typeOf(input).clone(use->type), use};
+  return IslandOperand{input, typeOf(input), std::nullopt};
+}
+
+void Importer::finishIsland(const NodeContext &node, const IslandOperand &in,
+                            Value result) {
+  if (in.use)
+    absorb(*in.use, result);
+  else
+    setResult(node, 0, result);
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeLinear / DequantizeLinear
+//===----------------------------------------------------------------------===//
+
+LogicalResult Importer::convertQuantizeLinear(const NodeContext &node) {
+  if (const ConstTensor *c = constant(node, 0)) {
+    // Quantize constants at import time, keeping ONNX's storage type.
+    if (!c->isFloat())
+      return node.error() << "input must be a float tensor";
+    FailureOr<Type> qtype =
+        quantizedType(node, 1, 2, c->elementType(), c->type);
+    if (failed(qtype))
+      return failure();
+    auto qt = cast<quant::QuantizedType>(*qtype);
+    const ConstTensor *zp = constant(node, 2);
+    bool isUnsigned = zp ? zp->isUnsigned : true;
+    int64_t offset =
+        isUnsigned ? int64_t(1) << (qt.getStorageTypeIntegralWidth() - 1) : 0;
+    SmallVector<double> scales = getScales(qt);
+    std::optional<int32_t> axis = getQuantizedAxis(qt);
+    auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(qt);
+    std::vector<double> real = c->floats();
+    std::vector<int64_t> ints;
+    int64_t inner = 1;
+    if (axis)
+      for (int64_t d = *axis + 1; d < c->type.getRank(); ++d)
+        inner *= c->type.getDimSize(d);
+    for (auto [i, v] : llvm::enumerate(real)) {
+      size_t ch = axis ? (i / inner) % scales.size() : 0;
+      int64_t z = perAxis
+                      ? perAxis.getZeroPoints()[ch]
+                      : cast<quant::UniformQuantizedType>(qt).getZeroPoint();
+      double q = std::nearbyint(v / scales[ch]) + z;
+      q = std::clamp(q, double(qt.getStorageTypeMin()),
+                     double(qt.getStorageTypeMax()));
+      ints.push_back(static_cast<int64_t>(q) + offset);
+    }
+    ConstTensor result = ConstTensor::fromInts(
+        RankedTensorType::get(
+            c->type.getShape(),
+            builder.getIntegerType(qt.getStorageTypeIntegralWidth())),
+        ints);
+    result.isUnsigned = isUnsigned;
+    setConstant(node, 0, std::move(result));
+    return success();
+  }
+  FailureOr<Value> input = value(node, 0);
+  if (failed(input))
+    return failure();
+  RankedTensorType type = typeOf(*input);
+  FailureOr<Type> qtype =
+      quantizedType(node, 1, 2, type.getElementType(), type);
+  if (failed(qtype))
+    return failure();
+  if (Value source = dequantizedSource(*input)) {
+    // Q(DQ(x)): a requantisation, or nothing when the types agree.
+    FailureOr<Value> requantized =
+        requantize(node, source, cast<quant::QuantizedType>(*qtype));
+    if (failed(requantized))
+      return failure();
+    if (*requantized) {
+      setResult(node, 0, *requantized);
+      return success();
+    }
+  }
+  setResult(node, 0,
+            QuantizeOp::create(builder, node.loc, type.clone(*qtype), *input));
+  return success();
+}
+
+LogicalResult Importer::convertDequantizeLinear(const NodeContext &node) {
+  FailureOr<Value> quantized = quantizedInput(node, 0, 1, 2);
+  if (failed(quantized))
+    return failure();
+  setResult(node, 0, dequantize(node.loc, *quantized));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// QOperator ops
+//===----------------------------------------------------------------------===//
+
+FailureOr<quant::QuantizedType>
+Importer::outputQuantType(const NodeContext &node, unsigned scale,
+                          unsigned zp) {
+  FailureOr<ConstTensor> s = requireConstant(node, scale, "output scale");
+  if (failed(s))
+    return failure();
+  if (s->numElements() != 1)
+    return node.error() << "the output scale must be per-tensor", failure();
+  FailureOr<Type> type =
+      quantizedType(node, scale, zp, s->elementType(),
+                    RankedTensorType::get({}, s->elementType()));
+  if (failed(type))
+    return failure();
+  return cast<quant::QuantizedType>(*type);
+}
+
+LogicalResult Importer::finishQOperator(const NodeContext &node, Value acc,
+                                        unsigned scale, unsigned zp) {
+  FailureOr<quant::QuantizedType> out = outputQuantType(node, scale, zp);
+  if (failed(out))
+    return failure();
+  FailureOr<Value> q = requantize(node, acc, *out);
+  if (failed(q))
+    return failure();
+  if (!*q)
+    return node.error() << "output type " << *out << " is not supported";
+  setResult(node, 0, *q);
+  return success();
+}
+
+LogicalResult Importer::convertQLinearMatMul(const NodeContext &node) {
+  FailureOr<Value> a = quantizedInput(node, 0, 1, 2);
+  if (failed(a))
+    return failure();
+  int64_t bRank = constant(node, 3) ? constant(node, 3)->type.getRank() : 2;
+  FailureOr<Value> b = quantizedInput(node, 3, 4, 5, bRank - 1);
+  if (failed(b))
+    return failure();
+  FailureOr<Value> acc = accumulate(node, *a, *b, /*transposeB=*/false);
+  if (failed(acc))
+    return failure();
+  if (!*acc)
+    return node.error() << "operands " << typeOf(*a) << " x " << typeOf(*b)
+                        << " are not supported (int8 activations, a per-"
+                           "tensor or per-column weight)";
+  return finishQOperator(node, *acc, 6, 7);
+}
+
+LogicalResult Importer::convertQLinearConv(const NodeContext &node) {
+  FailureOr<Value> x = quantizedInput(node, 0, 1, 2);
+  FailureOr<Value> w =
+      succeeded(x) ? quantizedInput(node, 3, 4, 5, 0) : FailureOr<Value>();
+  if (failed(x) || failed(w))
+    return failure();
+  FailureOr<Value> acc = convAccumulate(node, *x, *w);
+  if (failed(acc))
+    return failure();
+  if (!*acc)
+    return node.error() << "only symmetric int8 weights (per-tensor or per "
+                           "output channel) are supported";
+  if (node.hasInput(8)) {
+    acc = addBias(node, *acc, 8, 1.0, /*accumulatorUnits=*/true,
+                  /*channelBias=*/true);
+    if (failed(acc))
+      return failure();
+    if (!*acc)
+      return node.error() << "bias must be a 1-D int32 constant with one "
+                             "entry per output channel";
+  }
+  return finishQOperator(node, *acc, 6, 7);
+}
+
+LogicalResult Importer::convertQGemm(const NodeContext &node) {
+  if (node.intAttr("transA", 0))
+    return node.error() << "transA is not supported";
+  bool transB = node.intAttr("transB", 0);
+  FailureOr<Value> a = quantizedInput(node, 0, 1, 2);
+  FailureOr<Value> b = succeeded(a)
+                           ? quantizedInput(node, 3, 4, 5, transB ? 0 : 1)
+                           : FailureOr<Value>();
+  if (failed(a) || failed(b))
+    return failure();
+  FailureOr<Value> acc =
+      accumulate(node, *a, *b, transB, node.floatAttr("alpha", 1.0f));
+  if (failed(acc))
+    return failure();
+  if (!*acc)
+    return node.error() << "operands " << typeOf(*a) << " x " << typeOf(*b)
+                        << " are not supported";
+  if (node.hasInput(6)) {
+    acc = addBias(node, *acc, 6, 1.0, /*accumulatorUnits=*/true);
+    if (failed(acc))
+      return failure();
+    if (!*acc)
+      return node.error() << "C must be an int32 constant with one entry per "
+                             "output column";
+  }
+  if (!node.hasInput(7)) {
+    // Without y_scale the result is float.
+    setResult(node, 0, dequantize(node.loc, *acc));
+    return success();
+  }
+  return finishQOperator(node, *acc, 7, 8);
+}
+
+LogicalResult Importer::convertMatMulInteger(const NodeContext &node) {
+  // Unit scales make the accumulator's integers the result.
+  FailureOr<Value> a = quantizedInput(node, 0, kUnitScale, 2);
+  if (failed(a))
+    return failure();
+  int64_t bRank = constant(node, 1) ? constant(node, 1)->type.getRank() : 2;
+  FailureOr<Value> b = quantizedInput(node, 1, kUnitScale, 3, bRank - 1);
+  if (failed(b))
+    return failure();
+  FailureOr<Value> acc = accumulate(node, *a, *b, /*transposeB=*/false);
+  if (failed(acc))
+    return failure();
+  if (!*acc)
+    return node.error() << "operands " << typeOf(*a) << " x " << typeOf(*b)
+                        << " are not supported (8-bit operands, a per-"
+                           "tensor or per-column weight zero point)";
+  setResult(node, 0, storageOf(node.loc, *acc));
+  return success();
+}
+
+LogicalResult Importer::convertQLinearAdd(const NodeContext &node) {
+  FailureOr<Value> a = quantizedInput(node, 0, 1, 2);
+  FailureOr<Value> b =
+      succeeded(a) ? quantizedInput(node, 3, 4, 5) : FailureOr<Value>();
+  if (failed(a) || failed(b))
+    return failure();
+  FailureOr<quant::QuantizedType> out = outputQuantType(node, 6, 7);
+  if (failed(out))
+    return failure();
+  FailureOr<Value> sum = quantizedAdd(node, *a, *b, *out);
+  if (failed(sum))
+    return failure();
+  if (!*sum)
+    return node.error() << "only per-tensor int8/int16 operands are supported";
+  setResult(node, 0, *sum);
+  return success();
+}
+
+LogicalResult Importer::convertQLinearSoftmax(const NodeContext &node) {
+  FailureOr<Value> x = quantizedInput(node, 0, 1, 2);
+  if (failed(x))
+    return failure();
+  FailureOr<quant::QuantizedType> out = outputQuantType(node, 3, 4);
+  if (failed(out))
+    return failure();
+  int64_t rank = typeOf(*x).getRank();
+  int64_t axis = node.intAttr("axis", -1);
+  if (axis < -rank || axis >= rank)
+    return node.error() << "axis " << axis << " is out of range";
+  if (axis >= 0)
+    axis -= rank;
+  if (node.intAttr("opset", 13) < 13 && axis != -1)
+    return node.error() << "the opset-12 (flattening) form needs axis -1";
+  setResult(node, 0,
+            SoftmaxOp::create(builder, node.loc, typeOf(*x).clone(*out), *x,
+                              builder.getI64IntegerAttr(axis)));
+  return success();
+}
