@@ -548,6 +548,41 @@ def qdq_int16_residual(opts) -> onnx.ModelProto:
     return g.model(21)
 
 
+def qdq_float_island(opts) -> onnx.ModelProto:
+    """A Tanh between DequantizeLinear and QuantizeLinear: no integer form."""
+    g = GraphBuilder("qdq_float_island")
+    x = g.input("x", FLOAT, [1, 5, 8])
+    s = g.scalar("scale", 0.05, np.float32)
+    zp = g.scalar("zero_point", 0, np.int8)
+    t = g.node("Tanh", [emit_qdq(g, x, s, zp)], scope="/act")
+    emit_qdq(g, t, s, zp, output="y")
+    g.output("y", FLOAT, [1, 5, 8])
+    return g.model(17)
+
+
+def qdq_uint8_linear(opts) -> onnx.ModelProto:
+    """ONNX Runtime's default QDQ layout: uint8 activations, int8 per-channel
+    weights, MatMul + bias Add with a QDQ pair after each."""
+    gen = rng(21)
+    g = GraphBuilder("qdq_uint8_linear")
+    x = g.input("x", FLOAT, [1, 4, 8])
+    xs = g.scalar("x_scale", 0.03, np.float32)
+    xz = g.scalar("x_zero_point", 131, np.uint8)
+    w = g.initializer("fc.weight_quantized", rand_int8(gen, 8, 6))
+    ws = g.initializer("fc.weight_scale",
+                       np.array([0.01, 0.02, 0.015, 0.01, 0.005, 0.02], np.float32))
+    wz = g.initializer("fc.weight_zero_point", np.zeros(6, dtype=np.int8))
+    w_dq = g.node("DequantizeLinear", [w, ws, wz], scope="/fc", axis=1)
+    mm = g.node("MatMul", [emit_qdq(g, x, xs, xz), w_dq], scope="/fc")
+    ys = g.scalar("y_scale", 0.04, np.float32)
+    yz = g.scalar("y_zero_point", 120, np.uint8)
+    b = g.initializer("fc.bias", randn(gen, 6, scale=0.1))
+    y = g.node("Add", [mm, b], scope="/fc")
+    emit_qdq(g, y, ys, yz, output="y")
+    g.output("y", FLOAT, [1, 4, 6])
+    return g.model(17)
+
+
 # ---------------------------------------------------------------------------
 # Quantized models: QOperator (one op each, quantized graph inputs/outputs)
 # ---------------------------------------------------------------------------
@@ -1046,6 +1081,8 @@ MODELS: Dict[str, Entry] = {
     "qop_qgemm": Entry(qop_qgemm),
     "qop_qlinearsoftmax": Entry(qop_qlinearsoftmax),
     "qdq_int16_residual": Entry(qdq_int16_residual, check="parse"),
+    "qdq_float_island": Entry(qdq_float_island),
+    "qdq_uint8_linear": Entry(qdq_uint8_linear),
     "deit_fp32": Entry(deit_fp32),
     "deit_qdq": Entry(deit_qdq),
     "deit_fp32_base_size": Entry(deit_fp32_base_size, default=False),
