@@ -26,8 +26,9 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -191,15 +192,6 @@ Location Importer::nodeLocation(const onnx::NodeProto &node, int index) {
       FileLineColLoc::get(builder.getStringAttr(fileName), index + 1, 0));
 }
 
-/// Removes ops whose results nobody uses: dequantizations the integer
-/// islands looked through and accumulators whose epilogue was rebuilt.
-static void eraseDeadOps(Block *block) {
-  for (Operation &op :
-       llvm::make_early_inc_range(llvm::reverse(block->getOperations())))
-    if (isOpTriviallyDead(&op))
-      op.erase();
-}
-
 FailureOr<RankedTensorType>
 Importer::graphInputType(const onnx::ValueInfoProto &input, Location loc) {
   const auto &tensorType = input.type().tensor_type();
@@ -337,7 +329,10 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
     results.push_back(result);
   }
   func::ReturnOp::create(builder, fileLoc, results);
-  eraseDeadOps(entryBlock);
+  // Drop what the integer islands looked through: dequantizations and
+  // accumulators whose epilogue was rebuilt.
+  IRRewriter rewriter(context);
+  (void)runRegionDCE(rewriter, func.getBody());
   func.setType(
       builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [i, output] : llvm::enumerate(graph.output()))

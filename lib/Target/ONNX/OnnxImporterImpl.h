@@ -113,8 +113,8 @@ private:
   // Building blocks (OnnxOps.cpp).
   FailureOr<ConvParams> convParams(const NodeContext &node);
   FailureOr<SmallVector<int64_t>> convOutputShape(const NodeContext &node,
-                                                  ArrayRef<int64_t> input,
-                                                  ArrayRef<int64_t> weight,
+                                                  RankedTensorType input,
+                                                  RankedTensorType weight,
                                                   const ConvParams &params);
   FailureOr<Value> elementwise(const NodeContext &node, ArrayRef<Value> inputs,
                                Type resultElement, const BodyFn &body);
@@ -146,10 +146,11 @@ private:
   LogicalResult convertDequantizeLinear(const NodeContext &node);
 
   // Quantization (OnnxQuant.cpp).
+  /// The (signed-storage) quantized type given by a scale and zero-point
+  /// input pair; `expressed` defaults to the scale's element type.
   FailureOr<Type> quantizedType(const NodeContext &node, unsigned scaleInput,
-                                unsigned zpInput, Type expressed,
-                                RankedTensorType tensorType,
-                                int64_t defaultAxis = 1);
+                                unsigned zpInput, RankedTensorType tensorType,
+                                int64_t defaultAxis = 1, Type expressed = {});
   FailureOr<Value> quantizedInput(const NodeContext &node, unsigned data,
                                   unsigned scaleInput, unsigned zpInput,
                                   int64_t defaultAxis = 1);
@@ -162,6 +163,10 @@ private:
   void absorb(const QuantizedUse &use, Value quantized);
   FailureOr<Value> accumulate(const NodeContext &node, Value a, Value b,
                               bool transposeB, double alpha = 1.0);
+  FailureOr<Value> qoperatorProduct(const NodeContext &node,
+                                    ArrayRef<unsigned> aInputs,
+                                    ArrayRef<unsigned> bInputs, bool transposeB,
+                                    double alpha, llvm::StringRef requirement);
   FailureOr<Value> convAccumulate(const NodeContext &node, Value x, Value w);
   FailureOr<Value> addBias(const NodeContext &node, Value acc,
                            unsigned biasInput, double beta = 1.0,

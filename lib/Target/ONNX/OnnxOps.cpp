@@ -785,8 +785,15 @@ FailureOr<ConvParams> Importer::convParams(const NodeContext &node) {
 }
 
 FailureOr<SmallVector<int64_t>>
-Importer::convOutputShape(const NodeContext &node, ArrayRef<int64_t> input,
-                          ArrayRef<int64_t> weight, const ConvParams &params) {
+Importer::convOutputShape(const NodeContext &node, RankedTensorType inputType,
+                          RankedTensorType weightType,
+                          const ConvParams &params) {
+  if (inputType.getRank() != 4 || weightType.getRank() != 4)
+    return node.error() << "only 2-D convolutions (rank-4 NCHW tensors) are "
+                           "supported",
+           failure();
+  ArrayRef<int64_t> input = inputType.getShape(),
+                    weight = weightType.getShape();
   int64_t c = input[1], o = weight[0], g = params.groups;
   if (c % g || o % g || weight[1] != c / g)
     return node.error() << "input channels " << c << " and weight shape ["
@@ -812,9 +819,6 @@ LogicalResult Importer::convertConv(const NodeContext &node) {
   if (failed(x) || failed(w))
     return failure();
   RankedTensorType xt = typeOf(*x), wt = typeOf(*w);
-  if (xt.getRank() != 4 || wt.getRank() != 4)
-    return node.error() << "only 2-D convolutions (rank-4 NCHW tensors) are "
-                           "supported";
   if (!isa<FloatType>(xt.getElementType()))
     return node.error() << "integer Conv is not supported; quantize with QDQ "
                            "or QLinearConv";
@@ -822,7 +826,7 @@ LogicalResult Importer::convertConv(const NodeContext &node) {
   if (failed(params))
     return failure();
   FailureOr<SmallVector<int64_t>> outShape =
-      convOutputShape(node, xt.getShape(), wt.getShape(), *params);
+      convOutputShape(node, xt, wt, *params);
   if (failed(outShape))
     return failure();
   ArrayRef<int64_t> strides = params->strides, dilations = params->dilations,

@@ -55,6 +55,20 @@ public:
       return nullptr;
     return is(graph.node(u[0]), op) ? &graph.node(u[0]) : nullptr;
   }
+  /// A binary `op` node that is the single user of `name`, and its other
+  /// operand.
+  struct BinaryUse {
+    const onnx::NodeProto *node;
+    std::string other;
+  };
+  std::optional<BinaryUse> soleBinaryUse(llvm::StringRef name,
+                                         llvm::StringRef op) const {
+    const onnx::NodeProto *node = soleUse(name, op);
+    std::optional<std::string> o = node ? other(*node, name) : std::nullopt;
+    if (!o)
+      return std::nullopt;
+    return BinaryUse{node, *o};
+  }
   /// The node producing `name` if it is a default-domain `op` node.
   const onnx::NodeProto *def(llvm::StringRef name, llvm::StringRef op) const {
     auto it = producer.find(name);
@@ -210,33 +224,26 @@ std::optional<Fusion> matchLayerNorm(const PatternMatcher &m,
   const onnx::NodeProto *var = m.soleUse(square->output(0), "ReduceMean");
   if (!var || !m.reducesLastAxis(*var))
     return std::nullopt;
-  const onnx::NodeProto *addEps = m.soleUse(var->output(0), "Add");
-  if (!addEps)
-    return std::nullopt;
-  std::optional<std::string> eps =
-      PatternMatcher::other(*addEps, var->output(0));
-  std::optional<double> epsValue = eps ? m.scalar(*eps) : std::nullopt;
+  auto addEps = m.soleBinaryUse(var->output(0), "Add");
+  std::optional<double> epsValue =
+      addEps ? m.scalar(addEps->other) : std::nullopt;
   if (!epsValue || *epsValue < 0)
     return std::nullopt;
-  const onnx::NodeProto *sqrt = m.soleUse(addEps->output(0), "Sqrt");
+  const onnx::NodeProto *sqrt = m.soleUse(addEps->node->output(0), "Sqrt");
   if (!sqrt || div->input(1) != sqrt->output(0) ||
       m.usersOf(sqrt->output(0)).size() != 1)
     return std::nullopt;
-  const onnx::NodeProto *mulGamma = m.soleUse(div->output(0), "Mul");
-  std::optional<std::string> gamma =
-      mulGamma ? PatternMatcher::other(*mulGamma, div->output(0))
-               : std::nullopt;
-  if (!gamma || !m.isConstant(*gamma))
+  auto mulGamma = m.soleBinaryUse(div->output(0), "Mul");
+  if (!mulGamma || !m.isConstant(mulGamma->other))
     return std::nullopt;
-  const onnx::NodeProto *addBeta = m.soleUse(mulGamma->output(0), "Add");
-  std::optional<std::string> beta =
-      addBeta ? PatternMatcher::other(*addBeta, mulGamma->output(0))
-              : std::nullopt;
-  if (!beta || !m.isConstant(*beta))
+  auto addBeta = m.soleBinaryUse(mulGamma->node->output(0), "Add");
+  if (!addBeta || !m.isConstant(addBeta->other))
     return std::nullopt;
 
-  Fusion fusion{{&mean, sub, square, var, addEps, sqrt, div, mulGamma, addBeta},
-                makeNode("LayerNormalization", {x, *gamma, *beta}, *addBeta)};
+  Fusion fusion{{&mean, sub, square, var, addEps->node, sqrt, div,
+                 mulGamma->node, addBeta->node},
+                makeNode("LayerNormalization",
+                         {x, mulGamma->other, addBeta->other}, *addBeta->node)};
   addIntAttr(fusion.replacement, "axis", -1);
   addFloatAttr(fusion.replacement, "epsilon", static_cast<float>(*epsValue));
   return fusion;
@@ -260,37 +267,32 @@ std::optional<Fusion> matchGeluErf(const PatternMatcher &m,
   if (!pre)
     return std::nullopt;
   const std::string &x = pre->input(0);
-  const onnx::NodeProto *addOne = m.soleUse(erf.output(0), "Add");
-  std::optional<std::string> one =
-      addOne ? PatternMatcher::other(*addOne, erf.output(0)) : std::nullopt;
-  if (!one || !m.isScalar(*one, 1.0))
+  auto addOne = m.soleBinaryUse(erf.output(0), "Add");
+  if (!addOne || !m.isScalar(addOne->other, 1.0))
     return std::nullopt;
-  const std::string &c = addOne->output(0);
-  const onnx::NodeProto *mul = m.soleUse(c, "Mul");
-  std::optional<std::string> t =
-      mul ? PatternMatcher::other(*mul, c) : std::nullopt;
-  if (!t)
+  auto mul = m.soleBinaryUse(addOne->node->output(0), "Mul");
+  if (!mul)
     return std::nullopt;
-  SmallVector<const onnx::NodeProto *> nodes = {pre, &erf, addOne, mul};
+  const std::string &t = mul->other;
+  SmallVector<const onnx::NodeProto *> nodes = {pre, &erf, addOne->node,
+                                                mul->node};
   const onnx::NodeProto *last = nullptr;
-  if (*t == x || m.isScalar(*t, 0.5)) {
+  if (t == x || m.isScalar(t, 0.5)) {
     // (x * c) * 0.5 or (c * 0.5) * x.
-    const onnx::NodeProto *mul2 = m.soleUse(mul->output(0), "Mul");
-    std::optional<std::string> u =
-        mul2 ? PatternMatcher::other(*mul2, mul->output(0)) : std::nullopt;
-    if (!u || (*t == x ? !m.isScalar(*u, 0.5) : *u != x))
+    auto mul2 = m.soleBinaryUse(mul->node->output(0), "Mul");
+    if (!mul2 || (t == x ? !m.isScalar(mul2->other, 0.5) : mul2->other != x))
       return std::nullopt;
-    nodes.push_back(mul2);
-    last = mul2;
+    nodes.push_back(mul2->node);
+    last = mul2->node;
   } else {
     // (x * 0.5) * c.
-    const onnx::NodeProto *half = m.def(*t, "Mul");
+    const onnx::NodeProto *half = m.def(t, "Mul");
     std::optional<std::string> h =
         half ? PatternMatcher::other(*half, x) : std::nullopt;
-    if (!h || !m.isScalar(*h, 0.5) || m.usersOf(*t).size() != 1)
+    if (!h || !m.isScalar(*h, 0.5) || m.usersOf(t).size() != 1)
       return std::nullopt;
     nodes.push_back(half);
-    last = mul;
+    last = mul->node;
   }
   Fusion fusion{nodes, makeNode("Gelu", {x}, *last)};
   return fusion;

@@ -72,14 +72,15 @@ static ConstTensor flipSign(const ConstTensor &tensor) {
 
 FailureOr<Type> Importer::quantizedType(const NodeContext &node,
                                         unsigned scaleInput, unsigned zpInput,
-                                        Type expressed,
                                         RankedTensorType tensorType,
-                                        int64_t defaultAxis) {
+                                        int64_t defaultAxis, Type expressed) {
   FailureOr<ConstTensor> scale =
       scaleInput == kUnitScale ? unitScale(node, zpInput)
                                : requireConstant(node, scaleInput, "scale");
   if (failed(scale))
     return failure();
+  if (!expressed)
+    expressed = scale->elementType();
   // ONNX defaults the zero point to uint8 0.
   unsigned width = 8;
   bool isUnsigned = true;
@@ -197,11 +198,6 @@ FailureOr<Value> Importer::quantizedInput(const NodeContext &node,
                                           unsigned data, unsigned scaleInput,
                                           unsigned zpInput,
                                           int64_t defaultAxis) {
-  FailureOr<ConstTensor> scale =
-      scaleInput == kUnitScale ? unitScale(node, zpInput)
-                               : requireConstant(node, scaleInput, "scale");
-  if (failed(scale))
-    return failure();
   const ConstTensor *constData = constant(node, data);
   Value v;
   if (!constData) {
@@ -211,8 +207,8 @@ FailureOr<Value> Importer::quantizedInput(const NodeContext &node,
     v = *input;
   }
   RankedTensorType dataType = constData ? constData->type : typeOf(v);
-  FailureOr<Type> qtype = quantizedType(
-      node, scaleInput, zpInput, scale->elementType(), dataType, defaultAxis);
+  FailureOr<Type> qtype =
+      quantizedType(node, scaleInput, zpInput, dataType, defaultAxis);
   if (failed(qtype))
     return failure();
   auto qt = cast<quant::QuantizedType>(*qtype);
@@ -269,9 +265,8 @@ Importer::quantizedUse(const NodeContext &node) {
   if (!scale || scale->numElements() != 1 ||
       (qnode.hasInput(2) && !constant(qnode, 2)))
     return std::nullopt;
-  FailureOr<Type> type =
-      quantizedType(qnode, 1, 2, scale->elementType(),
-                    RankedTensorType::get({}, scale->elementType()));
+  FailureOr<Type> type = quantizedType(
+      qnode, 1, 2, RankedTensorType::get({}, scale->elementType()));
   if (failed(type) ||
       cast<quant::QuantizedType>(*type).getStorageTypeIntegralWidth() > 16)
     return std::nullopt;
@@ -356,16 +351,11 @@ FailureOr<Value> Importer::convAccumulate(const NodeContext &node, Value xQ,
       getUniformZeroPoint(qw) != int64_t(0) ||
       getQuantizedAxis(qw).value_or(0) != 0)
     return Value();
-  RankedTensorType xt = typeOf(xQ), wt = typeOf(wQ);
-  if (xt.getRank() != 4 || wt.getRank() != 4)
-    return node.error() << "only 2-D convolutions (rank-4 NCHW tensors) are "
-                           "supported",
-           failure();
   FailureOr<ConvParams> params = convParams(node);
   if (failed(params))
     return failure();
   FailureOr<SmallVector<int64_t>> shape =
-      convOutputShape(node, xt.getShape(), wt.getShape(), *params);
+      convOutputShape(node, typeOf(xQ), typeOf(wQ), *params);
   if (failed(shape))
     return failure();
   Location loc = node.loc;
@@ -813,7 +803,7 @@ LogicalResult Importer::convertQuantizeLinear(const NodeContext &node) {
     if (!c->isFloat())
       return node.error() << "input must be a float tensor";
     FailureOr<Type> qtype =
-        quantizedType(node, 1, 2, c->elementType(), c->type);
+        quantizedType(node, 1, 2, c->type, 1, c->elementType());
     if (failed(qtype))
       return failure();
     auto qt = cast<quant::QuantizedType>(*qtype);
@@ -854,7 +844,7 @@ LogicalResult Importer::convertQuantizeLinear(const NodeContext &node) {
     return failure();
   RankedTensorType type = typeOf(*input);
   FailureOr<Type> qtype =
-      quantizedType(node, 1, 2, type.getElementType(), type);
+      quantizedType(node, 1, 2, type, 1, type.getElementType());
   if (failed(qtype))
     return failure();
   if (Value source = dequantizedSource(*input)) {
@@ -893,9 +883,8 @@ Importer::outputQuantType(const NodeContext &node, unsigned scale,
     return failure();
   if (s->numElements() != 1)
     return node.error() << "the output scale must be per-tensor", failure();
-  FailureOr<Type> type =
-      quantizedType(node, scale, zp, s->elementType(),
-                    RankedTensorType::get({}, s->elementType()));
+  FailureOr<Type> type = quantizedType(
+      node, scale, zp, RankedTensorType::get({}, s->elementType()));
   if (failed(type))
     return failure();
   return cast<quant::QuantizedType>(*type);
@@ -915,21 +904,35 @@ LogicalResult Importer::finishQOperator(const NodeContext &node, Value acc,
   return success();
 }
 
-LogicalResult Importer::convertQLinearMatMul(const NodeContext &node) {
-  FailureOr<Value> a = quantizedInput(node, 0, 1, 2);
+FailureOr<Value> Importer::qoperatorProduct(const NodeContext &node,
+                                            ArrayRef<unsigned> aInputs,
+                                            ArrayRef<unsigned> bInputs,
+                                            bool transposeB, double alpha,
+                                            llvm::StringRef requirement) {
+  FailureOr<Value> a = quantizedInput(node, aInputs[0], aInputs[1], aInputs[2]);
   if (failed(a))
     return failure();
-  int64_t bRank = constant(node, 3) ? constant(node, 3)->type.getRank() : 2;
-  FailureOr<Value> b = quantizedInput(node, 3, 4, 5, bRank - 1);
+  // Per-column weight scales run along b's N axis.
+  const ConstTensor *bConst = constant(node, bInputs[0]);
+  int64_t bRank = bConst ? bConst->type.getRank() : 2;
+  FailureOr<Value> b = quantizedInput(node, bInputs[0], bInputs[1], bInputs[2],
+                                      transposeB ? bRank - 2 : bRank - 1);
   if (failed(b))
     return failure();
-  FailureOr<Value> acc = accumulate(node, *a, *b, /*transposeB=*/false);
+  FailureOr<Value> acc = accumulate(node, *a, *b, transposeB, alpha);
+  if (succeeded(acc) && !*acc)
+    return node.error() << "operands " << typeOf(*a) << " x " << typeOf(*b)
+                        << " are not supported" << requirement,
+           failure();
+  return acc;
+}
+
+LogicalResult Importer::convertQLinearMatMul(const NodeContext &node) {
+  FailureOr<Value> acc = qoperatorProduct(
+      node, {0, 1, 2}, {3, 4, 5}, /*transposeB=*/false, 1.0,
+      " (int8 activations, a per-tensor or per-column weight)");
   if (failed(acc))
     return failure();
-  if (!*acc)
-    return node.error() << "operands " << typeOf(*a) << " x " << typeOf(*b)
-                        << " are not supported (int8 activations, a per-"
-                           "tensor or per-column weight)";
   return finishQOperator(node, *acc, 6, 7);
 }
 
@@ -960,20 +963,11 @@ LogicalResult Importer::convertQLinearConv(const NodeContext &node) {
 LogicalResult Importer::convertQGemm(const NodeContext &node) {
   if (node.intAttr("transA", 0))
     return node.error() << "transA is not supported";
-  bool transB = node.intAttr("transB", 0);
-  FailureOr<Value> a = quantizedInput(node, 0, 1, 2);
-  FailureOr<Value> b = succeeded(a)
-                           ? quantizedInput(node, 3, 4, 5, transB ? 0 : 1)
-                           : FailureOr<Value>();
-  if (failed(a) || failed(b))
-    return failure();
   FailureOr<Value> acc =
-      accumulate(node, *a, *b, transB, node.floatAttr("alpha", 1.0f));
+      qoperatorProduct(node, {0, 1, 2}, {3, 4, 5}, node.intAttr("transB", 0),
+                       node.floatAttr("alpha", 1.0f), "");
   if (failed(acc))
     return failure();
-  if (!*acc)
-    return node.error() << "operands " << typeOf(*a) << " x " << typeOf(*b)
-                        << " are not supported";
   if (node.hasInput(6)) {
     acc = addBias(node, *acc, 6, 1.0, /*accumulatorUnits=*/true);
     if (failed(acc))
@@ -992,20 +986,11 @@ LogicalResult Importer::convertQGemm(const NodeContext &node) {
 
 LogicalResult Importer::convertMatMulInteger(const NodeContext &node) {
   // Unit scales make the accumulator's integers the result.
-  FailureOr<Value> a = quantizedInput(node, 0, kUnitScale, 2);
-  if (failed(a))
-    return failure();
-  int64_t bRank = constant(node, 1) ? constant(node, 1)->type.getRank() : 2;
-  FailureOr<Value> b = quantizedInput(node, 1, kUnitScale, 3, bRank - 1);
-  if (failed(b))
-    return failure();
-  FailureOr<Value> acc = accumulate(node, *a, *b, /*transposeB=*/false);
+  FailureOr<Value> acc = qoperatorProduct(
+      node, {0, kUnitScale, 2}, {1, kUnitScale, 3}, /*transposeB=*/false, 1.0,
+      " (8-bit operands, a per-tensor or per-column weight zero point)");
   if (failed(acc))
     return failure();
-  if (!*acc)
-    return node.error() << "operands " << typeOf(*a) << " x " << typeOf(*b)
-                        << " are not supported (8-bit operands, a per-"
-                           "tensor or per-column weight zero point)";
   setResult(node, 0, storageOf(node.loc, *acc));
   return success();
 }
