@@ -86,6 +86,7 @@ private:
   struct QuantizedUse {
     int position;
     quant::QuantizedType type;
+    bool isUnsigned; // the ONNX type of the QuantizeLinear's output
   };
 
   LogicalResult importGraph(const onnx::GraphProto &graph, ModuleOp module);
@@ -147,10 +148,13 @@ private:
 
   // Quantization (OnnxQuant.cpp).
   /// The (signed-storage) quantized type given by a scale and zero-point
-  /// input pair; `expressed` defaults to the scale's element type.
+  /// input pair; `expressed` defaults to the scale's element type. Without
+  /// a zero point the storage is `defaultUnsigned`, `defaultWidth` bits.
   FailureOr<Type> quantizedType(const NodeContext &node, unsigned scaleInput,
                                 unsigned zpInput, RankedTensorType tensorType,
-                                int64_t defaultAxis = 1, Type expressed = {});
+                                int64_t defaultAxis = 1, Type expressed = {},
+                                bool defaultUnsigned = true,
+                                unsigned defaultWidth = 8);
   FailureOr<Value> quantizedInput(const NodeContext &node, unsigned data,
                                   unsigned scaleInput, unsigned zpInput,
                                   int64_t defaultAxis = 1);
@@ -161,6 +165,7 @@ private:
   static Value dequantizedSource(Value v);
   std::optional<QuantizedUse> quantizedUse(const NodeContext &node);
   void absorb(const QuantizedUse &use, Value quantized);
+  void noteSignedness(const NodeContext &node, unsigned zpInput);
   FailureOr<Value> accumulate(const NodeContext &node, Value a, Value b,
                               bool transposeB, double alpha = 1.0);
   FailureOr<Value> qoperatorProduct(const NodeContext &node,
@@ -227,7 +232,8 @@ private:
   llvm::StringMap<int> producers;
   /// Positions of QuantizeLinear nodes already folded into their producer.
   llvm::DenseSet<int> absorbed;
-  /// Graph inputs holding unsigned integers (quantized storage is signed).
+  /// Values whose ONNX type is unsigned: graph inputs and quantized results
+  /// with unsigned zero points (quantized storage is kept signed).
   llvm::StringSet<> unsignedValues;
 };
 

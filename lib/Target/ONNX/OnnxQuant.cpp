@@ -73,7 +73,9 @@ static ConstTensor flipSign(const ConstTensor &tensor) {
 FailureOr<Type> Importer::quantizedType(const NodeContext &node,
                                         unsigned scaleInput, unsigned zpInput,
                                         RankedTensorType tensorType,
-                                        int64_t defaultAxis, Type expressed) {
+                                        int64_t defaultAxis, Type expressed,
+                                        bool defaultUnsigned,
+                                        unsigned defaultWidth) {
   FailureOr<ConstTensor> scale =
       scaleInput == kUnitScale ? unitScale(node, zpInput)
                                : requireConstant(node, scaleInput, "scale");
@@ -81,9 +83,10 @@ FailureOr<Type> Importer::quantizedType(const NodeContext &node,
     return failure();
   if (!expressed)
     expressed = scale->elementType();
-  // ONNX defaults the zero point to uint8 0.
-  unsigned width = 8;
-  bool isUnsigned = true;
+  // Without a zero point ONNX uses 0 of the data's type (uint8 for
+  // QuantizeLinear).
+  unsigned width = defaultWidth;
+  bool isUnsigned = defaultUnsigned;
   std::vector<int64_t> zps(scale->numElements(), 0);
   if (node.hasInput(zpInput)) {
     FailureOr<ConstTensor> zp = requireConstant(node, zpInput, "zero point");
@@ -207,18 +210,23 @@ FailureOr<Value> Importer::quantizedInput(const NodeContext &node,
     v = *input;
   }
   RankedTensorType dataType = constData ? constData->type : typeOf(v);
+  // The data's ONNX signedness and width, which a missing zero point takes.
+  bool dataUnsigned = constData
+                          ? constData->isUnsigned
+                          : unsignedValues.contains(node.proto.input(data));
+  quant::QuantizedType dataQuant = constData ? nullptr : quantTypeOf(v);
+  Type dataElement =
+      dataQuant ? dataQuant.getStorageType() : dataType.getElementType();
+  unsigned dataWidth =
+      dataElement.isInteger() ? dataElement.getIntOrFloatBitWidth() : 8;
   FailureOr<Type> qtype =
-      quantizedType(node, scaleInput, zpInput, dataType, defaultAxis);
+      quantizedType(node, scaleInput, zpInput, dataType, defaultAxis,
+                    /*expressed=*/{}, dataUnsigned, dataWidth);
   if (failed(qtype))
     return failure();
   auto qt = cast<quant::QuantizedType>(*qtype);
-  bool zpUnsigned = true;
-  if (const ConstTensor *zp = constant(node, zpInput))
-    zpUnsigned = zp->isUnsigned;
-  else if (!node.hasInput(zpInput) && constData)
-    zpUnsigned = constData->isUnsigned; // the zero point defaults to x's type
-  else if (!node.hasInput(zpInput) && !quantTypeOf(v))
-    zpUnsigned = unsignedValues.contains(node.proto.input(data));
+  const ConstTensor *zpConst = constant(node, zpInput);
+  bool zpUnsigned = zpConst ? zpConst->isUnsigned : dataUnsigned;
   unsigned width = qt.getStorageTypeIntegralWidth();
   auto mismatch = [&](Type element, bool isUnsigned) {
     return node.error() << "input " << (isUnsigned ? "u" : "") << element
@@ -234,16 +242,15 @@ FailureOr<Value> Importer::quantizedInput(const NodeContext &node,
     Value raw = materialize(stored, node.proto.input(data), node.loc);
     return asQuantized(node.loc, raw, qt);
   }
-  if (quant::QuantizedType other = quantTypeOf(v)) {
+  if (dataQuant) {
     // Already quantized (a QuantizeLinear output): reinterpret its storage.
-    if (other.getStorageTypeIntegralWidth() != width)
-      return mismatch(other.getStorageType(), false);
+    if (dataWidth != width || dataUnsigned != zpUnsigned)
+      return mismatch(dataElement, dataUnsigned);
     return asQuantized(node.loc, storageOf(node.loc, v), qt);
   }
-  bool isUnsigned = unsignedValues.contains(node.proto.input(data));
-  if (!typeOf(v).getElementType().isInteger(width) || isUnsigned != zpUnsigned)
-    return mismatch(typeOf(v).getElementType(), isUnsigned);
-  if (isUnsigned)
+  if (!dataElement.isInteger(width) || dataUnsigned != zpUnsigned)
+    return mismatch(dataElement, dataUnsigned);
+  if (dataUnsigned)
     v = flipSignBit(node.loc, v);
   return asQuantized(node.loc, v, qt);
 }
@@ -270,12 +277,24 @@ Importer::quantizedUse(const NodeContext &node) {
   if (failed(type) ||
       cast<quant::QuantizedType>(*type).getStorageTypeIntegralWidth() > 16)
     return std::nullopt;
-  return QuantizedUse{position, cast<quant::QuantizedType>(*type)};
+  const ConstTensor *zp = constant(qnode, 2);
+  return QuantizedUse{position, cast<quant::QuantizedType>(*type),
+                      !zp || zp->isUnsigned};
 }
 
 void Importer::absorb(const QuantizedUse &use, Value quantized) {
-  values[nodes[use.position]->output(0)] = Entry{quantized, std::nullopt};
+  const std::string &output = nodes[use.position]->output(0);
+  values[output] = Entry{quantized, std::nullopt};
+  if (use.isUnsigned)
+    unsignedValues.insert(output);
   absorbed.insert(use.position);
+}
+
+void Importer::noteSignedness(const NodeContext &node, unsigned zpInput) {
+  // A missing zero point makes the output uint8.
+  const ConstTensor *zp = constant(node, zpInput);
+  if (!zp || zp->isUnsigned)
+    unsignedValues.insert(node.proto.output(0));
 }
 
 //===----------------------------------------------------------------------===//
@@ -855,11 +874,13 @@ LogicalResult Importer::convertQuantizeLinear(const NodeContext &node) {
       return failure();
     if (*requantized) {
       setResult(node, 0, *requantized);
+      noteSignedness(node, 2);
       return success();
     }
   }
   setResult(node, 0,
             QuantizeOp::create(builder, node.loc, type.clone(*qtype), *input));
+  noteSignedness(node, 2);
   return success();
 }
 
@@ -901,6 +922,7 @@ LogicalResult Importer::finishQOperator(const NodeContext &node, Value acc,
   if (!*q)
     return node.error() << "output type " << *out << " is not supported";
   setResult(node, 0, *q);
+  noteSignedness(node, zp);
   return success();
 }
 
@@ -1010,6 +1032,7 @@ LogicalResult Importer::convertQLinearAdd(const NodeContext &node) {
   if (!*sum)
     return node.error() << "only per-tensor int8/int16 operands are supported";
   setResult(node, 0, *sum);
+  noteSignedness(node, 7);
   return success();
 }
 
@@ -1031,5 +1054,6 @@ LogicalResult Importer::convertQLinearSoftmax(const NodeContext &node) {
   setResult(node, 0,
             SoftmaxOp::create(builder, node.loc, typeOf(*x).clone(*out), *x,
                               builder.getI64IntegerAttr(axis)));
+  noteSignedness(node, 4);
   return success();
 }

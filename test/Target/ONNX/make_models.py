@@ -560,6 +560,19 @@ def qdq_float_island(opts) -> onnx.ModelProto:
     return g.model(17)
 
 
+def qdq_default_zero_point(opts) -> onnx.ModelProto:
+    """Q/DQ without zero points: DequantizeLinear's defaults to its input's
+    type (int8 here), QuantizeLinear's to uint8."""
+    g = GraphBuilder("qdq_default_zero_point")
+    x = g.input("x", INT8, [2, 3])
+    s = g.scalar("x_scale", 0.1, np.float32)
+    y = g.node("DequantizeLinear", [x, s])
+    t = g.node("Tanh", [y])
+    g.node("QuantizeLinear", [t, s], outputs=["q"])
+    g.output("q", UINT8, [2, 3])
+    return g.model(17)
+
+
 def qdq_uint8_linear(opts) -> onnx.ModelProto:
     """ONNX Runtime's default QDQ layout: uint8 activations, int8 per-channel
     weights, MatMul + bias Add with a QDQ pair after each."""
@@ -1082,6 +1095,7 @@ MODELS: Dict[str, Entry] = {
     "qop_qlinearsoftmax": Entry(qop_qlinearsoftmax),
     "qdq_int16_residual": Entry(qdq_int16_residual, check="parse"),
     "qdq_float_island": Entry(qdq_float_island),
+    "qdq_default_zero_point": Entry(qdq_default_zero_point),
     "qdq_uint8_linear": Entry(qdq_uint8_linear),
     "deit_fp32": Entry(deit_fp32),
     "deit_qdq": Entry(deit_qdq),
