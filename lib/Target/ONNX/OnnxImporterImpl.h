@@ -123,6 +123,12 @@ private:
   Value zeros(Location loc, ArrayRef<int64_t> shape, Type element);
   FailureOr<Value> matmul(const NodeContext &node, Value a, Value b);
 
+  /// Folds integer shape arithmetic (Add/Sub/Mul/Div/Equal/Where/Slice on
+  /// small constants); true when the node was folded.
+  FailureOr<bool> foldShapeArithmetic(const NodeContext &node);
+  FailureOr<bool> foldSlice(const NodeContext &node,
+                            ArrayRef<const ConstTensor *> in);
+
   // Converters (OnnxOps.cpp).
   LogicalResult convertElementwise(const NodeContext &node);
   LogicalResult convertCast(const NodeContext &node);

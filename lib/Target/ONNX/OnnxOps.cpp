@@ -294,6 +294,111 @@ LogicalResult Importer::convertShape(const NodeContext &node) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Compile-time shape arithmetic
+//===----------------------------------------------------------------------===//
+
+/// Integer tensors up to this size are folded when all inputs are known:
+/// shape subgraphs of dynamic-batch exports compute on a handful of dims.
+constexpr int64_t kShapeFoldLimit = 1024;
+
+/// The element of `t` that broadcasts to position `index` of `shape`.
+static int64_t broadcastIndex(const ConstTensor &t, ArrayRef<int64_t> shape,
+                              int64_t index) {
+  ArrayRef<int64_t> dims = t.type.getShape();
+  int64_t result = 0, stride = 1;
+  for (int64_t d = shape.size() - 1, td = dims.size() - 1; td >= 0;
+       --d, --td) {
+    int64_t coord = index % shape[d];
+    index /= shape[d];
+    if (dims[td] != 1)
+      result += coord * stride;
+    stride *= dims[td];
+  }
+  return result;
+}
+
+/// Evaluates one integer elementwise op on two elements.
+static int64_t evaluateIntOp(llvm::StringRef op, int64_t a, int64_t b) {
+  if (op == "Add")
+    return a + b;
+  if (op == "Sub")
+    return a - b;
+  if (op == "Mul")
+    return a * b;
+  if (op == "Equal")
+    return a == b;
+  // Div: ONNX integer division truncates towards zero, as C++ does.
+  return a / b;
+}
+
+FailureOr<bool> Importer::foldShapeArithmetic(const NodeContext &node) {
+  llvm::StringRef op = node.proto.op_type();
+  bool where = op == "Where", slice = op == "Slice";
+  if (!where && !slice &&
+      !llvm::is_contained({"Add", "Sub", "Mul", "Div", "Equal"}, op))
+    return false;
+  SmallVector<const ConstTensor *> in;
+  for (int i = 0, e = node.proto.input_size(); i < e; ++i) {
+    if (!node.hasInput(i))
+      continue;
+    const ConstTensor *c = constant(node, i);
+    if (!c || c->isFloat() || c->numElements() > kShapeFoldLimit)
+      return false;
+    in.push_back(c);
+  }
+  if (slice)
+    return foldSlice(node, in);
+  SmallVector<int64_t> shape;
+  for (const ConstTensor *c : in) {
+    SmallVector<int64_t> next;
+    if (!OpTrait::util::getBroadcastedShape(shape, c->type.getShape(), next))
+      return node.error() << "operand shapes do not broadcast", failure();
+    shape = std::move(next);
+  }
+  const ConstTensor &lhs = *in[where ? 1 : 0], &rhs = *in[where ? 2 : 1];
+  Type element = op == "Equal" ? builder.getI1Type() : lhs.elementType();
+  auto type = RankedTensorType::get(shape, element);
+  std::vector<int64_t> data(type.getNumElements());
+  for (int64_t i = 0, e = data.size(); i < e; ++i) {
+    int64_t a = lhs.intAt(broadcastIndex(lhs, shape, i));
+    int64_t b = rhs.intAt(broadcastIndex(rhs, shape, i));
+    if (where) {
+      data[i] = in[0]->intAt(broadcastIndex(*in[0], shape, i)) ? a : b;
+      continue;
+    }
+    if (op == "Div" && b == 0)
+      return node.error() << "integer division by zero", failure();
+    data[i] = evaluateIntOp(op, a, b);
+  }
+  setConstant(node, 0, ConstTensor::fromInts(type, data));
+  return true;
+}
+
+FailureOr<bool> Importer::foldSlice(const NodeContext &node,
+                                    ArrayRef<const ConstTensor *> in) {
+  const ConstTensor &data = *in[0];
+  if (data.type.getRank() != 1 || in.size() < 3)
+    return false;
+  int64_t size = data.numElements();
+  int64_t start = in[1]->intAt(0), end = in[2]->intAt(0);
+  int64_t step = in.size() > 4 ? in[4]->intAt(0) : 1;
+  if (in.size() > 3 && normalizeAxis(in[3]->intAt(0), 1) != 0)
+    return node.error() << "axis is out of range", failure();
+  if (step <= 0)
+    return false;
+  start = std::clamp<int64_t>(start < 0 ? start + size : start, 0, size);
+  end = std::clamp<int64_t>(end < 0 ? end + size : end, 0, size);
+  std::vector<int64_t> values;
+  for (int64_t i = start; i < end; i += step)
+    values.push_back(data.intAt(i));
+  auto type = data.type.clone({static_cast<int64_t>(values.size())});
+  ConstTensor result = ConstTensor::fromInts(type, values);
+  result.isUnsigned = data.isUnsigned;
+  setConstant(node, 0, std::move(result));
+  return true;
+}
+
 /// The result shape of Reshape/Flatten/Squeeze/Unsqueeze, or failure.
 static FailureOr<SmallVector<int64_t>>
 reshapeTarget(const NodeContext &node, ArrayRef<int64_t> in,
@@ -1097,6 +1202,9 @@ LogicalResult Importer::convertNode(const NodeContext &node) {
     values[node.proto.output(0)] = std::move(entry);
     return success();
   }
+  FailureOr<bool> folded = foldShapeArithmetic(node);
+  if (failed(folded) || *folded)
+    return success(succeeded(folded));
   if (!converter)
     return node.error() << "unsupported op '" << op << "'";
   // Data movement on dequantized values moves the integers instead.

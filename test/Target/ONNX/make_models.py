@@ -416,6 +416,32 @@ def op_shape_subgraph(opts) -> onnx.ModelProto:
     return g.model(17)
 
 
+def emit_expand_idiom(g: GraphBuilder, x: str, divisor: int) -> str:
+    """torch's `cls.expand(x.shape[0], -1, -1)` shape arithmetic on `x`:
+    Shape -> Slice -> Concat -> Mul/Div -> Equal(-1) -> Where; returns the
+    expanded [batch, 1, 6] cls token."""
+    i64 = lambda *v: g.constant(np.array(v, dtype=np.int64))
+    shape = g.node("Shape", [x])
+    batch = g.node("Slice", [shape, i64(0), i64(1), i64(0)])
+    target = g.node("Concat", [batch, i64(-1, -1)], axis=0)
+    target = g.node("Div", [g.node("Mul", [target, i64(2)]), i64(divisor)])
+    minus_one = g.node("Equal", [target, i64(-1)])
+    ones = g.node("ConstantOfShape", [g.node("Shape", [target])],
+                  value=numpy_helper.from_array(np.array([1], dtype=np.int64)))
+    target = g.node("Where", [minus_one, ones, target])
+    cls = g.initializer("cls", randn(rng(3), 1, 1, 6))
+    return g.node("Expand", [cls, target])
+
+
+def op_shape_arith(opts) -> onnx.ModelProto:
+    """The expand idiom on a 3x4x6 input, concatenated in front of it."""
+    g = GraphBuilder("op_shape_arith")
+    x = g.input("x", FLOAT, [3, 4, 6])
+    g.node("Concat", [emit_expand_idiom(g, x, 2), x], axis=1, outputs=["y"])
+    g.output("y", FLOAT, [3, 5, 6])
+    return g.model(13)
+
+
 # ---------------------------------------------------------------------------
 # Decomposed patterns (torch exports below opset 17 / of nn.GELU)
 # ---------------------------------------------------------------------------
@@ -962,6 +988,15 @@ def bad_unknown_op(opts) -> onnx.ModelProto:
     return unary_model("bad_unknown_op", "FancyOp", [2, 3])
 
 
+def bad_shape_div(opts) -> onnx.ModelProto:
+    """The expand idiom with its shape divided by zero."""
+    g = GraphBuilder("bad_shape_div")
+    x = g.input("x", FLOAT, [3, 4, 6])
+    g.node("Concat", [emit_expand_idiom(g, x, 0), x], axis=1, outputs=["y"])
+    g.output("y", FLOAT, [3, 5, 6])
+    return g.model(13)
+
+
 def bad_attr(opts) -> onnx.ModelProto:
     """Conv with the invalid auto_pad value "VALID_PLUS"."""
     g = GraphBuilder("bad_attr")
@@ -1082,6 +1117,7 @@ MODELS: Dict[str, Entry] = {
     "op_expand": Entry(op_expand),
     "op_identity_cast": Entry(op_identity_cast),
     "op_shape_subgraph": Entry(op_shape_subgraph),
+    "op_shape_arith": Entry(op_shape_arith),
     "pattern_layernorm13": Entry(pattern_layernorm13),
     "pattern_gelu_erf": Entry(pattern_gelu_erf),
     "dynamic_batch": Entry(dynamic_batch),
@@ -1102,6 +1138,7 @@ MODELS: Dict[str, Entry] = {
     "deit_fp32_base_size": Entry(deit_fp32_base_size, default=False),
     "bad_truncated": Entry(bad_truncated, check="fail_load", save=save_truncated),
     "bad_unknown_op": Entry(bad_unknown_op, check="fail_check"),
+    "bad_shape_div": Entry(bad_shape_div, check="parse"),
     "bad_attr": Entry(bad_attr, check="parse"),  # onnx 1.12 accepts it
     "bad_dynamic_dim": Entry(bad_dynamic_dim),
     "bad_missing_external": Entry(bad_missing_external, check="fail_check",
