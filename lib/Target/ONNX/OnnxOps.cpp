@@ -307,8 +307,7 @@ static int64_t broadcastIndex(const ConstTensor &t, ArrayRef<int64_t> shape,
                               int64_t index) {
   ArrayRef<int64_t> dims = t.type.getShape();
   int64_t result = 0, stride = 1;
-  for (int64_t d = shape.size() - 1, td = dims.size() - 1; td >= 0;
-       --d, --td) {
+  for (int64_t d = shape.size() - 1, td = dims.size() - 1; td >= 0; --d, --td) {
     int64_t coord = index % shape[d];
     index /= shape[d];
     if (dims[td] != 1)
