@@ -19,5 +19,9 @@ config.substitutions.append(("%vitq_obj_root", config.vitq_obj_root))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+# Python test drivers (test/reference) find vitq-opt and mlir-runner on PATH.
+llvm_config.with_environment("PATH", config.vitq_tools_dir, append_path=True)
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.excludes.append("reference")
 llvm_config.add_tool_substitutions(
     ["vitq-opt", "vitq-translate"], [config.vitq_tools_dir])

@@ -10,7 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "vitq/Conversion/Passes.h"
 #include "vitq/Dialect/Vitq/VitqDialect.h"
+#include "vitq/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -20,6 +22,9 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  mlir::vitq::registerVitqConversionPasses();
+  mlir::vitq::registerVitqPasses();
+  mlir::vitq::registerVitqPipelines();
 
   mlir::DialectRegistry registry;
   registry.insert<mlir::vitq::VitqDialect>();

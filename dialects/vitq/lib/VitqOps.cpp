@@ -512,5 +512,9 @@ LogicalResult ILayerNormOp::verify() {
   if (getSqrtIterations() < 1 || getSqrtIterations() > 64)
     return emitOpError("sqrt_iterations must be in [1, 64], got ")
            << getSqrtIterations();
+  // Keeps sum(y * y) + variance_offset inside 63 bits.
+  if (getVarianceOffset() < 0 || getVarianceOffset() > (int64_t{1} << 48))
+    return emitOpError("variance_offset must be in [0, 2^48], got ")
+           << getVarianceOffset();
   return success();
 }

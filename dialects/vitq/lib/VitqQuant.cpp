@@ -75,6 +75,32 @@ FailureOr<RescaleAttr> vitq::getRescaleAttr(MLIRContext *context,
                           factors.size() == 1 ? std::nullopt : axis);
 }
 
+FailureOr<RescaleAttr> vitq::getSignedRescaleAttr(MLIRContext *context,
+                                                  ArrayRef<double> factors,
+                                                  int64_t axis) {
+  SmallVector<int32_t> multipliers, shifts;
+  for (double factor : factors) {
+    if (!std::isfinite(factor))
+      return failure();
+    double magnitude = std::fabs(factor);
+    if (magnitude < kMinDyadicScale) {
+      multipliers.push_back(0);
+      shifts.push_back(0);
+      continue;
+    }
+    std::optional<DyadicScale> dyadic = computeDyadicScale(magnitude);
+    if (!dyadic)
+      return failure();
+    multipliers.push_back(factor < 0 ? -dyadic->multiplier
+                                     : dyadic->multiplier);
+    shifts.push_back(dyadic->shift);
+  }
+  bool uniform = llvm::all_equal(multipliers) && llvm::all_equal(shifts);
+  if (uniform)
+    return RescaleAttr::get(context, multipliers[0], shifts[0]);
+  return RescaleAttr::get(context, multipliers, shifts, axis);
+}
+
 std::optional<AddScales> vitq::computeAddScales(double lhs, double rhs) {
   if (!(lhs >= 0) || !(rhs >= 0) || !std::isfinite(lhs) || !std::isfinite(rhs))
     return std::nullopt;

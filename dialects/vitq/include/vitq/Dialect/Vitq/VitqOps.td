@@ -373,23 +373,26 @@ def Vitq_ShiftmaxOp : Vitq_Op<"shiftmax"> {
   let summary = "Integer-only softmax over the last dimension (I-ViT Shiftmax)";
   let description = [{
     The shift-based softmax of I-ViT. With `x0 < 0` the integer that stands
-    for -1.0 in the input's scale and `n = exp_shift`, per row:
+    for -1.0 in the input's scale, `n = exp_shift` and `w` the result's bit
+    width, per row (in 64-bit arithmetic, `>>` flooring):
 
     ```
-    x  = x - max(x)                                   (x <= 0)
-    t  = max(x + (x >> 1) - (x >> 4), n * x0)         (x * log2(e))
-    q  = floor(t / x0);  r = t - q * x0               (t = q*x0 + r)
-    e  = ((r >> 1) - x0) << (n - q)                   (2^t, scale 2^-n / -x0)
-    f  = floor((2^31 - 1) / min(sum(e), 2^31 - 1))    (one divide per row)
-    y  = saturate((e * f) >> (32 - bits))             (bits = result width)
+    x = x - max(x)                                    (x <= 0)
+    u = max(x + (x >> 1) - (x >> 4), n * x0)          (x * log2(e))
+    q = floor(u / x0);  r = u - q * x0                (u = q*x0 + r)
+    e = ((r >> 1) - x0) << (n - q)                    (2^u, scale 2^-n / -x0)
+    f = floor(2^62 / sum(e))                          (one divide per row)
+    y = saturate((e * f) >> (63 - w))
     ```
 
-    so the result has scale `2^-(bits - 1)`. Inputs are int8/int16/int32,
-    results int8 or int16. `|x0| * 2^exp_shift` must fit in 31 bits.
+    so the result has scale `2^-(w - 1)` and zero point 0; input zero
+    points cancel. Inputs are int8/int16/int32, results int8 or int16.
+    `|x0| * 2^exp_shift` must fit in 31 bits. `docs/integer-semantics.md`
+    is the full definition.
 
     ```mlir
-    %p = vitq.shiftmax %s {x0 = -114 : i32, exp_shift = 15 : i32}
-           : tensor<3x197x197xi32> -> tensor<3x197x197xi8>
+    %p = vitq.shiftmax %s {x0 = -80 : i32, exp_shift = 24 : i32}
+           : tensor<3x197x197xi8> -> tensor<3x197x197xi16>
     ```
   }];
   let arguments = (ins
@@ -407,24 +410,35 @@ def Vitq_ShiftmaxOp : Vitq_Op<"shiftmax"> {
 def Vitq_ShiftGeluOp : Vitq_Op<"shiftgelu"> {
   let summary = "Integer-only GELU (I-ViT ShiftGELU)";
   let description = [{
-    `GELU(x) ~= x * sigmoid(1.702 x)`, where `1.702 x` is computed as
-    `x + (x >> 1) + (x >> 3) + (x >> 4)` and the sigmoid as
-    `exp(t - m) / (exp(t - m) + exp(-m))` with `m = max(row, 0)` and both
-    exponentials from the Shiftmax exponent routine (`x0`, `exp_shift` as in
-    `vitq.shiftmax`), giving an 8-bit sigmoid with scale 2^-7. The product
-    `x * sigmoid` is rescaled by `rescale` and saturated to the result type.
+    `GELU(x) ~= x * sigmoid(1.702 x)`. Per row of the last dimension, with
+    `shiftexp` the exponential of `vitq.shiftmax` (`x0`, `exp_shift`):
+
+    ```
+    x  = input - input_zp
+    t  = x + (x >> 1) + (x >> 3) + (x >> 4)          (1.6875 x)
+    m  = max(max(t), 0)
+    e1 = shiftexp(t - m);  e2 = shiftexp(-m)
+    g  = (e1 * floor(2^62 / (e1 + e2))) >> 47
+    y  = saturate(rescale(x * g) + output_zp)
+    ```
+
+    `g` is the sigmoid as 0..32768 at scale 2^-15, so `rescale` maps
+    `s_in * 2^-15` to the output scale. Inputs are int8 or int16. See
+    `docs/integer-semantics.md`.
 
     ```mlir
-    %g = vitq.shiftgelu %h {x0 = -20 : i32, exp_shift = 15 : i32,
-                            rescale = #vitq.rescale<1518500250, 36>}
+    %g = vitq.shiftgelu %h {x0 = -20 : i32, exp_shift = 26 : i32,
+                            rescale = #vitq.rescale<1073741824, 45>}
            : tensor<197x768xi8> -> tensor<197x768xi8>
     ```
   }];
   let arguments = (ins
-    Vitq_IntTensor:$input,
+    Vitq_ActTensor:$input,
     Vitq_I32Attr:$x0,
     Vitq_I32Attr:$exp_shift,
-    Vitq_RescaleAttr:$rescale
+    Vitq_RescaleAttr:$rescale,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$input_zp,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$output_zp
   );
   let results = (outs Vitq_ActTensor:$output);
   let assemblyFormat = [{
@@ -440,17 +454,21 @@ def Vitq_ILayerNormOp : Vitq_Op<"ilayernorm"> {
     `N` elements, in 64-bit arithmetic:
 
     ```
-    mean = round(sum(x) / N);  y = x - mean;  var = sum(y * y)
-    std  = isqrt(var)   (sqrt_iterations Newton steps from 2^16)
-    f    = floor((2^31 - 1) / max(std, 1));  z = (y * f) >> 1
+    mean = floor((2 * sum(x) + N) / (2 * N));  y = x - mean
+    std  = isqrt(max(sum(y * y) + variance_offset, 1))
+    f    = floor((2^31 - 1) / std);  z = (y * f) >> 1
     out[c] = saturate(rescale_c(z) + bias[c])
     ```
 
+    `isqrt` is `sqrt_iterations` integer Newton steps from above, starting
+    at `2^ceil(bits(v) / 2)` and never increasing (exact after 6 steps).
     `z` has scale `sqrt(N) / 2^30`. `rescale` (per-tensor or per-channel
     along the last dimension) folds `gamma` and the output scale, so a
     negative gamma is a negative multiplier; `bias` (one entry, or one per
-    channel) is `beta` in output units. Folding both this way needs no
-    division by gamma, so gamma ~ 0 is harmless.
+    channel) is `beta` in output units plus the output zero point. Nothing
+    divides by gamma, so gamma ~ 0 is harmless. `variance_offset` is the
+    float LayerNorm's epsilon in units of the sum of squares
+    (`N * epsilon / s_in^2`). See `docs/integer-semantics.md`.
 
     ```mlir
     %n = vitq.ilayernorm %x {rescale = #vitq.rescale<1073741824, 40>,
@@ -462,7 +480,8 @@ def Vitq_ILayerNormOp : Vitq_Op<"ilayernorm"> {
     Vitq_ActTensor:$input,
     Vitq_RescaleAttr:$rescale,
     DenseI32ArrayAttr:$bias,
-    DefaultValuedAttr<Vitq_I32Attr, "10">:$sqrt_iterations
+    DefaultValuedAttr<Vitq_I32Attr, "10">:$sqrt_iterations,
+    DefaultValuedAttr<Vitq_I64Attr, "0">:$variance_offset
   );
   let results = (outs Vitq_ActTensor:$output);
   let assemblyFormat = [{

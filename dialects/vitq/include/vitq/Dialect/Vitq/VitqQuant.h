@@ -52,6 +52,15 @@ FailureOr<RescaleAttr> getRescaleAttr(MLIRContext *context,
                                       ArrayRef<double> factors,
                                       std::optional<int64_t> axis);
 
+/// Like getRescaleAttr, for factors of any sign: a negative factor gets a
+/// negative multiplier, and one too small for a dyadic scale (below 2^-32
+/// in magnitude, including 0) becomes the multiplier 0. Equal pairs give a
+/// per-tensor rescale. Fails only for factors that are too large or not
+/// finite.
+FailureOr<RescaleAttr> getSignedRescaleAttr(MLIRContext *context,
+                                            ArrayRef<double> factors,
+                                            int64_t axis);
+
 /// The integer constants of `vitq.add` for real factors `lhs` and `rhs`
 /// (input scale / output scale): multipliers in [0, 2^31) sharing one
 /// shift, the larger factor with a 31-bit mantissa.

@@ -1,0 +1,23 @@
+//===- Passes.h - vitq conversion passes ------------------------*- C++ -*-===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef VITQ_CONVERSION_PASSES_H
+#define VITQ_CONVERSION_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::vitq {
+
+#define GEN_PASS_DECL
+#include "vitq/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "vitq/Conversion/Passes.h.inc"
+
+} // namespace mlir::vitq
+
+#endif // VITQ_CONVERSION_PASSES_H

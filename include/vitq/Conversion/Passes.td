@@ -1,0 +1,38 @@
+//===- Passes.td - vitq conversion passes ------------------*- tablegen -*-===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef VITQ_CONVERSION_PASSES_TD
+#define VITQ_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertVitqToLinalg : Pass<"convert-vitq-to-linalg"> {
+  let summary = "Expand vitq ops into linalg, tensor, arith and math ops";
+  let description = [{
+    Replaces every vitq op by upstream ops that compute exactly the semantics
+    of `docs/integer-semantics.md`: contractions and convolutions become
+    `linalg.generic` reductions with int32 accumulators, rescales and the
+    I-ViT non-linears (`vitq.shiftmax`, `vitq.shiftgelu`,
+    `vitq.ilayernorm`) become integer `linalg.generic` sequences over 64-bit
+    intermediates (shifts, adds, multiplies and one divide per row), and
+    `vitq.quantize` / `vitq.dequantize` become the float arithmetic of ONNX
+    QuantizeLinear / DequantizeLinear. Quantized tensor types are replaced by
+    their storage types and `quant.scast` disappears.
+
+    The float-semantic ops (`vitq.softmax`, `vitq.gelu`, `vitq.layernorm`)
+    are lowered when their tensors are float (FP32 models); on quantized
+    tensors they are an error: run `vitq-legalize-nonlinear` first.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // VITQ_CONVERSION_PASSES_TD

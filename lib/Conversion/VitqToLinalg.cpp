@@ -1,0 +1,1054 @@
+//===- VitqToLinalg.cpp - Expand vitq ops into upstream ops ---------------===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// Each vitq op becomes linalg.generic ops whose bodies are the arithmetic of
+// docs/integer-semantics.md, written once here. Integer intermediates are
+// 64-bit (the bounds in that document show nothing wraps); contractions
+// accumulate in int32 as the ops define. Row-wise ops (shiftmax, shiftgelu,
+// ilayernorm) reduce over the last dimension into "row" tensors of the
+// leading dimensions and then map element-wise with the row values
+// broadcast back.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vitq/Conversion/Passes.h"
+
+#include "vitq/Dialect/Vitq/VitqOps.h"
+#include "vitq/Dialect/Vitq/VitqQuant.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::vitq {
+#define GEN_PASS_DEF_CONVERTVITQTOLINALG
+#include "vitq/Conversion/Passes.h.inc"
+} // namespace mlir::vitq
+
+using namespace mlir;
+using namespace mlir::vitq;
+
+namespace {
+
+using utils::IteratorType;
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+constexpr int64_t kInt31Max = (int64_t{1} << 31) - 1;
+/// The numerator of the per-row reciprocals of shiftmax and shiftgelu:
+/// e <= S keeps e * floor(2^62 / S) <= 2^62.
+constexpr int64_t kReciprocalOne = int64_t{1} << 62;
+
+//===----------------------------------------------------------------------===//
+// Scalar arithmetic inside linalg bodies
+//===----------------------------------------------------------------------===//
+
+/// Terse integer (i64 unless stated) and float arithmetic for op bodies.
+struct Arith {
+  OpBuilder &b;
+  Location loc;
+
+  Type i64() const { return b.getI64Type(); }
+  Value c(int64_t v, Type t = {}) const {
+    t = t ? t : i64();
+    return arith::ConstantOp::create(b, loc, t, b.getIntegerAttr(t, v));
+  }
+  Value cf(double v, Type t) const {
+    return arith::ConstantOp::create(b, loc, t, b.getFloatAttr(t, v));
+  }
+  /// Sign-extends an integer to `t` (i64 by default).
+  Value ext(Value v, Type t = {}) const {
+    t = t ? t : i64();
+    if (v.getType() == t)
+      return v;
+    return arith::ExtSIOp::create(b, loc, t, v);
+  }
+  Value add(Value x, Value y) const {
+    return arith::AddIOp::create(b, loc, x, y);
+  }
+  Value sub(Value x, Value y) const {
+    return arith::SubIOp::create(b, loc, x, y);
+  }
+  Value mul(Value x, Value y) const {
+    return arith::MulIOp::create(b, loc, x, y);
+  }
+  Value shr(Value x, Value k) const {
+    return arith::ShRSIOp::create(b, loc, x, k);
+  }
+  Value shr(Value x, int64_t k) const { return shr(x, c(k, x.getType())); }
+  Value shl(Value x, Value k) const {
+    return arith::ShLIOp::create(b, loc, x, k);
+  }
+  Value max(Value x, Value y) const {
+    return arith::MaxSIOp::create(b, loc, x, y);
+  }
+  Value min(Value x, Value y) const {
+    return arith::MinSIOp::create(b, loc, x, y);
+  }
+  Value floorDiv(Value x, Value y) const {
+    return arith::FloorDivSIOp::create(b, loc, x, y);
+  }
+  /// Division of non-negative values (truncation is then floor).
+  Value div(Value x, Value y) const {
+    return arith::DivSIOp::create(b, loc, x, y);
+  }
+
+  /// Saturates an i64 to the signed range of `t` and truncates to it.
+  Value saturate(Value v, IntegerType t) const {
+    unsigned w = t.getWidth();
+    if (w >= 64)
+      return v;
+    v = max(v, c(-(int64_t{1} << (w - 1))));
+    v = min(v, c((int64_t{1} << (w - 1)) - 1));
+    return arith::TruncIOp::create(b, loc, t, v);
+  }
+
+  /// (v * multiplier + round) >> shift, round = 2^(shift-1) or 0.
+  Value rescale(Value v, Value multiplier, Value shift) const {
+    // A logical shift: 1 << 63 is the sign bit, and its half is 2^62.
+    Value round = arith::ShRUIOp::create(b, loc, shl(c(1), shift), c(1));
+    return shr(add(mul(v, multiplier), round), shift);
+  }
+
+  /// I-ViT's shift exponential of t <= 0 (docs/integer-semantics.md).
+  Value shiftExp(Value t, int64_t x0, int64_t n) const {
+    Value u = sub(add(t, shr(t, 1)), shr(t, 4));
+    u = max(u, c(n * x0));
+    Value q = floorDiv(u, c(x0));
+    Value r = sub(u, mul(q, c(x0)));
+    Value e = sub(shr(r, 1), c(x0));
+    return shl(e, sub(c(n), q));
+  }
+
+  /// Integer square root by Newton iteration from above.
+  Value isqrt(Value v, int64_t iterations) const {
+    Value bits = sub(c(64), math::CountLeadingZerosOp::create(b, loc, v));
+    Value k = shl(c(1), shr(add(bits, c(1)), 1));
+    for (int64_t i = 0; i < iterations; ++i)
+      k = min(k, shr(add(k, div(v, k)), 1));
+    return k;
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Tensor building blocks
+//===----------------------------------------------------------------------===//
+
+Value emptyLike(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type t) {
+  return tensor::EmptyOp::create(b, loc, shape, t);
+}
+
+Value filled(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type t,
+             TypedAttr value) {
+  Value init = emptyLike(b, loc, shape, t);
+  Value v = arith::ConstantOp::create(b, loc, t, value);
+  return linalg::FillOp::create(b, loc, ValueRange{v}, ValueRange{init})
+      .getResult(0);
+}
+
+/// One linalg.generic writing a fresh `resultType` tensor.
+Value generic(OpBuilder &b, Location loc, RankedTensorType resultType,
+              ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+              ArrayRef<IteratorType> iterators, AffineMap outputMap,
+              BodyFn body, Value init = {}) {
+  if (!init)
+    init =
+        emptyLike(b, loc, resultType.getShape(), resultType.getElementType());
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(outputMap);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+             })
+      .getResult(0);
+}
+
+/// An element-wise generic over `resultType`'s shape.
+Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                  ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+                  BodyFn body) {
+  unsigned rank = resultType.getRank();
+  SmallVector<IteratorType> iterators(rank, IteratorType::parallel);
+  return generic(b, loc, resultType, inputs, inputMaps, iterators,
+                 b.getMultiDimIdentityMap(rank), body);
+}
+
+/// Map from a rank-`rank` iteration space to its first `rank - 1` dims
+/// (a row tensor), or to its last dim (a channel vector).
+AffineMap rowMap(MLIRContext *ctx, unsigned rank) {
+  return AffineMap::getMultiDimIdentityMap(rank, ctx).getMajorSubMap(rank - 1);
+}
+AffineMap lastDimMap(MLIRContext *ctx, unsigned rank) {
+  return AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
+}
+
+/// A reduction over the last dimension of `input` into a row tensor of
+/// `element`, starting from `initValue`; `combine(acc, x)`.
+Value reduceRows(OpBuilder &b, Location loc, ValueRange inputs,
+                 ArrayRef<AffineMap> inputMaps, RankedTensorType full,
+                 Type element, int64_t initValue,
+                 function_ref<Value(Arith &, ValueRange, Value)> combine) {
+  unsigned rank = full.getRank();
+  SmallVector<int64_t> rows(full.getShape().drop_back());
+  auto rowType = RankedTensorType::get(rows, element);
+  Value init =
+      filled(b, loc, rows, element, b.getIntegerAttr(element, initValue));
+  SmallVector<IteratorType> iterators(rank, IteratorType::parallel);
+  iterators.back() = IteratorType::reduction;
+  return generic(
+      b, loc, rowType, inputs, inputMaps, iterators,
+      rowMap(b.getContext(), rank),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Arith a{nb, nl};
+        return combine(a, args.drop_back(), args.back());
+      },
+      init);
+}
+
+/// The per-channel multiplier/shift tensors of `rescale`, appended to a
+/// generic's inputs with `channelMap`; per-tensor rescales add nothing.
+struct RescaleInputs {
+  RescaleAttr attr;
+  int firstArg = -1; // block argument of the multipliers, if per channel
+
+  void append(OpBuilder &b, Location loc, AffineMap channelMap,
+              SmallVectorImpl<Value> &inputs,
+              SmallVectorImpl<AffineMap> &maps) {
+    if (!attr || attr.isPerTensor())
+      return;
+    firstArg = inputs.size();
+    auto type = RankedTensorType::get({static_cast<int64_t>(attr.size())},
+                                      b.getI32Type());
+    for (ArrayRef<int32_t> values : {attr.getMultipliers(), attr.getShifts()}) {
+      inputs.push_back(arith::ConstantOp::create(
+          b, loc, DenseIntElementsAttr::get(type, values)));
+      maps.push_back(channelMap);
+    }
+  }
+  /// rescale(v) inside the body.
+  Value apply(Arith &a, ValueRange args, Value v) const {
+    if (firstArg < 0)
+      return a.rescale(v, a.c(attr.getMultipliers()[0]),
+                       a.c(attr.getShifts()[0]));
+    return a.rescale(v, a.ext(args[firstArg]), a.ext(args[firstArg + 1]));
+  }
+};
+
+/// Maps of a NumPy-broadcast operand of `type` into a `rank`-D result.
+AffineMap broadcastMap(MLIRContext *ctx, RankedTensorType type,
+                       ArrayRef<int64_t> resultShape) {
+  unsigned rank = resultShape.size(), offset = rank - type.getRank();
+  SmallVector<AffineExpr> exprs;
+  for (auto [i, dim] : llvm::enumerate(type.getShape())) {
+    bool broadcast = dim == 1 && resultShape[offset + i] != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                              : getAffineDimExpr(offset + i, ctx));
+  }
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+//===----------------------------------------------------------------------===//
+// Rescaling and arithmetic
+//===----------------------------------------------------------------------===//
+
+struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getOutput().getType();
+    unsigned rank = type.getRank();
+    MLIRContext *ctx = getContext();
+    SmallVector<Value> inputs{adaptor.getInput()};
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank)};
+    RescaleInputs rescale{op.getRescale()};
+    std::optional<int64_t> axis = op.getRescale().getAxis();
+    rescale.append(
+        rewriter, loc,
+        AffineMap::get(rank, 0, getAffineDimExpr(axis.value_or(0), ctx), ctx),
+        inputs, maps);
+    auto out = cast<IntegerType>(type.getElementType());
+    int64_t inZp = op.getInputZp(), outZp = op.getOutputZp();
+    Value result =
+        elementwise(rewriter, loc, type, inputs, maps,
+                    [&](OpBuilder &b, Location l, ValueRange args) {
+                      Arith a{b, l};
+                      Value v = a.sub(a.ext(args[0]), a.c(inZp));
+                      v = a.add(rescale.apply(a, args, v), a.c(outZp));
+                      return a.saturate(v, out);
+                    });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct AddLowering : OpConversionPattern<AddOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AddOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getOutput().getType();
+    MLIRContext *ctx = getContext();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    SmallVector<AffineMap> maps{
+        broadcastMap(ctx, cast<RankedTensorType>(lhs.getType()),
+                     type.getShape()),
+        broadcastMap(ctx, cast<RankedTensorType>(rhs.getType()),
+                     type.getShape())};
+    auto out = cast<IntegerType>(type.getElementType());
+    Value result =
+        elementwise(rewriter, op.getLoc(), type, {lhs, rhs}, maps,
+                    [&](OpBuilder &b, Location l, ValueRange args) {
+                      Arith a{b, l};
+                      Value x = a.mul(a.sub(a.ext(args[0]), a.c(op.getLhsZp())),
+                                      a.c(op.getLhsMultiplier()));
+                      Value y = a.mul(a.sub(a.ext(args[1]), a.c(op.getRhsZp())),
+                                      a.c(op.getRhsMultiplier()));
+                      Value v =
+                          a.rescale(a.add(x, y), a.c(1), a.c(op.getShift()));
+                      return a.saturate(a.add(v, a.c(op.getOutputZp())), out);
+                    });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// A contraction into a zero-filled int32 tensor of `resultType`:
+/// acc += (lhs - lhsZp) * (rhs - rhsZp), reducing the last `numReductions`
+/// of `numLoops` loops.
+Value contract(OpBuilder &b, Location loc, RankedTensorType resultType,
+               Value lhs, Value rhs, ArrayRef<AffineMap> maps,
+               unsigned numLoops, unsigned numReductions, int64_t lhsZp,
+               int64_t rhsZp) {
+  SmallVector<IteratorType> iterators(numLoops - numReductions,
+                                      IteratorType::parallel);
+  iterators.append(numReductions, IteratorType::reduction);
+  Value init = filled(b, loc, resultType.getShape(), b.getI32Type(),
+                      b.getI32IntegerAttr(0));
+  return generic(
+      b, loc, resultType, {lhs, rhs}, maps.drop_back(), iterators, maps.back(),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Arith a{nb, nl};
+        Type i32 = nb.getI32Type();
+        Value x = a.ext(args[0], i32), y = a.ext(args[1], i32);
+        if (lhsZp)
+          x = a.sub(x, a.c(lhsZp, i32));
+        if (rhsZp)
+          y = a.sub(y, a.c(rhsZp, i32));
+        return a.add(args[2], a.mul(x, y));
+      },
+      init);
+}
+
+/// The bias + rescale epilogue of linear/conv2d over an int32 accumulator,
+/// with channels along `channelDim`.
+Value epilogue(OpBuilder &b, Location loc, Value acc, Value bias,
+               RescaleAttr rescaleAttr, int64_t outputZp,
+               RankedTensorType resultType, unsigned channelDim) {
+  if (!bias && !rescaleAttr)
+    return acc;
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = resultType.getRank();
+  AffineMap channel =
+      AffineMap::get(rank, 0, getAffineDimExpr(channelDim, ctx), ctx);
+  SmallVector<Value> inputs{acc};
+  SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
+  if (bias) {
+    inputs.push_back(bias);
+    maps.push_back(channel);
+  }
+  RescaleInputs rescale{rescaleAttr};
+  rescale.append(b, loc, channel, inputs, maps);
+  auto out = cast<IntegerType>(resultType.getElementType());
+  return elementwise(b, loc, resultType, inputs, maps,
+                     [&](OpBuilder &nb, Location nl, ValueRange args) {
+                       Arith a{nb, nl};
+                       if (!rescaleAttr)
+                         return a.add(args[0], args[1]);
+                       Value v = a.ext(args[0]);
+                       if (bias)
+                         v = a.add(v, a.ext(args[1]));
+                       v = a.add(rescale.apply(a, args, v), a.c(outputZp));
+                       return a.saturate(v, out);
+                     });
+}
+
+struct MatmulLowering : OpConversionPattern<MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getResult().getType();
+    MLIRContext *ctx = getContext();
+    unsigned rank = type.getRank(), batch = rank - 2;
+    // Loops: batch..., m, n, k.
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> lhs, rhs, out;
+    for (unsigned i = 0; i < batch; ++i)
+      lhs.push_back(d(i)), out.push_back(d(i));
+    lhs.append({d(batch), d(batch + 2)});
+    out.append({d(batch), d(batch + 1)});
+    unsigned rhsRank = op.getRhs().getType().getRank();
+    for (unsigned i = 0; i + 2 < rhsRank; ++i)
+      rhs.push_back(d(i));
+    if (op.getTransposeRhs())
+      rhs.append({d(batch + 1), d(batch + 2)});
+    else
+      rhs.append({d(batch + 2), d(batch + 1)});
+    unsigned loops = rank + 1;
+    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, lhs, ctx),
+                                AffineMap::get(loops, 0, rhs, ctx),
+                                AffineMap::get(loops, 0, out, ctx)};
+    rewriter.replaceOp(op, contract(rewriter, op.getLoc(), type,
+                                    adaptor.getLhs(), adaptor.getRhs(), maps,
+                                    loops, 1, op.getLhsZp(), op.getRhsZp()));
+    return success();
+  }
+};
+
+struct LinearLowering : OpConversionPattern<LinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getOutput().getType();
+    MLIRContext *ctx = getContext();
+    unsigned rank = type.getRank(), lead = rank - 1;
+    // Loops: leading..., n, k.
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> in, out;
+    for (unsigned i = 0; i < lead; ++i)
+      in.push_back(d(i)), out.push_back(d(i));
+    in.push_back(d(lead + 1));
+    out.push_back(d(lead));
+    SmallVector<AffineExpr> w =
+        op.getTransposeWeight() ? SmallVector<AffineExpr>{d(lead), d(lead + 1)}
+                                : SmallVector<AffineExpr>{d(lead + 1), d(lead)};
+    unsigned loops = rank + 1;
+    SmallVector<AffineMap> maps{AffineMap::get(loops, 0, in, ctx),
+                                AffineMap::get(loops, 0, w, ctx),
+                                AffineMap::get(loops, 0, out, ctx)};
+    auto accType = type.clone(rewriter.getI32Type());
+    Value acc =
+        contract(rewriter, loc, accType, adaptor.getInput(),
+                 adaptor.getWeight(), maps, loops, 1, op.getInputZp(), 0);
+    rewriter.replaceOp(op, epilogue(rewriter, loc, acc, adaptor.getBias(),
+                                    op.getRescaleAttr(), op.getOutputZp(), type,
+                                    lead));
+    return success();
+  }
+};
+
+struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    RankedTensorType type = op.getOutput().getType();
+    Value input = adaptor.getInput(), weight = adaptor.getWeight();
+    auto it = cast<RankedTensorType>(input.getType());
+    auto wt = cast<RankedTensorType>(weight.getType());
+    ArrayRef<int64_t> pads = op.getPads();
+    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+      // Padding holds the input zero point, so it contributes nothing.
+      SmallVector<int64_t> shape(it.getShape());
+      shape[2] += pads[0] + pads[2];
+      shape[3] += pads[1] + pads[3];
+      SmallVector<OpFoldResult> low{
+          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+          rewriter.getIndexAttr(pads[0]), rewriter.getIndexAttr(pads[1])};
+      SmallVector<OpFoldResult> high{
+          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+          rewriter.getIndexAttr(pads[2]), rewriter.getIndexAttr(pads[3])};
+      Value zp = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getI8IntegerAttr(op.getInputZp()));
+      input = tensor::PadOp::create(rewriter, loc, it.clone(shape), input, low,
+                                    high, zp);
+      it = it.clone(shape);
+    }
+    // Grouped form: input [N, G, Cg, H, W], weight [G, Og, Cg, KH, KW],
+    // accumulator [N, G, Og, OH, OW].
+    int64_t g = op.getGroups(), n = it.getDimSize(0);
+    int64_t cg = it.getDimSize(1) / g, og = wt.getDimSize(0) / g;
+    int64_t oh = type.getDimSize(2), ow = type.getDimSize(3);
+    SmallVector<ReassociationIndices> split{{0}, {1, 2}, {3}, {4}};
+    SmallVector<ReassociationIndices> splitW{{0, 1}, {2}, {3}, {4}};
+    input = tensor::ExpandShapeOp::create(
+        rewriter, loc, it.clone({n, g, cg, it.getDimSize(2), it.getDimSize(3)}),
+        input, split);
+    weight = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        wt.clone({g, og, cg, wt.getDimSize(2), wt.getDimSize(3)}), weight,
+        splitW);
+    // Loops: n, g, og, oh, ow, c, kh, kw.
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    ArrayRef<int64_t> s = op.getStrides(), dl = op.getDilations();
+    SmallVector<AffineMap> maps{
+        AffineMap::get(8, 0,
+                       {d(0), d(1), d(5), d(3) * s[0] + d(6) * dl[0],
+                        d(4) * s[1] + d(7) * dl[1]},
+                       ctx),
+        AffineMap::get(8, 0, {d(1), d(2), d(5), d(6), d(7)}, ctx),
+        AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
+    auto accType =
+        RankedTensorType::get({n, g, og, oh, ow}, rewriter.getI32Type());
+    Value acc = contract(rewriter, loc, accType, input, weight, maps, 8, 3,
+                         op.getInputZp(), 0);
+    acc = tensor::CollapseShapeOp::create(
+        rewriter, loc, type.clone(rewriter.getI32Type()), acc, split);
+    rewriter.replaceOp(op, epilogue(rewriter, loc, acc, adaptor.getBias(),
+                                    op.getRescaleAttr(), op.getOutputZp(), type,
+                                    1));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// I-ViT non-linears
+//===----------------------------------------------------------------------===//
+
+struct ShiftmaxLowering : OpConversionPattern<ShiftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ShiftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    RankedTensorType type = op.getOutput().getType();
+    unsigned rank = type.getRank();
+    Type i64 = rewriter.getI64Type();
+    auto full64 = type.clone(i64);
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap row = rowMap(ctx, rank);
+    Value x = adaptor.getInput();
+    int64_t x0 = op.getX0(), n = op.getExpShift();
+
+    Value rowMax = reduceRows(rewriter, loc, {x}, {id}, full64, i64, INT64_MIN,
+                              [](Arith &a, ValueRange in, Value acc) {
+                                return a.max(acc, a.ext(in[0]));
+                              });
+    Value e =
+        elementwise(rewriter, loc, full64, {x, rowMax}, {id, row},
+                    [&](OpBuilder &b, Location l, ValueRange args) {
+                      Arith a{b, l};
+                      return a.shiftExp(a.sub(a.ext(args[0]), args[1]), x0, n);
+                    });
+    Value sum = reduceRows(
+        rewriter, loc, {e}, {id}, full64, i64, 0,
+        [](Arith &a, ValueRange in, Value acc) { return a.add(acc, in[0]); });
+    auto rowType = cast<RankedTensorType>(sum.getType());
+    Value factor = elementwise(rewriter, loc, rowType, {sum},
+                               {rewriter.getMultiDimIdentityMap(rank - 1)},
+                               [&](OpBuilder &b, Location l, ValueRange args) {
+                                 Arith a{b, l};
+                                 return a.div(a.c(kReciprocalOne), args[0]);
+                               });
+    auto out = cast<IntegerType>(type.getElementType());
+    int64_t shift = 63 - out.getWidth();
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, type, {e, factor}, {id, row},
+                        [&](OpBuilder &b, Location l, ValueRange args) {
+                          Arith a{b, l};
+                          return a.saturate(
+                              a.shr(a.mul(args[0], args[1]), shift), out);
+                        }));
+    return success();
+  }
+};
+
+struct ShiftGeluLowering : OpConversionPattern<ShiftGeluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ShiftGeluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    RankedTensorType type = op.getOutput().getType();
+    unsigned rank = type.getRank();
+    Type i64 = rewriter.getI64Type();
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    Value x = adaptor.getInput();
+    int64_t x0 = op.getX0(), n = op.getExpShift(), zp = op.getInputZp();
+    // t = 1.6875 (x - zp), as shift-adds.
+    auto scaled = [zp](Arith &a, Value in) {
+      Value v = a.sub(a.ext(in), a.c(zp));
+      return a.add(a.add(a.add(v, a.shr(v, 1)), a.shr(v, 3)), a.shr(v, 4));
+    };
+    Value rowMax =
+        reduceRows(rewriter, loc, {x}, {id}, type.clone(i64), i64, INT64_MIN,
+                   [&](Arith &a, ValueRange in, Value acc) {
+                     return a.max(acc, scaled(a, in[0]));
+                   });
+    SmallVector<Value> inputs{x, rowMax};
+    SmallVector<AffineMap> maps{id, rowMap(ctx, rank)};
+    RescaleInputs rescale{op.getRescale()};
+    rescale.append(rewriter, loc, lastDimMap(ctx, rank), inputs, maps);
+    auto out = cast<IntegerType>(type.getElementType());
+    int64_t outZp = op.getOutputZp();
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, type, inputs, maps,
+                        [&](OpBuilder &b, Location l, ValueRange args) {
+                          Arith a{b, l};
+                          Value v = a.sub(a.ext(args[0]), a.c(zp));
+                          Value m = a.max(args[1], a.c(0));
+                          Value e1 =
+                              a.shiftExp(a.sub(scaled(a, args[0]), m), x0, n);
+                          Value e2 = a.shiftExp(a.sub(a.c(0), m), x0, n);
+                          // The sigmoid at scale 2^-15.
+                          Value f = a.div(a.c(kReciprocalOne), a.add(e1, e2));
+                          Value sig = a.shr(a.mul(e1, f), 47);
+                          Value y = rescale.apply(a, args, a.mul(v, sig));
+                          return a.saturate(a.add(y, a.c(outZp)), out);
+                        }));
+    return success();
+  }
+};
+
+struct ILayerNormLowering : OpConversionPattern<ILayerNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ILayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    RankedTensorType type = op.getOutput().getType();
+    unsigned rank = type.getRank();
+    int64_t count = type.getDimSize(rank - 1);
+    Type i64 = rewriter.getI64Type();
+    auto full64 = type.clone(i64);
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap row = rowMap(ctx, rank);
+    AffineMap rowId = rewriter.getMultiDimIdentityMap(rank - 1);
+    Value x = adaptor.getInput();
+
+    Value sum = reduceRows(rewriter, loc, {x}, {id}, full64, i64, 0,
+                           [](Arith &a, ValueRange in, Value acc) {
+                             return a.add(acc, a.ext(in[0]));
+                           });
+    auto rowType = cast<RankedTensorType>(sum.getType());
+    Value mean = elementwise(rewriter, loc, rowType, {sum}, {rowId},
+                             [&](OpBuilder &b, Location l, ValueRange args) {
+                               Arith a{b, l};
+                               return a.floorDiv(
+                                   a.add(a.shl(args[0], a.c(1)), a.c(count)),
+                                   a.c(2 * count));
+                             });
+    Value var = reduceRows(rewriter, loc, {x, mean}, {id, row}, full64, i64, 0,
+                           [](Arith &a, ValueRange in, Value acc) {
+                             Value y = a.sub(a.ext(in[0]), in[1]);
+                             return a.add(acc, a.mul(y, y));
+                           });
+    int64_t iterations = op.getSqrtIterations();
+    int64_t offset = op.getVarianceOffset();
+    Value factor =
+        elementwise(rewriter, loc, rowType, {var}, {rowId},
+                    [&](OpBuilder &b, Location l, ValueRange args) {
+                      Arith a{b, l};
+                      Value v = a.max(a.add(args[0], a.c(offset)), a.c(1));
+                      return a.div(a.c(kInt31Max), a.isqrt(v, iterations));
+                    });
+    SmallVector<Value> inputs{x, mean, factor};
+    SmallVector<AffineMap> maps{id, row, row};
+    ArrayRef<int32_t> bias = op.getBias();
+    if (bias.size() > 1) {
+      auto biasType = RankedTensorType::get({count}, rewriter.getI32Type());
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseIntElementsAttr::get(biasType, bias)));
+      maps.push_back(lastDimMap(ctx, rank));
+    }
+    RescaleInputs rescale{op.getRescale()};
+    rescale.append(rewriter, loc, lastDimMap(ctx, rank), inputs, maps);
+    auto out = cast<IntegerType>(type.getElementType());
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, type, inputs, maps,
+                        [&](OpBuilder &b, Location l, ValueRange args) {
+                          Arith a{b, l};
+                          Value y = a.sub(a.ext(args[0]), args[1]);
+                          Value z = a.shr(a.mul(y, args[2]), 1);
+                          Value beta =
+                              bias.size() > 1 ? a.ext(args[3]) : a.c(bias[0]);
+                          Value v = a.add(rescale.apply(a, args, z), beta);
+                          return a.saturate(v, out);
+                        }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Quantize / dequantize and quantized types
+//===----------------------------------------------------------------------===//
+
+/// Per-axis scale and zero-point tensors (or per-tensor scalars) of a
+/// quantized type, as generic inputs along `axis`.
+struct QuantParams {
+  quant::QuantizedType qtype;
+  int firstArg = -1;
+
+  void append(OpBuilder &b, Location loc, Type floatType, unsigned rank,
+              SmallVectorImpl<Value> &inputs,
+              SmallVectorImpl<AffineMap> &maps) {
+    std::optional<int32_t> axis = getQuantizedAxis(qtype);
+    if (!axis)
+      return;
+    auto per = cast<quant::UniformQuantizedPerAxisType>(qtype);
+    firstArg = inputs.size();
+    int64_t size = per.getScales().size();
+    SmallVector<double> scales(per.getScales());
+    SmallVector<APFloat> scaleValues;
+    for (double s : scales) {
+      APFloat f(s);
+      bool lost;
+      f.convert(cast<FloatType>(floatType).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      scaleValues.push_back(f);
+    }
+    inputs.push_back(arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({size}, floatType),
+                               scaleValues)));
+    SmallVector<int64_t> zps(per.getZeroPoints());
+    inputs.push_back(arith::ConstantOp::create(
+        b, loc,
+        DenseIntElementsAttr::get(RankedTensorType::get({size}, b.getI64Type()),
+                                  zps)));
+    AffineMap channel = AffineMap::get(
+        rank, 0, getAffineDimExpr(*axis, b.getContext()), b.getContext());
+    maps.append({channel, channel});
+  }
+  std::pair<Value, Value> scaleAndZp(Arith &a, Type floatType,
+                                     ValueRange args) const {
+    if (firstArg >= 0)
+      return {args[firstArg], args[firstArg + 1]};
+    auto uniform = cast<quant::UniformQuantizedType>(qtype);
+    return {a.cf(uniform.getScale(), floatType), a.c(uniform.getZeroPoint())};
+  }
+};
+
+struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(QuantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getOutput().getType();
+    auto qtype = cast<quant::QuantizedType>(type.getElementType());
+    IntegerType storage = getStorageIntegerType(qtype);
+    Type ft = op.getInput().getType().getElementType();
+    SmallVector<Value> inputs{adaptor.getInput()};
+    SmallVector<AffineMap> maps{
+        rewriter.getMultiDimIdentityMap(type.getRank())};
+    QuantParams params{qtype};
+    params.append(rewriter, loc, ft, type.getRank(), inputs, maps);
+    int64_t qmin = qtype.getStorageTypeMin(), qmax = qtype.getStorageTypeMax();
+    Value result = elementwise(
+        rewriter, loc, type.clone(storage), inputs, maps,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Arith a{b, l};
+          auto [scale, zp] = params.scaleAndZp(a, ft, args);
+          Value r = math::RoundEvenOp::create(
+              b, l, arith::DivFOp::create(b, l, args[0], scale));
+          r = arith::AddFOp::create(b, l, r,
+                                    arith::SIToFPOp::create(b, l, ft, zp));
+          // Clamp in float so huge values and infinities convert safely.
+          r = arith::MaxNumFOp::create(b, l, r, a.cf(qmin, ft));
+          r = arith::MinNumFOp::create(b, l, r, a.cf(qmax, ft));
+          return arith::FPToSIOp::create(b, l, storage, r).getResult();
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(DequantizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getOutput().getType();
+    auto qtype =
+        cast<quant::QuantizedType>(op.getInput().getType().getElementType());
+    Type ft = type.getElementType();
+    SmallVector<Value> inputs{adaptor.getInput()};
+    SmallVector<AffineMap> maps{
+        rewriter.getMultiDimIdentityMap(type.getRank())};
+    QuantParams params{qtype};
+    params.append(rewriter, loc, ft, type.getRank(), inputs, maps);
+    Value result =
+        elementwise(rewriter, loc, type, inputs, maps,
+                    [&](OpBuilder &b, Location l, ValueRange args) {
+                      Arith a{b, l};
+                      auto [scale, zp] = params.scaleAndZp(a, ft, args);
+                      Value v = arith::SIToFPOp::create(
+                          b, l, ft, a.sub(a.ext(args[0]), zp));
+                      return arith::MulFOp::create(b, l, v, scale).getResult();
+                    });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// quant.scast between a quantized type and its storage: after type
+/// conversion both sides are the storage type.
+struct StorageCastLowering : OpConversionPattern<quant::StorageCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(quant::StorageCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Type target = getTypeConverter()->convertType(op.getType());
+    if (adaptor.getInput().getType() != target)
+      return rewriter.notifyMatchFailure(op, "not a storage cast");
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Float-semantic ops on float tensors (FP32 models)
+//===----------------------------------------------------------------------===//
+
+/// Rejects the float-semantic ops on quantized tensors, which need the
+/// integer legalisation first.
+template <typename Op>
+LogicalResult requireFloat(Op op, ConversionPatternRewriter &rewriter) {
+  if (isa<FloatType>(op.getOutput().getType().getElementType()) &&
+      isa<FloatType>(op.getInput().getType().getElementType()))
+    return success();
+  return op.emitOpError("on quantized tensors must be legalised to its "
+                        "integer form first (vitq-legalize-nonlinear)");
+}
+
+/// Reduces the last dimension of float `input` (rank >= 1) with `combine`.
+Value reduceRowsF(
+    OpBuilder &b, Location loc, ValueRange inputs, ArrayRef<AffineMap> maps,
+    RankedTensorType full, double initValue,
+    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> combine) {
+  unsigned rank = full.getRank();
+  Type ft = full.getElementType();
+  SmallVector<int64_t> rows(full.getShape().drop_back());
+  auto rowType = RankedTensorType::get(rows, ft);
+  Value init = filled(b, loc, rows, ft, b.getFloatAttr(ft, initValue));
+  SmallVector<IteratorType> iterators(rank, IteratorType::parallel);
+  iterators.back() = IteratorType::reduction;
+  return generic(
+      b, loc, rowType, inputs, maps, iterators, rowMap(b.getContext(), rank),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        return combine(nb, nl, args.drop_back(), args.back());
+      },
+      init);
+}
+
+struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    RankedTensorType type = op.getOutput().getType();
+    unsigned rank = type.getRank();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    if (axis != rank - 1)
+      return op.emitOpError("lowering supports the last axis only");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank),
+              row = rowMap(ctx, rank);
+    Value x = adaptor.getInput();
+    Value rowMax = reduceRowsF(
+        rewriter, loc, {x}, {id}, type, -INFINITY,
+        [](OpBuilder &b, Location l, ValueRange in, Value acc) -> Value {
+          return arith::MaximumFOp::create(b, l, acc, in[0]);
+        });
+    Value e = elementwise(rewriter, loc, type, {x, rowMax}, {id, row},
+                          [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                            return math::ExpOp::create(
+                                b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+                          });
+    Value sum = reduceRowsF(
+        rewriter, loc, {e}, {id}, type, 0.0,
+        [](OpBuilder &b, Location l, ValueRange in, Value acc) -> Value {
+          return arith::AddFOp::create(b, l, acc, in[0]);
+        });
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, type, {e, sum}, {id, row},
+                        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                          return arith::DivFOp::create(b, l, a[0], a[1]);
+                        }));
+    return success();
+  }
+};
+
+struct GeluLowering : OpConversionPattern<GeluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GeluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    RankedTensorType type = op.getOutput().getType();
+    bool tanh = op.getApproximate() == "tanh";
+    rewriter.replaceOp(
+        op, elementwise(
+                rewriter, op.getLoc(), type, {adaptor.getInput()},
+                {rewriter.getMultiDimIdentityMap(type.getRank())},
+                [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                  Arith a{b, l};
+                  Type ft = type.getElementType();
+                  Value x = args[0];
+                  Value inner;
+                  if (tanh) {
+                    // tanh(sqrt(2/pi) * (x + 0.044715 x^3))
+                    Value x3 = arith::MulFOp::create(
+                        b, l, x, arith::MulFOp::create(b, l, x, x));
+                    Value poly = arith::AddFOp::create(
+                        b, l, x,
+                        arith::MulFOp::create(b, l, a.cf(0.044715, ft), x3));
+                    inner = math::TanhOp::create(
+                        b, l,
+                        arith::MulFOp::create(
+                            b, l, a.cf(0.7978845608028654, ft), poly));
+                  } else {
+                    inner = math::ErfOp::create(
+                        b, l,
+                        arith::MulFOp::create(b, l, x,
+                                              a.cf(0.7071067811865476, ft)));
+                  }
+                  Value half = arith::MulFOp::create(b, l, x, a.cf(0.5, ft));
+                  return arith::MulFOp::create(
+                      b, l, half,
+                      arith::AddFOp::create(b, l, inner, a.cf(1.0, ft)));
+                }));
+    return success();
+  }
+};
+
+struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    RankedTensorType type = op.getOutput().getType();
+    unsigned rank = type.getRank();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    if (axis != rank - 1 || op.getGamma().getType().getRank() != 1)
+      return op.emitOpError("lowering supports normalising the last axis only");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    Type ft = type.getElementType();
+    AffineMap id = rewriter.getMultiDimIdentityMap(rank),
+              row = rowMap(ctx, rank);
+    AffineMap rowId = rewriter.getMultiDimIdentityMap(rank - 1);
+    double count = type.getDimSize(rank - 1);
+    Value x = adaptor.getInput();
+    auto addF = [](OpBuilder &b, Location l, Value acc, Value v) -> Value {
+      return arith::AddFOp::create(b, l, acc, v);
+    };
+    Value sum = reduceRowsF(rewriter, loc, {x}, {id}, type, 0.0,
+                            [&](OpBuilder &b, Location l, ValueRange in,
+                                Value acc) { return addF(b, l, acc, in[0]); });
+    auto rowType = cast<RankedTensorType>(sum.getType());
+    auto divideByCount = [&](Value rows) {
+      return elementwise(rewriter, loc, rowType, {rows}, {rowId},
+                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           Arith ar{b, l};
+                           return arith::DivFOp::create(b, l, a[0],
+                                                        ar.cf(count, ft));
+                         });
+    };
+    Value mean = divideByCount(sum);
+    Value sq =
+        reduceRowsF(rewriter, loc, {x, mean}, {id, row}, type, 0.0,
+                    [&](OpBuilder &b, Location l, ValueRange in, Value acc) {
+                      Value d = arith::SubFOp::create(b, l, in[0], in[1]);
+                      return addF(b, l, acc, arith::MulFOp::create(b, l, d, d));
+                    });
+    Value var = divideByCount(sq);
+    double eps = op.getEpsilon().convertToDouble();
+    AffineMap channel = lastDimMap(ctx, rank);
+    rewriter.replaceOp(
+        op, elementwise(
+                rewriter, loc, type,
+                {x, mean, var, adaptor.getGamma(), adaptor.getBeta()},
+                {id, row, row, channel, channel},
+                [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                  Arith ar{b, l};
+                  Value inv = math::RsqrtOp::create(
+                      b, l, arith::AddFOp::create(b, l, a[2], ar.cf(eps, ft)));
+                  Value n = arith::MulFOp::create(
+                      b, l, arith::SubFOp::create(b, l, a[0], a[1]), inv);
+                  return arith::AddFOp::create(
+                      b, l, arith::MulFOp::create(b, l, n, a[3]), a[4]);
+                }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pass
+//===----------------------------------------------------------------------===//
+
+/// Quantized tensors become tensors of their storage integers.
+struct StorageTypeConverter : TypeConverter {
+  StorageTypeConverter() {
+    addConversion([](Type t) { return t; });
+    addConversion([](quant::QuantizedType t) -> Type {
+      return getStorageIntegerType(t);
+    });
+    addConversion([this](RankedTensorType t) -> Type {
+      return t.clone(convertType(t.getElementType()));
+    });
+  }
+};
+
+struct ConvertVitqToLinalgPass
+    : vitq::impl::ConvertVitqToLinalgBase<ConvertVitqToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    StorageTypeConverter converter;
+    RewritePatternSet patterns(ctx);
+    patterns.add<RequantizeLowering, AddLowering, MatmulLowering,
+                 LinearLowering, Conv2DLowering, ShiftmaxLowering,
+                 ShiftGeluLowering, ILayerNormLowering, QuantizeLowering,
+                 DequantizeLowering, StorageCastLowering, SoftmaxLowering,
+                 GeluLowering, LayerNormLowering>(converter, ctx);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
+                                                                   converter);
+    populateReturnOpTypeConversionPattern(patterns, converter);
+    populateCallOpTypeConversionPattern(patterns, converter);
+
+    ConversionTarget target(*ctx);
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect>();
+    target.addIllegalDialect<VitqDialect>();
+    target.addIllegalOp<quant::StorageCastOp>();
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return converter.isSignatureLegal(op.getFunctionType()) &&
+             converter.isLegal(&op.getBody());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+        [&](Operation *op) { return converter.isLegal(op); });
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

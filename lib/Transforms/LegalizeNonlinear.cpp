@@ -1,0 +1,281 @@
+//===- LegalizeNonlinear.cpp - softmax/GELU/LayerNorm to I-ViT forms ------===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// The float-semantic non-linear ops on quantized tensors become their
+// integer-only I-ViT counterparts. Every constant comes from the
+// quantisation parameters of the op's input and result types, as
+// docs/integer-semantics.md derives them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vitq/Transforms/Passes.h"
+
+#include "vitq/Dialect/Vitq/VitqOps.h"
+#include "vitq/Dialect/Vitq/VitqQuant.h"
+#include "vitq/Support/Dyadic.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+namespace mlir::vitq {
+#define GEN_PASS_DEF_VITQLEGALIZENONLINEAR
+#include "vitq/Transforms/Passes.h.inc"
+} // namespace mlir::vitq
+
+using namespace mlir;
+using namespace mlir::vitq;
+
+namespace {
+
+constexpr int64_t kInt31Max = (int64_t{1} << 31) - 1;
+/// The exp_shift range: the verifier's upper bound, and the least that keeps
+/// e^-8 (about 2^-11.5) above the exponent clamp.
+constexpr int64_t kMaxExpShift = 30;
+constexpr int64_t kMinExpShift = 12;
+/// The scale of the 16-bit shiftmax result and of the 8-bit sigmoid.
+constexpr double kShiftmax16Scale = 0x1p-15;
+constexpr double kShiftmax8Scale = 0x1p-7;
+constexpr double kSigmoidScale = 0x1p-15;
+
+quant::UniformQuantizedType uniformType(Value v) {
+  return dyn_cast<quant::UniformQuantizedType>(
+      cast<RankedTensorType>(v.getType()).getElementType());
+}
+
+/// The storage integers of a quantized tensor value.
+Value toStorage(OpBuilder &b, Location loc, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto q = cast<quant::QuantizedType>(type.getElementType());
+  return quant::StorageCastOp::create(b, loc,
+                                      type.clone(getStorageIntegerType(q)), v);
+}
+
+/// The shift-exponential constants for input `scale`: x0 = -round(1 / scale)
+/// (at least 1 in magnitude), and the largest exp_shift <= 30 with
+/// |x0| * 2^exp_shift inside 31 bits, so the smallest exponential kept is as
+/// small as the 31-bit values allow.
+struct ExpConstants {
+  int32_t x0;
+  int32_t expShift;
+};
+FailureOr<ExpConstants> chooseExpConstants(Operation *op, double scale) {
+  double one = std::max(1.0, std::round(1.0 / scale));
+  if (!(one <= static_cast<double>(kInt31Max >> kMinExpShift)))
+    return op->emitOpError("input scale ")
+           << scale << " is too fine for the shift exponential (1.0 is " << one
+           << " input units); requantize the input first";
+  auto magnitude = static_cast<int64_t>(one);
+  int64_t n = kMaxExpShift;
+  while ((magnitude << n) > kInt31Max)
+    --n;
+  return ExpConstants{static_cast<int32_t>(-magnitude),
+                      static_cast<int32_t>(n)};
+}
+
+/// Whether an op is to be legalised: true when its operand and result are
+/// per-tensor quantized, false when both are float (left alone), an error
+/// otherwise.
+FailureOr<bool> isQuantizedOp(Operation *op, Value input, Value output) {
+  auto isQuantized = [](Value v) {
+    return isa<quant::QuantizedType>(
+        cast<RankedTensorType>(v.getType()).getElementType());
+  };
+  if (uniformType(input) && uniformType(output))
+    return true;
+  if (!isQuantized(input) && !isQuantized(output))
+    return false;
+  return op->emitOpError(
+      "needs per-tensor quantized input and result types to be legalised");
+}
+
+LogicalResult requireLastAxis(Operation *op, int64_t axis, int64_t rank) {
+  if ((axis < 0 ? axis + rank : axis) == rank - 1)
+    return success();
+  return op->emitOpError("integer form normalises the last dimension only, "
+                         "got axis ")
+         << axis;
+}
+
+/// Rescales a shiftmax/shiftgelu-style result of `sourceScale` (zero point
+/// 0) into `target`'s type and casts it back to that quantized type.
+Value requantizeInto(OpBuilder &b, Location loc, Value source,
+                     double sourceScale, RescaleAttr rescale,
+                     RankedTensorType target) {
+  auto q = cast<quant::UniformQuantizedType>(target.getElementType());
+  auto storage = target.clone(getStorageIntegerType(q));
+  Value result = source;
+  if (source.getType() != storage || q.getZeroPoint() != 0 ||
+      q.getScale() != sourceScale)
+    result = RequantizeOp::create(b, loc, storage, source, rescale,
+                                  /*input_zp=*/0, q.getZeroPoint());
+  return quant::StorageCastOp::create(b, loc, target, result);
+}
+
+LogicalResult legalizeSoftmax(SoftmaxOp op) {
+  FailureOr<bool> quantized = isQuantizedOp(op, op.getInput(), op.getOutput());
+  if (failed(quantized) || !*quantized)
+    return success(succeeded(quantized));
+  RankedTensorType type = op.getOutput().getType();
+  if (failed(requireLastAxis(op, op.getAxis(), type.getRank())))
+    return failure();
+  auto in = uniformType(op.getInput()), out = uniformType(op.getOutput());
+  FailureOr<ExpConstants> exp = chooseExpConstants(op, in.getScale());
+  if (failed(exp))
+    return failure();
+
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  // The 8-bit form when the declared type is exactly its result, else the
+  // 16-bit form and one rounding rescale (docs/integer-semantics.md).
+  bool direct8 = out.getStorageTypeIntegralWidth() == 8 &&
+                 out.getZeroPoint() == 0 && out.getScale() == kShiftmax8Scale;
+  Type element = direct8 ? b.getI8Type() : b.getI16Type();
+  double scale = direct8 ? kShiftmax8Scale : kShiftmax16Scale;
+  Value shiftmax = ShiftmaxOp::create(b, loc, type.clone(element),
+                                      toStorage(b, loc, op.getInput()), exp->x0,
+                                      exp->expShift);
+  FailureOr<RescaleAttr> rescale =
+      getRescaleAttr(op.getContext(), {scale / out.getScale()}, std::nullopt);
+  if (failed(rescale))
+    return op.emitOpError("result scale ")
+           << out.getScale() << " is out of range for a dyadic rescale";
+  op.getOutput().replaceAllUsesWith(
+      requantizeInto(b, loc, shiftmax, scale, *rescale, type));
+  op.erase();
+  return success();
+}
+
+LogicalResult legalizeGelu(GeluOp op) {
+  FailureOr<bool> quantized = isQuantizedOp(op, op.getInput(), op.getOutput());
+  if (failed(quantized) || !*quantized)
+    return success(succeeded(quantized));
+  auto in = uniformType(op.getInput()), out = uniformType(op.getOutput());
+  FailureOr<ExpConstants> exp = chooseExpConstants(op, in.getScale());
+  if (failed(exp))
+    return failure();
+  FailureOr<RescaleAttr> rescale = getRescaleAttr(
+      op.getContext(), {in.getScale() * kSigmoidScale / out.getScale()},
+      std::nullopt);
+  if (failed(rescale))
+    return op.emitOpError("input/result scales ")
+           << in.getScale() << " / " << out.getScale()
+           << " are out of range for a dyadic rescale";
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  RankedTensorType type = op.getOutput().getType();
+  Value gelu = ShiftGeluOp::create(
+      b, loc, type.clone(getStorageIntegerType(out)),
+      toStorage(b, loc, op.getInput()), exp->x0, exp->expShift, *rescale,
+      in.getZeroPoint(), out.getZeroPoint());
+  op.getOutput().replaceAllUsesWith(
+      quant::StorageCastOp::create(b, loc, type, gelu).getResult());
+  op.erase();
+  return success();
+}
+
+/// The float values of a constant gamma/beta.
+FailureOr<SmallVector<double>> constantFloats(Operation *op, Value v,
+                                              StringRef what) {
+  ElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return op->emitOpError() << what
+                             << " must be a constant to be folded "
+                                "into the integer form";
+  auto values = attr.tryGetValues<APFloat>();
+  if (!values) {
+    // Resource blobs hold raw f32 data.
+    if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr))
+      if (std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef())
+        return SmallVector<double>(data->begin(), data->end());
+    return op->emitOpError() << what << " has unreadable constant data";
+  }
+  SmallVector<double> result;
+  for (const APFloat &f : *values)
+    result.push_back(f.convertToDouble());
+  return result;
+}
+
+LogicalResult legalizeLayerNorm(LayerNormOp op) {
+  FailureOr<bool> quantized = isQuantizedOp(op, op.getInput(), op.getOutput());
+  if (failed(quantized) || !*quantized)
+    return success(succeeded(quantized));
+  RankedTensorType type = op.getOutput().getType();
+  int64_t rank = type.getRank(), count = type.getDimSize(rank - 1);
+  if (failed(requireLastAxis(op, op.getAxis(), rank)))
+    return failure();
+  auto inStorage = getStorageIntegerType(uniformType(op.getInput()));
+  if (inStorage.getWidth() > 16)
+    return op.emitOpError("integer LayerNorm takes int8 or int16 input");
+  FailureOr<SmallVector<double>> gamma =
+      constantFloats(op, op.getGamma(), "gamma");
+  FailureOr<SmallVector<double>> beta =
+      constantFloats(op, op.getBeta(), "beta");
+  if (failed(gamma) || failed(beta))
+    return failure();
+  auto out = uniformType(op.getOutput());
+  // z has scale sqrt(N) / 2^30; gamma and the output scale fold into one
+  // per-channel factor, beta and the zero point into the bias.
+  double zScale = std::sqrt(static_cast<double>(count)) * 0x1p-30;
+  SmallVector<double> factors;
+  SmallVector<int32_t> bias;
+  for (int64_t c = 0; c < count; ++c) {
+    factors.push_back((*gamma)[c] * zScale / out.getScale());
+    double b = std::round((*beta)[c] / out.getScale()) + out.getZeroPoint();
+    bias.push_back(
+        static_cast<int32_t>(std::clamp<double>(b, INT32_MIN, INT32_MAX)));
+  }
+  FailureOr<RescaleAttr> rescale =
+      getSignedRescaleAttr(op.getContext(), factors, rank - 1);
+  if (failed(rescale))
+    return op.emitOpError("gamma / result scale is out of range for a "
+                          "dyadic rescale");
+  if (llvm::all_equal(bias))
+    bias.resize(1);
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  // epsilon in units of sum(y * y): N * epsilon / s_in^2.
+  double inScale = uniformType(op.getInput()).getScale();
+  double offset = std::round(count * op.getEpsilon().convertToDouble() /
+                             (inScale * inScale));
+  Value norm = ILayerNormOp::create(
+      b, loc, type.clone(getStorageIntegerType(out)),
+      toStorage(b, loc, op.getInput()), *rescale, b.getDenseI32ArrayAttr(bias),
+      /*sqrt_iterations=*/10,
+      static_cast<int64_t>(std::clamp(offset, 0.0, 0x1p48)));
+  op.getOutput().replaceAllUsesWith(
+      quant::StorageCastOp::create(b, loc, type, norm).getResult());
+  op.erase();
+  return success();
+}
+
+struct LegalizeNonlinearPass
+    : vitq::impl::VitqLegalizeNonlinearBase<LegalizeNonlinearPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<SoftmaxOp, GeluOp, LayerNormOp>(op))
+        ops.push_back(op);
+    });
+    bool failedAny = false;
+    for (Operation *op : ops) {
+      LogicalResult result =
+          TypeSwitch<Operation *, LogicalResult>(op)
+              .Case([](SoftmaxOp o) { return legalizeSoftmax(o); })
+              .Case([](GeluOp o) { return legalizeGelu(o); })
+              .Case([](LayerNormOp o) { return legalizeLayerNorm(o); });
+      failedAny |= failed(result);
+    }
+    if (failedAny)
+      signalPassFailure();
+  }
+};
+
+} // namespace

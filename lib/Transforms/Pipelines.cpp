@@ -1,0 +1,52 @@
+//===- Pipelines.cpp - Named vitq pass pipelines --------------------------===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vitq/Transforms/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+
+namespace {
+
+/// The integer-only legalisation, ending with its check.
+constexpr const char *kToInteger = "vitq-legalize-nonlinear,canonicalize,"
+                                   "vitq-verify-integer-only";
+
+/// Expansion to upstream ops, bufferisation and lowering to the LLVM
+/// dialect with scalar loops: the reference code generation that the JIT
+/// tests run (the tiled, vectorised pipeline builds on it).
+constexpr const char *kLowerToLLVM =
+    "convert-vitq-to-linalg,canonicalize,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,convert-linalg-to-loops,arith-expand,"
+    "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+    "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
+    "reconcile-unrealized-casts";
+
+void addPipeline(OpPassManager &pm, StringRef pipeline) {
+  if (failed(parsePassPipeline(pipeline, pm)))
+    llvm::report_fatal_error("vitq: malformed built-in pipeline");
+}
+
+} // namespace
+
+void vitq::registerVitqPipelines() {
+  PassPipelineRegistration<>(
+      "vitq-to-integer",
+      "Integer-only legalisation: I-ViT non-linears, canonicalisation, and "
+      "the check that no float is left between quantize and dequantize",
+      [](OpPassManager &pm) { addPipeline(pm, kToInteger); });
+  PassPipelineRegistration<>(
+      "vitq-lower-to-llvm",
+      "Expand vitq ops to linalg, bufferise and lower to the LLVM dialect "
+      "(scalar loops)",
+      [](OpPassManager &pm) { addPipeline(pm, kLowerToLLVM); });
+}

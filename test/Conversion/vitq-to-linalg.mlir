@@ -1,0 +1,114 @@
+// RUN: vitq-opt %s --convert-vitq-to-linalg --split-input-file --verify-diagnostics | FileCheck %s
+
+// Requantize: one element-wise generic, 64-bit multiply, rounding shift,
+// zero point, clamp and truncation.
+// CHECK-LABEL: func.func @requantize
+// CHECK: linalg.generic
+// CHECK: arith.extsi %{{.*}} : i32 to i64
+// CHECK: arith.shrui
+// CHECK: arith.muli
+// CHECK: arith.addi
+// CHECK: arith.shrsi
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: arith.trunci %{{.*}} : i64 to i8
+// CHECK-NOT: vitq.
+func.func @requantize(%x: tensor<4x8xi32>) -> tensor<4x8xi8> {
+  %0 = vitq.requantize %x {rescale = #vitq.rescale<1518500250, 38>, output_zp = 3 : i32}
+         : tensor<4x8xi32> -> tensor<4x8xi8>
+  return %0 : tensor<4x8xi8>
+}
+
+// -----
+
+// Linear: an int32 contraction (reduction loop last) and an epilogue with
+// the per-channel multipliers and shifts as constant vectors.
+// CHECK-LABEL: func.func @linear
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.muli %{{.*}} : i32
+// CHECK-DAG: %[[M:.*]] = arith.constant dense<[1073741824, 1518500250]> : tensor<2xi32>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<[30, 31]> : tensor<2xi32>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %arg2, %[[M]], %[[S]] : tensor<3x2xi32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi32>)
+func.func @linear(%x: tensor<3x4xi8>, %w: tensor<2x4xi8>, %b: tensor<2xi32>) -> tensor<3x2xi8> {
+  %0 = vitq.linear %x, %w, %b {transpose_weight,
+         rescale = #vitq.rescale<axis = 1, [(1073741824, 30), (1518500250, 31)]>}
+         : (tensor<3x4xi8>, tensor<2x4xi8>, tensor<2xi32>) -> tensor<3x2xi8>
+  return %0 : tensor<3x2xi8>
+}
+
+// -----
+
+// Shiftmax: a row max, the shift exponential, a row sum, one 64-bit divide
+// per row, and the normalising multiply.
+// CHECK-LABEL: func.func @shiftmax
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: arith.maxsi
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK: arith.floordivsi
+// CHECK: arith.shli
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<4xi64>)
+// CHECK: arith.divsi
+// CHECK: linalg.generic
+// CHECK: arith.trunci %{{.*}} : i64 to i16
+func.func @shiftmax(%x: tensor<4x17xi8>) -> tensor<4x17xi16> {
+  %0 = vitq.shiftmax %x {x0 = -80 : i32, exp_shift = 24 : i32}
+         : tensor<4x17xi8> -> tensor<4x17xi16>
+  return %0 : tensor<4x17xi16>
+}
+
+// -----
+
+// I-LayerNorm: the integer square root is unrolled Newton steps from a
+// count-leading-zeros start.
+// CHECK-LABEL: func.func @ilayernorm
+// CHECK: math.ctlz
+// CHECK-COUNT-3: arith.divsi
+// CHECK: arith.divsi
+func.func @ilayernorm(%x: tensor<2x8xi16>) -> tensor<2x8xi8> {
+  %0 = vitq.ilayernorm %x {rescale = #vitq.rescale<1342177280, 55>, bias = array<i32: 1>,
+                           sqrt_iterations = 3 : i32}
+         : tensor<2x8xi16> -> tensor<2x8xi8>
+  return %0 : tensor<2x8xi8>
+}
+
+// -----
+
+// Quantized types become their storage; storage casts disappear.
+// CHECK-LABEL: func.func @boundary(%arg0: tensor<4xf32>) -> tensor<4xf32>
+// CHECK: math.roundeven
+// CHECK: arith.fptosi %{{.*}} : f32 to i8
+// CHECK-NOT: quant.scast
+// CHECK: arith.sitofp
+// CHECK: arith.mulf
+func.func @boundary(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %q = vitq.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.5:1>>
+  %s = quant.scast %q : tensor<4x!quant.uniform<i8:f32, 0.5:1>> to tensor<4xi8>
+  %t = quant.scast %s : tensor<4xi8> to tensor<4x!quant.uniform<i8:f32, 0.5:1>>
+  %d = vitq.dequantize %t : tensor<4x!quant.uniform<i8:f32, 0.5:1>> -> tensor<4xf32>
+  return %d : tensor<4xf32>
+}
+
+// -----
+
+// FP32 models: the float-semantic ops lower to float math.
+// CHECK-LABEL: func.func @float_ops
+// CHECK: math.exp
+// CHECK: arith.divf
+// CHECK: math.erf
+// CHECK: math.rsqrt
+func.func @float_ops(%x: tensor<2x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<2x8xf32> {
+  %0 = vitq.softmax %x : tensor<2x8xf32> -> tensor<2x8xf32>
+  %1 = vitq.gelu %0 : tensor<2x8xf32> -> tensor<2x8xf32>
+  %2 = vitq.layernorm %1, %g, %b : (tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  return %2 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @quantized_softmax(%x: tensor<2x8x!quant.uniform<i8:f32, 0.1>>) -> tensor<2x8x!quant.uniform<i8:f32, 0.0078125>> {
+  // expected-error @+2 {{on quantized tensors must be legalised to its integer form first (vitq-legalize-nonlinear)}}
+  // expected-error @+1 {{failed to legalize operation 'vitq.softmax'}}
+  %0 = vitq.softmax %x : tensor<2x8x!quant.uniform<i8:f32, 0.1>> -> tensor<2x8x!quant.uniform<i8:f32, 0.0078125>>
+  return %0 : tensor<2x8x!quant.uniform<i8:f32, 0.0078125>>
+}

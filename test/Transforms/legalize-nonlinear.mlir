@@ -1,0 +1,145 @@
+// RUN: vitq-opt %s --vitq-legalize-nonlinear --split-input-file --verify-diagnostics | FileCheck %s
+
+// Scores at scale 1/80: x0 = -80 and exp_shift = 24, the largest n with
+// 80 * 2^n < 2^31. The 16-bit shiftmax (scale 2^-15) is rescaled by 127 * 2^-15 into the
+// declared int8 type at scale 1/127 (0.9921875 * 2^-8).
+// CHECK-LABEL: func.func @softmax
+// CHECK: %[[S:.*]] = quant.scast %arg0 : tensor<4x17x!quant.uniform<i8:f32, 1.250000e-02>> to tensor<4x17xi8>
+// CHECK: %[[P:.*]] = vitq.shiftmax %[[S]] {exp_shift = 24 : i32, x0 = -80 : i32} : tensor<4x17xi8> -> tensor<4x17xi16>
+// CHECK: %[[R:.*]] = vitq.requantize %[[P]] {rescale = #vitq.rescale<2130706432, 39>} : tensor<4x17xi16> -> tensor<4x17xi8>
+// CHECK: quant.scast %[[R]] : tensor<4x17xi8> to tensor<4x17x!quant.uniform<i8:f32, 0.0078740157480314959>>
+func.func @softmax(%x: tensor<4x17x!quant.uniform<i8:f32, 0.0125>>)
+    -> tensor<4x17x!quant.uniform<i8:f32, 0.0078740157480314959>> {
+  %0 = vitq.softmax %x : tensor<4x17x!quant.uniform<i8:f32, 0.0125>>
+                      -> tensor<4x17x!quant.uniform<i8:f32, 0.0078740157480314959>>
+  return %0 : tensor<4x17x!quant.uniform<i8:f32, 0.0078740157480314959>>
+}
+
+// -----
+
+// A uint8-style output (zero point -128 after normalisation) keeps its zero
+// point in the requantize; a finer input scale lowers exp_shift:
+// 1000 * 2^21 < 2^31 <= 1000 * 2^22.
+// CHECK-LABEL: func.func @softmax_zero_point
+// CHECK: vitq.shiftmax %{{.*}} {exp_shift = 21 : i32, x0 = -1000 : i32} : tensor<197xi8> -> tensor<197xi16>
+// CHECK: vitq.requantize %{{.*}} {output_zp = -128 : i32, rescale = #vitq.rescale<{{.*}}>} : tensor<197xi16> -> tensor<197xi8>
+func.func @softmax_zero_point(%x: tensor<197x!quant.uniform<i8:f32, 0.001>>)
+    -> tensor<197x!quant.uniform<i8:f32, 0.0039215686274509803:-128>> {
+  %0 = vitq.softmax %x : tensor<197x!quant.uniform<i8:f32, 0.001>>
+                      -> tensor<197x!quant.uniform<i8:f32, 0.0039215686274509803:-128>>
+  return %0 : tensor<197x!quant.uniform<i8:f32, 0.0039215686274509803:-128>>
+}
+
+// -----
+
+// Declared int8 at scale 2^-7 with zero point 0: the 8-bit form, no rescale.
+// CHECK-LABEL: func.func @softmax_direct8
+// CHECK: vitq.shiftmax %{{.*}} : tensor<2x8xi16> -> tensor<2x8xi8>
+// CHECK-NOT: vitq.requantize
+func.func @softmax_direct8(%x: tensor<2x8x!quant.uniform<i16:f32, 0.0125>>)
+    -> tensor<2x8x!quant.uniform<i8:f32, 0.0078125>> {
+  %0 = vitq.softmax %x : tensor<2x8x!quant.uniform<i16:f32, 0.0125>>
+                      -> tensor<2x8x!quant.uniform<i8:f32, 0.0078125>>
+  return %0 : tensor<2x8x!quant.uniform<i8:f32, 0.0078125>>
+}
+
+// -----
+
+// GELU at input scale 0.05 (x0 = -20, exp_shift 26), zero points carried;
+// the rescale is 0.05 * 2^-15 / 0.025 = 2^-14.
+// CHECK-LABEL: func.func @gelu
+// CHECK: vitq.shiftgelu %{{.*}} {exp_shift = 26 : i32, input_zp = 3 : i32, output_zp = -5 : i32, rescale = #vitq.rescale<1073741824, 44>, x0 = -20 : i32} : tensor<3x8xi8> -> tensor<3x8xi8>
+func.func @gelu(%x: tensor<3x8x!quant.uniform<i8:f32, 0.05:3>>)
+    -> tensor<3x8x!quant.uniform<i8:f32, 0.025:-5>> {
+  %0 = vitq.gelu %x : tensor<3x8x!quant.uniform<i8:f32, 0.05:3>>
+                   -> tensor<3x8x!quant.uniform<i8:f32, 0.025:-5>>
+  return %0 : tensor<3x8x!quant.uniform<i8:f32, 0.025:-5>>
+}
+
+// -----
+
+// LayerNorm over 4 channels into scale 0.05, zero point 2: factor_c =
+// gamma_c * sqrt(4) * 2^-30 / 0.05 = gamma_c * 0.625 * 2^-24 (gamma -1 gives a negative multiplier,
+// gamma 0 the multiplier 0); bias_c = round(beta_c / 0.05) + 2; epsilon
+// becomes variance_offset = 4 * 1e-6 / 0.001^2 = 4.
+// CHECK-LABEL: func.func @layernorm
+// CHECK: vitq.ilayernorm %{{.*}} {bias = array<i32: 2, 12, -8, 2>, rescale = #vitq.rescale<axis = 1, [(1342177280, 55), (-1342177280, 55), (0, 0), (1342177280, 56)]>, variance_offset = 4 : i64} : tensor<2x4xi16> -> tensor<2x4xi8>
+func.func @layernorm(%x: tensor<2x4x!quant.uniform<i16:f32, 0.001>>)
+    -> tensor<2x4x!quant.uniform<i8:f32, 0.05:2>> {
+  %gamma = arith.constant dense<[1.0, -1.0, 0.0, 0.5]> : tensor<4xf32>
+  %beta = arith.constant dense<[0.0, 0.5, -0.5, 0.0]> : tensor<4xf32>
+  %0 = vitq.layernorm %x, %gamma, %beta {epsilon = 1.0e-6 : f32}
+         : (tensor<2x4x!quant.uniform<i16:f32, 0.001>>, tensor<4xf32>, tensor<4xf32>)
+         -> tensor<2x4x!quant.uniform<i8:f32, 0.05:2>>
+  return %0 : tensor<2x4x!quant.uniform<i8:f32, 0.05:2>>
+}
+
+// -----
+
+// Equal gammas and betas fold to a per-tensor rescale and one bias.
+// CHECK-LABEL: func.func @layernorm_uniform
+// CHECK: vitq.ilayernorm %{{.*}} {bias = array<i32: 0>, rescale = #vitq.rescale<1342177280, 55>}
+func.func @layernorm_uniform(%x: tensor<2x4x!quant.uniform<i8:f32, 0.1>>)
+    -> tensor<2x4x!quant.uniform<i8:f32, 0.05>> {
+  %gamma = arith.constant dense<1.0> : tensor<4xf32>
+  %beta = arith.constant dense<0.0> : tensor<4xf32>
+  %0 = vitq.layernorm %x, %gamma, %beta
+         : (tensor<2x4x!quant.uniform<i8:f32, 0.1>>, tensor<4xf32>, tensor<4xf32>)
+         -> tensor<2x4x!quant.uniform<i8:f32, 0.05>>
+  return %0 : tensor<2x4x!quant.uniform<i8:f32, 0.05>>
+}
+
+// -----
+
+// Float ops are left alone.
+// CHECK-LABEL: func.func @float_untouched
+// CHECK: vitq.softmax
+// CHECK: vitq.gelu
+func.func @float_untouched(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  %0 = vitq.softmax %x : tensor<2x4xf32> -> tensor<2x4xf32>
+  %1 = vitq.gelu %0 : tensor<2x4xf32> -> tensor<2x4xf32>
+  return %1 : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @softmax_axis(%x: tensor<4x17x!quant.uniform<i8:f32, 0.0125>>)
+    -> tensor<4x17x!quant.uniform<i8:f32, 0.0078125>> {
+  // expected-error @+1 {{integer form normalises the last dimension only, got axis 0}}
+  %0 = vitq.softmax %x {axis = 0 : i64} : tensor<4x17x!quant.uniform<i8:f32, 0.0125>>
+                      -> tensor<4x17x!quant.uniform<i8:f32, 0.0078125>>
+  return %0 : tensor<4x17x!quant.uniform<i8:f32, 0.0078125>>
+}
+
+// -----
+
+func.func @softmax_too_fine(%x: tensor<4x64x!quant.uniform<i32:f32, 1.0e-10>>)
+    -> tensor<4x64x!quant.uniform<i8:f32, 0.0078125>> {
+  // expected-error @+1 {{is too fine for the shift exponential}}
+  %0 = vitq.softmax %x : tensor<4x64x!quant.uniform<i32:f32, 1.0e-10>>
+                      -> tensor<4x64x!quant.uniform<i8:f32, 0.0078125>>
+  return %0 : tensor<4x64x!quant.uniform<i8:f32, 0.0078125>>
+}
+
+// -----
+
+func.func @softmax_fine_scale(%x: tensor<4x4096x!quant.uniform<i32:f32, 1.0e-6>>)
+    -> tensor<4x4096x!quant.uniform<i8:f32, 0.0078125>> {
+  // expected-error @+1 {{input scale 1.000000e-06 is too fine for the shift exponential (1.0 is 1.000000e+06 input units); requantize the input first}}
+  %0 = vitq.softmax %x : tensor<4x4096x!quant.uniform<i32:f32, 1.0e-6>>
+                      -> tensor<4x4096x!quant.uniform<i8:f32, 0.0078125>>
+  return %0 : tensor<4x4096x!quant.uniform<i8:f32, 0.0078125>>
+}
+
+// -----
+
+func.func @layernorm_gamma_argument(%x: tensor<2x4x!quant.uniform<i8:f32, 0.1>>,
+                                    %gamma: tensor<4xf32>)
+    -> tensor<2x4x!quant.uniform<i8:f32, 0.05>> {
+  %beta = arith.constant dense<0.0> : tensor<4xf32>
+  // expected-error @+1 {{gamma must be a constant to be folded into the integer form}}
+  %0 = vitq.layernorm %x, %gamma, %beta
+         : (tensor<2x4x!quant.uniform<i8:f32, 0.1>>, tensor<4xf32>, tensor<4xf32>)
+         -> tensor<2x4x!quant.uniform<i8:f32, 0.05>>
+  return %0 : tensor<2x4x!quant.uniform<i8:f32, 0.05>>
+}

@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""Bit-exact check of the vitq lowering against the NumPy reference.
+
+Builds vitq ops on random and edge-case operands, lowers them with
+`vitq-opt --vitq-lower-to-llvm`, runs them with MLIR's JIT (`mlir-runner`)
+and compares every element with `vitq_reference`. Prints one line per case
+and exits non-zero on any difference.
+
+Usage: check_lowering.py [--seed N] [--vitq-opt PATH] [--runner PATH]
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import jit  # noqa: E402
+import vitq_reference as R  # noqa: E402
+from jit import Case  # noqa: E402
+
+
+def rescale_attr(mults, shifts, axis=None):
+    if axis is None:
+        return f"#vitq.rescale<{mults}, {shifts}>"
+    pairs = ", ".join(f"({m}, {s})" for m, s in zip(mults, shifts))
+    return f"#vitq.rescale<axis = {axis}, [{pairs}]>"
+
+
+def per_channel(rng, count, low=0.5, high=2.0, scale=2.0**-8, signs=False):
+    """Random dyadic factors around `scale`, as (multipliers, shifts)."""
+    reals = rng.uniform(low, high, count) * scale
+    if signs:
+        reals *= rng.choice([-1, 1], count)
+    pairs = [R.dyadic(r) for r in reals]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def ints(rng, shape, dtype, low=None, high=None):
+    info = np.iinfo(dtype)
+    low = info.min if low is None else low
+    high = info.max if high is None else high
+    return rng.integers(low, high, shape, endpoint=True).astype(dtype)
+
+
+def requantize_cases(rng):
+    cases = []
+    x = ints(rng, (4, 16), np.int32, -(2**20), 2**20)
+    m, s = R.dyadic(0.0037)
+    cases.append((Case(
+        "requantize i32->i8 per tensor, saturating",
+        f"vitq.requantize {{0}} {{{{rescale = {rescale_attr(m, s)}, "
+        "output_zp = 3 : i32}} : {T0} -> {R}", [x], x.shape, np.int8),
+        R.requantize(x, m, s, output_zp=3, out_dtype=np.int8)))
+    x = ints(rng, (2, 5, 3), np.int16)
+    ms, ss = per_channel(rng, 5, scale=2.0**-4)
+    cases.append((Case(
+        "requantize i16->i16 per channel (axis 1), zero points",
+        f"vitq.requantize {{0}} {{{{rescale = {rescale_attr(ms, ss, 1)}, "
+        "input_zp = -7 : i32, output_zp = 11 : i32}} : {T0} -> {R}", [x],
+        x.shape, np.int16),
+        R.requantize(x, ms, ss, axis=1, input_zp=-7, output_zp=11,
+                     out_dtype=np.int16)))
+    return cases
+
+
+def add_cases(rng):
+    lhs = ints(rng, (3, 4, 8), np.int16)
+    rhs = ints(rng, (8,), np.int8)
+    ml, mr, sh = 1073741824, 1518500250, 31
+    op = (f"vitq.add {{0}}, {{1}} {{{{lhs_multiplier = {ml} : i32, "
+          f"rhs_multiplier = {mr} : i32, shift = {sh} : i32, lhs_zp = 5 : i32, "
+          "rhs_zp = -3 : i32, output_zp = 2 : i32}} : {T0}, {T1} -> {R}")
+    return [(Case("add i16 + broadcast i8 -> i16, zero points", op, [lhs, rhs],
+                  lhs.shape, np.int16),
+             R.add(lhs, rhs, ml, mr, sh, 5, -3, 2, out_dtype=np.int16)),
+            (Case("add saturating to i8", op, [lhs, rhs], lhs.shape, np.int8),
+             R.add(lhs, rhs, ml, mr, sh, 5, -3, 2, out_dtype=np.int8))]
+
+
+def matmul_cases(rng):
+    cases = []
+    a, b = ints(rng, (2, 3, 5, 16), np.int8), ints(rng, (2, 3, 16, 4), np.int8)
+    cases.append((Case(
+        "matmul batched, zero points",
+        "vitq.matmul {0}, {1} {{lhs_zp = 3 : i32, rhs_zp = -2 : i32}} "
+        ": {T0}, {T1} -> {R}", [a, b], (2, 3, 5, 4), np.int32),
+        R.matmul(a, b, lhs_zp=3, rhs_zp=-2)))
+    bt = ints(rng, (2, 3, 4, 16), np.int8)
+    cases.append((Case(
+        "matmul batched, transpose_rhs",
+        "vitq.matmul {0}, {1} {{transpose_rhs}} : {T0}, {T1} -> {R}", [a, bt],
+        (2, 3, 5, 4), np.int32), R.matmul(a, bt, transpose_rhs=True)))
+    w = ints(rng, (16, 7), np.int8)
+    cases.append((Case(
+        "matmul with a shared rank-2 rhs",
+        "vitq.matmul {0}, {1} : {T0}, {T1} -> {R}", [a, w], (2, 3, 5, 7),
+        np.int32), R.matmul(a, w)))
+    return cases
+
+
+def linear_cases(rng):
+    cases = []
+    x = ints(rng, (2, 3, 24), np.int8)
+    w = ints(rng, (10, 24), np.int8)
+    bias = ints(rng, (10,), np.int32, -5000, 5000)
+    ms, ss = per_channel(rng, 10, scale=2.0**-9)
+    cases.append((Case(
+        "linear, transposed weight, bias, per-channel rescale, zero points",
+        f"vitq.linear {{0}}, {{1}}, {{2}} {{{{rescale = {rescale_attr(ms, ss, 2)}, "
+        "transpose_weight, input_zp = -4 : i32, output_zp = 6 : i32}} "
+        ": ({T0}, {T1}, {T2}) -> {R}", [x, w, bias], (2, 3, 10), np.int8),
+        R.linear(x, w, bias, ms, ss, axis=2, transpose_weight=True,
+                 input_zp=-4, output_zp=6)))
+    wk = ints(rng, (24, 10), np.int8)
+    cases.append((Case(
+        "linear without rescale: the int32 accumulator",
+        "vitq.linear {0}, {1} : ({T0}, {T1}) -> {R}", [x, wk], (2, 3, 10),
+        np.int32), R.linear(x, wk)))
+    # Max-magnitude weights and inputs at K = 768 (ViT-Base width).
+    xm = np.full((2, 768), -128, np.int8)
+    xm[1, ::2] = 127
+    wm = np.full((768, 4), -128, np.int8)
+    wm[:, 1] = 127
+    wm[::3, 2] = 127
+    m, s = R.dyadic(2.0**-16)
+    cases.append((Case(
+        "linear K=768, max-magnitude weights and inputs, accumulator",
+        "vitq.linear {0}, {1} : ({T0}, {T1}) -> {R}", [xm, wm], (2, 4),
+        np.int32), R.linear(xm, wm)))
+    cases.append((Case(
+        "linear K=768, max-magnitude, rescaled to i16",
+        f"vitq.linear {{0}}, {{1}} {{{{rescale = {rescale_attr(m, s)}}}}} "
+        ": ({T0}, {T1}) -> {R}", [xm, wm], (2, 4), np.int16),
+        R.linear(xm, wm, None, m, s, out_dtype=np.int16)))
+    return cases
+
+
+def conv_cases(rng):
+    x = ints(rng, (1, 4, 9, 9), np.int8)
+    w = ints(rng, (6, 2, 3, 3), np.int8)
+    bias = ints(rng, (6,), np.int32, -2000, 2000)
+    ms, ss = per_channel(rng, 6, scale=2.0**-8)
+    op = (f"vitq.conv2d {{0}}, {{1}}, {{2}} {{{{groups = 2 : i64, "
+          "strides = array<i64: 2, 1>, pads = array<i64: 1, 0, 2, 1>, "
+          "dilations = array<i64: 1, 2>, "
+          f"rescale = {rescale_attr(ms, ss, 1)}, input_zp = 5 : i32, "
+          "output_zp = -1 : i32}} : ({T0}, {T1}, {T2}) -> {R}")
+    out_h = (9 + 1 + 2 - 3) // 2 + 1
+    out_w = (9 + 0 + 1 - 5) // 1 + 1
+    ref = R.conv2d(x, w, bias, strides=(2, 1), pads=(1, 0, 2, 1),
+                   dilations=(1, 2), groups=2, multipliers=ms, shifts=ss,
+                   axis=1, input_zp=5, output_zp=-1)
+    patch = ints(rng, (1, 3, 8, 8), np.int8)
+    pw = ints(rng, (5, 3, 4, 4), np.int8)
+    return [(Case("conv2d grouped, padded, strided, dilated", op, [x, w, bias],
+                  (1, 6, out_h, out_w), np.int8), ref),
+            (Case("conv2d patch embedding (stride = kernel), accumulator",
+                  "vitq.conv2d {0}, {1} {{strides = array<i64: 4, 4>}} "
+                  ": ({T0}, {T1}) -> {R}", [patch, pw], (1, 5, 2, 2), np.int32),
+             R.conv2d(patch, pw, strides=(4, 4)))]
+
+
+def shiftmax_cases(rng):
+    cases = []
+    op = ("vitq.shiftmax {{0}} {{{{x0 = {x0} : i32, exp_shift = {n} : i32}}}} "
+          ": {{T0}} -> {{R}}")
+    x = ints(rng, (3, 17), np.int8)
+    x[1] = 7                      # all-equal row
+    x[2] = -128
+    x[2, 4] = 127                 # most negative against the maximum
+    for dtype, n in ((np.int16, 24), (np.int8, 24)):
+        cases.append((Case(f"shiftmax i8 -> {np.dtype(dtype).name}, "
+                           "random/all-equal/most-negative rows",
+                           op.format(x0=-80, n=n), [x], x.shape, dtype),
+                      R.shiftmax(x, -80, n, out_dtype=dtype)))
+    wide = ints(rng, (2, 9), np.int32, -(2**30), 2**30)
+    wide[1] = np.iinfo(np.int32).min
+    wide[1, 3] = np.iinfo(np.int32).max
+    cases.append((Case("shiftmax i32 input, int32 extremes",
+                       op.format(x0=-1000, n=21), [wide], wide.shape, np.int16),
+                  R.shiftmax(wide, -1000, 21)))
+    long_row = np.zeros((1, 4096), np.int8)
+    cases.append((Case("shiftmax all-equal row of 4096 (row sum 2^43)",
+                       op.format(x0=-80, n=24), [long_row], long_row.shape,
+                       np.int16), R.shiftmax(long_row, -80, 24)))
+    return cases
+
+
+def shiftgelu_cases(rng):
+    cases = []
+    x = ints(rng, (4, 64), np.int8)
+    x[1] = ints(rng, (64,), np.int8, -128, -1)   # all-negative row: m = 0
+    x[2] = -128
+    ms, ss = per_channel(rng, 64, scale=2.0**-15)
+    cases.append((Case(
+        "shiftgelu i8, per-channel rescale, zero points, all-negative row",
+        f"vitq.shiftgelu {{0}} {{{{x0 = -20 : i32, exp_shift = 26 : i32, "
+        f"rescale = {rescale_attr(ms, ss, 1)}, input_zp = 2 : i32, "
+        "output_zp = -3 : i32}} : {T0} -> {R}", [x], x.shape, np.int8),
+        R.shiftgelu(x, -20, 26, ms, ss, axis=1, input_zp=2, output_zp=-3)))
+    x16 = ints(rng, (3, 32), np.int16)
+    m, s = R.dyadic(2.0**-15)
+    cases.append((Case(
+        "shiftgelu i16 -> i16",
+        f"vitq.shiftgelu {{0}} {{{{x0 = -2000 : i32, exp_shift = 19 : i32, "
+        f"rescale = {rescale_attr(m, s)}}}}} : {{T0}} -> {{R}}", [x16],
+        x16.shape, np.int16),
+        R.shiftgelu(x16, -2000, 19, m, s, out_dtype=np.int16)))
+    return cases
+
+
+def ilayernorm_cases(rng):
+    cases = []
+    n = 48
+    x = ints(rng, (4, n), np.int16, -20000, 20000)
+    x[1] = -1234                                  # zero variance
+    x[2] = np.where(np.arange(n) % 2, 32767, -32768)   # extreme spread
+    ms, ss = per_channel(rng, n, scale=2.0**-23, signs=True)
+    ms[0], ss[0] = 0, 0                           # gamma = 0
+    ms[1], ss[1] = R.dyadic(2.0**-40)             # gamma ~ 0
+    bias = ints(rng, (n,), np.int32, -50, 50).tolist()
+    bias_attr = ", ".join(str(b) for b in bias)
+    for offset in (0, 480):
+        cases.append((Case(
+            f"ilayernorm i16 -> i8, per channel, gamma 0 / ~0 / negative, "
+            f"zero variance, variance_offset {offset}",
+            f"vitq.ilayernorm {{0}} {{{{rescale = {rescale_attr(ms, ss, 1)}, "
+            f"bias = array<i32: {bias_attr}>, variance_offset = {offset} : i64}}}} "
+            ": {T0} -> {R}", [x], x.shape, np.int8),
+            R.ilayernorm(x, ms, ss, 1, bias, variance_offset=offset)))
+    x8 = ints(rng, (2, 3, 16), np.int8)
+    m, s = R.dyadic(4 * 2.0**-30 / 0.05)
+    cases.append((Case(
+        "ilayernorm i8 rank 3, per tensor, 6 sqrt iterations",
+        f"vitq.ilayernorm {{0}} {{{{rescale = {rescale_attr(m, s)}, "
+        "bias = array<i32: 4>, sqrt_iterations = 6 : i32}} : {T0} -> {R}",
+        [x8], x8.shape, np.int8),
+        R.ilayernorm(x8, m, s, None, [4], sqrt_iterations=6)))
+    return cases
+
+
+def quantize_cases(rng):
+    x = (rng.standard_normal((3, 8)) * 3).astype(np.float32)
+    x[0, :5] = [0.05, -0.05, 0.15, 1e9, -np.inf]  # ties to even, saturation
+    qtype = "tensor<3x8x!quant.uniform<i8:f32, 0.100000001:-3>>"
+    return [(Case("quantize f32 -> i8 (round half to even, saturating)",
+                  "vitq.quantize {0} : {T0} -> " + qtype, [x], x.shape,
+                  np.int8, quantized_type=qtype),
+             R.quantize(x, np.float32(0.1), -3, np.int8))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--vitq-opt", default="vitq-opt")
+    parser.add_argument("--runner", default="mlir-runner")
+    args = parser.parse_args()
+    rng = np.random.default_rng(args.seed)
+    pairs = []
+    for make in (requantize_cases, add_cases, matmul_cases, linear_cases,
+                 conv_cases, shiftmax_cases, shiftgelu_cases,
+                 ilayernorm_cases, quantize_cases):
+        pairs += make(rng)
+    cases = [case for case, _ in pairs]
+    results = jit.run_cases(cases, args.vitq_opt, args.runner)
+    failures = 0
+    for (case, expected), got in zip(pairs, results):
+        expected = np.asarray(expected).astype(np.int64)
+        bad = int(np.count_nonzero(got != expected))
+        status = "ok" if bad == 0 else f"MISMATCH in {bad} elements"
+        print(f"{case.name}: {got.size} elements, {status}")
+        if bad:
+            failures += 1
+            idx = np.argwhere(got != expected)[:5]
+            for i in idx:
+                i = tuple(i)
+                print(f"  at {i}: lowered {got[i]}, reference {expected[i]}")
+    print(f"seed {args.seed}: {len(pairs) - failures}/{len(pairs)} cases "
+          "bit-exact")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
