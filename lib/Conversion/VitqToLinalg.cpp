@@ -640,16 +640,13 @@ struct ILayerNormLowering : OpConversionPattern<ILayerNormOp> {
                              return a.add(acc, a.ext(in[0]));
                            });
     auto rowType = cast<RankedTensorType>(sum.getType());
-    Value mean = elementwise(rewriter, loc, rowType, {sum}, {rowId},
-                             [&](OpBuilder &b, Location l, ValueRange args) {
-                               Arith a{b, l};
-                               return a.floorDiv(
-                                   a.add(a.shl(args[0], a.c(1)), a.c(count)),
-                                   a.c(2 * count));
-                             });
-    Value var = reduceRows(rewriter, loc, {x, mean}, {id, row}, full64, i64, 0,
-                           [](Arith &a, ValueRange in, Value acc) {
-                             Value y = a.sub(a.ext(in[0]), in[1]);
+    // y = N * x - sum(x) = N * (x - mean), exactly.
+    auto centred = [count](Arith &a, Value in, Value rowSum) {
+      return a.sub(a.mul(a.ext(in), a.c(count)), rowSum);
+    };
+    Value var = reduceRows(rewriter, loc, {x, sum}, {id, row}, full64, i64, 0,
+                           [&](Arith &a, ValueRange in, Value acc) {
+                             Value y = centred(a, in[0], in[1]);
                              return a.add(acc, a.mul(y, y));
                            });
     int64_t iterations = op.getSqrtIterations();
@@ -661,7 +658,7 @@ struct ILayerNormLowering : OpConversionPattern<ILayerNormOp> {
                       Value v = a.max(a.add(args[0], a.c(offset)), a.c(1));
                       return a.div(a.c(kInt31Max), a.isqrt(v, iterations));
                     });
-    SmallVector<Value> inputs{x, mean, factor};
+    SmallVector<Value> inputs{x, sum, factor};
     SmallVector<AffineMap> maps{id, row, row};
     ArrayRef<int32_t> bias = op.getBias();
     if (bias.size() > 1) {
@@ -677,7 +674,7 @@ struct ILayerNormLowering : OpConversionPattern<ILayerNormOp> {
         op, elementwise(rewriter, loc, type, inputs, maps,
                         [&](OpBuilder &b, Location l, ValueRange args) {
                           Arith a{b, l};
-                          Value y = a.sub(a.ext(args[0]), args[1]);
+                          Value y = centred(a, args[0], args[1]);
                           Value z = a.shr(a.mul(y, args[2]), 1);
                           Value beta =
                               bias.size() > 1 ? a.ext(args[3]) : a.c(bias[0]);

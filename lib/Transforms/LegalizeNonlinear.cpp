@@ -241,9 +241,10 @@ LogicalResult legalizeLayerNorm(LayerNormOp op) {
     bias.resize(1);
   OpBuilder b(op);
   Location loc = op.getLoc();
-  // epsilon in units of sum(y * y): N * epsilon / s_in^2.
+  // epsilon in units of sum(y * y), y = N * (x - mean): N^3 eps / s_in^2.
   double inScale = uniformType(op.getInput()).getScale();
-  double offset = std::round(count * op.getEpsilon().convertToDouble() /
+  double n = static_cast<double>(count);
+  double offset = std::round(n * n * n * op.getEpsilon().convertToDouble() /
                              (inScale * inScale));
   Value norm = ILayerNormOp::create(
       b, loc, type.clone(getStorageIntegerType(out)),

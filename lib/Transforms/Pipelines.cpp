@@ -16,8 +16,9 @@ using namespace mlir;
 namespace {
 
 /// The integer-only legalisation, ending with its check.
-constexpr const char *kToInteger = "vitq-legalize-nonlinear,canonicalize,"
-                                   "vitq-verify-integer-only";
+constexpr const char *kToInteger =
+    "vitq-legalize-nonlinear,vitq-fuse-requant,canonicalize,"
+    "vitq-verify-integer-only";
 
 /// Expansion to upstream ops, bufferisation and lowering to the LLVM
 /// dialect with scalar loops: the reference code generation that the JIT
@@ -41,8 +42,9 @@ void addPipeline(OpPassManager &pm, StringRef pipeline) {
 void vitq::registerVitqPipelines() {
   PassPipelineRegistration<>(
       "vitq-to-integer",
-      "Integer-only legalisation: I-ViT non-linears, canonicalisation, and "
-      "the check that no float is left between quantize and dequantize",
+      "Integer-only legalisation: I-ViT non-linears, requantisation fused "
+      "into epilogues, canonicalisation, and the check that no float is "
+      "left between quantize and dequantize",
       [](OpPassManager &pm) { addPipeline(pm, kToInteger); });
   PassPipelineRegistration<>(
       "vitq-lower-to-llvm",

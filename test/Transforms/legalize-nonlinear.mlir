@@ -61,9 +61,9 @@ func.func @gelu(%x: tensor<3x8x!quant.uniform<i8:f32, 0.05:3>>)
 // LayerNorm over 4 channels into scale 0.05, zero point 2: factor_c =
 // gamma_c * sqrt(4) * 2^-30 / 0.05 = gamma_c * 0.625 * 2^-24 (gamma -1 gives a negative multiplier,
 // gamma 0 the multiplier 0); bias_c = round(beta_c / 0.05) + 2; epsilon
-// becomes variance_offset = 4 * 1e-6 / 0.001^2 = 4.
+// becomes variance_offset = 4^3 * 1e-6 / 0.001^2 = 64.
 // CHECK-LABEL: func.func @layernorm
-// CHECK: vitq.ilayernorm %{{.*}} {bias = array<i32: 2, 12, -8, 2>, rescale = #vitq.rescale<axis = 1, [(1342177280, 55), (-1342177280, 55), (0, 0), (1342177280, 56)]>, variance_offset = 4 : i64} : tensor<2x4xi16> -> tensor<2x4xi8>
+// CHECK: vitq.ilayernorm %{{.*}} {bias = array<i32: 2, 12, -8, 2>, rescale = #vitq.rescale<axis = 1, [(1342177280, 55), (-1342177280, 55), (0, 0), (1342177280, 56)]>, variance_offset = 64 : i64} : tensor<2x4xi16> -> tensor<2x4xi8>
 func.func @layernorm(%x: tensor<2x4x!quant.uniform<i16:f32, 0.001>>)
     -> tensor<2x4x!quant.uniform<i8:f32, 0.05:2>> {
   %gamma = arith.constant dense<[1.0, -1.0, 0.0, 0.5]> : tensor<4xf32>

@@ -230,6 +230,15 @@ def ilayernorm_cases(rng):
             f"bias = array<i32: {bias_attr}>, variance_offset = {offset} : i64}}}} "
             ": {T0} -> {R}", [x], x.shape, np.int8),
             R.ilayernorm(x, ms, ss, 1, bias, variance_offset=offset)))
+    # The longest int16 row the verifier allows, at the extremes: the sum of
+    # squares reaches 2^61.5.
+    xl = np.where(np.arange(1625) % 2, 32767, -32768).astype(np.int16)[None]
+    ml, sl = R.dyadic(2.0**-20)
+    cases.append((Case(
+        "ilayernorm i16 row of 1625 at the extremes",
+        f"vitq.ilayernorm {{0}} {{{{rescale = {rescale_attr(ml, sl)}, "
+        "bias = array<i32: 0>}} : {T0} -> {R}", [xl], xl.shape, np.int16),
+        R.ilayernorm(xl, ml, sl, None, [0], out_dtype=np.int16)))
     x8 = ints(rng, (2, 3, 16), np.int8)
     m, s = R.dyadic(4 * 2.0**-30 / 0.05)
     cases.append((Case(

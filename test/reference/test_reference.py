@@ -456,8 +456,8 @@ class ILayerNormTest(unittest.TestCase):
                                 ("row std 0.01 (5 steps)", (0.01, 0.01))):
             x = self.rows(rng, 200, sd_range)
             # epsilon = 1e-5 as the legalisation folds it:
-            # variance_offset = round(N * eps / s_in^2).
-            offset = round(self.N * 1e-5 / self.S_IN**2)
+            # variance_offset = round(N^3 * eps / s_in^2).
+            offset = round(self.N**3 * 1e-5 / self.S_IN**2)
             y = R.ilayernorm(x, mult, shifts, 1, bias, variance_offset=offset)
             self.assertEqual(y.dtype, np.int8)
             err = quant_error(y, self.ZP, self.S_OUT, self.float_ln(x, gamma, beta))

@@ -287,8 +287,8 @@ def ilayernorm(x, multipliers, shifts, axis, bias, sqrt_iterations=10,
     and the rescale is per tensor (``axis=None``) or along the last axis."""
     x = _i64(x)
     n = x.shape[-1]
-    mean = (2 * x.sum(axis=-1, keepdims=True) + n) // (2 * n)
-    y = x - mean
+    # N * (x - mean), exact: no rounded mean.
+    y = n * x - x.sum(axis=-1, keepdims=True)
     v = np.maximum((y * y).sum(axis=-1, keepdims=True) + int(variance_offset),
                    1)
     std = isqrt(v, sqrt_iterations)

@@ -512,6 +512,15 @@ LogicalResult ILayerNormOp::verify() {
   if (getSqrtIterations() < 1 || getSqrtIterations() > 64)
     return emitOpError("sqrt_iterations must be in [1, 64], got ")
            << getSqrtIterations();
+  // sum((N * (x - mean))^2) <= N^3 * 2^(2w - 2) must stay within 2^62.
+  int64_t maxRow =
+      cast<IntegerType>(getInput().getType().getElementType()).getWidth() == 8
+          ? 65536
+          : 1625;
+  if (!ShapedType::isDynamic(channels) && channels > maxRow)
+    return emitOpError("rows of ")
+           << channels << " exceed the " << maxRow
+           << " elements whose sum of squares fits in 63 bits";
   // Keeps sum(y * y) + variance_offset inside 63 bits.
   if (getVarianceOffset() < 0 || getVarianceOffset() > (int64_t{1} << 48))
     return emitOpError("variance_offset must be in [0, 2^48], got ")

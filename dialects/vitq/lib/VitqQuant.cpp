@@ -9,6 +9,8 @@
 
 #include "vitq/Support/Dyadic.h"
 
+#include "mlir/IR/Matchers.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -73,6 +75,38 @@ FailureOr<RescaleAttr> vitq::getRescaleAttr(MLIRContext *context,
   }
   return RescaleAttr::get(context, multipliers, shifts,
                           factors.size() == 1 ? std::nullopt : axis);
+}
+
+/// Appends the values of a resource blob of element type T.
+template <typename ResourceAttr>
+static bool appendResource(ElementsAttr attr, SmallVectorImpl<int64_t> &out) {
+  auto resource = dyn_cast<ResourceAttr>(attr);
+  if (!resource)
+    return false;
+  auto data = resource.tryGetAsArrayRef();
+  if (!data)
+    return false;
+  out.append(data->begin(), data->end());
+  return true;
+}
+
+std::optional<SmallVector<int64_t>> vitq::getConstantInts(Value v) {
+  ElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) ||
+      !isa<IntegerType>(attr.getElementType()))
+    return std::nullopt;
+  SmallVector<int64_t> values;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    for (const APInt &i : dense.getValues<APInt>())
+      values.push_back(i.getSExtValue());
+    return values;
+  }
+  if (appendResource<DenseI8ResourceElementsAttr>(attr, values) ||
+      appendResource<DenseI16ResourceElementsAttr>(attr, values) ||
+      appendResource<DenseI32ResourceElementsAttr>(attr, values) ||
+      appendResource<DenseI64ResourceElementsAttr>(attr, values))
+    return values;
+  return std::nullopt;
 }
 
 FailureOr<RescaleAttr> vitq::getSignedRescaleAttr(MLIRContext *context,

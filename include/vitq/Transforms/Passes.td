@@ -10,6 +10,34 @@
 
 include "mlir/Pass/PassBase.td"
 
+def VitqFuseRequant : Pass<"vitq-fuse-requant"> {
+  let summary = "Fold requantisation, zero points and biases into integer epilogues";
+  let description = [{
+    Moves rescaling work into the int32 epilogues of `vitq.linear` and
+    `vitq.conv2d` so each tensor is rounded once:
+
+    - `vitq.quantize(vitq.dequantize(x))` with different per-tensor
+      parameters becomes one `vitq.requantize` of the storage integers;
+    - a `vitq.requantize` of an accumulator-only linear/conv2d becomes the
+      op's fused rescale and output zero point (exact);
+    - a constant-weight linear's input zero point moves into its int32 bias,
+      `bias - zp * sum_k w` (exact), which keeps zero-point handling out of
+      the inner loop;
+    - a `vitq.add` of a rescaled linear/conv2d and a per-channel constant (a
+      bias added after requantisation, as QDQ exports write it) folds the
+      constant into the int32 bias and the add's factor into the rescale.
+      This removes one intermediate rounding and saturation, so the result
+      can differ from the unfused IR by an output step; it is closer to the
+      float model.
+
+    The residual adds keep both rescale factors in `vitq.add` (the importer
+    already puts them there), and int16 residual streams pass through
+    unchanged.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
 def VitqLegalizeNonlinear : Pass<"vitq-legalize-nonlinear"> {
   let summary = "Replace quantized softmax/GELU/LayerNorm by their I-ViT integer forms";
   let description = [{

@@ -454,7 +454,7 @@ def Vitq_ILayerNormOp : Vitq_Op<"ilayernorm"> {
     `N` elements, in 64-bit arithmetic:
 
     ```
-    mean = floor((2 * sum(x) + N) / (2 * N));  y = x - mean
+    y    = N * x - sum(x)                      (N * (x - mean), exact)
     std  = isqrt(max(sum(y * y) + variance_offset, 1))
     f    = floor((2^31 - 1) / std);  z = (y * f) >> 1
     out[c] = saturate(rescale_c(z) + bias[c])
@@ -468,7 +468,9 @@ def Vitq_ILayerNormOp : Vitq_Op<"ilayernorm"> {
     channel) is `beta` in output units plus the output zero point. Nothing
     divides by gamma, so gamma ~ 0 is harmless. `variance_offset` is the
     float LayerNorm's epsilon in units of the sum of squares
-    (`N * epsilon / s_in^2`). See `docs/integer-semantics.md`.
+    (`N^3 * epsilon / s_in^2`). Rows are at most 1625 (int16 input) or 65536
+    (int8) long, which keeps the sum of squares inside 63 bits. See
+    `docs/integer-semantics.md`.
 
     ```mlir
     %n = vitq.ilayernorm %x {rescale = #vitq.rescale<1073741824, 40>,

@@ -61,6 +61,10 @@ FailureOr<RescaleAttr> getSignedRescaleAttr(MLIRContext *context,
                                             ArrayRef<double> factors,
                                             int64_t axis);
 
+/// The integer values of a constant tensor (a dense attribute or an i8 to
+/// i64 resource blob), sign-extended; std::nullopt when `v` is not one.
+std::optional<SmallVector<int64_t>> getConstantInts(Value v);
+
 /// The integer constants of `vitq.add` for real factors `lhs` and `rhs`
 /// (input scale / output scale): multipliers in [0, 2^31) sharing one
 /// shift, the larger factor with a 31-bit mantissa.
