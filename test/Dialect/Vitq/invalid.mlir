@@ -771,3 +771,27 @@ func.func @ilayernorm_sqrt_iterations(%x: tensor<2x4xi16>) {
   %0 = vitq.ilayernorm %x {rescale = #vitq.rescale<1, 2>, bias = array<i32: 0>, sqrt_iterations = 0 : i32} : tensor<2x4xi16> -> tensor<2x4xi8>
   return
 }
+
+// -----
+
+func.func @ilayernorm_variance_offset(%x: tensor<2x4xi16>) {
+  // expected-error @+1 {{variance_offset must be in [0, 2^48], got -1}}
+  %0 = vitq.ilayernorm %x {rescale = #vitq.rescale<1, 2>, bias = array<i32: 0>, variance_offset = -1 : i64} : tensor<2x4xi16> -> tensor<2x4xi8>
+  return
+}
+
+// -----
+
+func.func @ilayernorm_row_too_long(%x: tensor<2x1626xi16>) {
+  // expected-error @+1 {{rows of 1626 exceed the 1625 elements whose sum of squares fits in 63 bits}}
+  %0 = vitq.ilayernorm %x {rescale = #vitq.rescale<1, 2>, bias = array<i32: 0>} : tensor<2x1626xi16> -> tensor<2x1626xi8>
+  return
+}
+
+// -----
+
+func.func @shiftgelu_int32_input(%x: tensor<4xi32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 8-bit signless integer or 16-bit signless integer values}}
+  %0 = vitq.shiftgelu %x {x0 = -20 : i32, exp_shift = 26 : i32, rescale = #vitq.rescale<1073741824, 45>} : tensor<4xi32> -> tensor<4xi8>
+  return
+}

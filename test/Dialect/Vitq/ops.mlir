@@ -194,13 +194,14 @@ func.func @integer_nonlinear(%s: tensor<3x197x197xi32>, %h: tensor<197x768xi8>,
   // CHECK: vitq.shiftmax %{{.*}} {exp_shift = 15 : i32, x0 = -114 : i32} : tensor<3x197x197xi32> -> tensor<3x197x197xi8>
   %p = vitq.shiftmax %s {x0 = -114 : i32, exp_shift = 15 : i32}
          : tensor<3x197x197xi32> -> tensor<3x197x197xi8>
-  // CHECK: vitq.shiftgelu %{{.*}} {exp_shift = 15 : i32, rescale = #vitq.rescale<1518500250, 36>, x0 = -20 : i32} : tensor<197x768xi8> -> tensor<197x768xi8>
-  %g = vitq.shiftgelu %h {x0 = -20 : i32, exp_shift = 15 : i32,
-                          rescale = #vitq.rescale<1518500250, 36>}
+  // CHECK: vitq.shiftgelu %{{.*}} {exp_shift = 26 : i32, input_zp = 3 : i32, output_zp = -4 : i32, rescale = #vitq.rescale<1518500250, 44>, x0 = -20 : i32} : tensor<197x768xi8> -> tensor<197x768xi8>
+  %g = vitq.shiftgelu %h {x0 = -20 : i32, exp_shift = 26 : i32,
+                          rescale = #vitq.rescale<1518500250, 44>,
+                          input_zp = 3 : i32, output_zp = -4 : i32}
          : tensor<197x768xi8> -> tensor<197x768xi8>
-  // CHECK: vitq.ilayernorm %{{.*}} {bias = array<i32: 3>, rescale = #vitq.rescale<1073741824, 40>} : tensor<197x4xi16> -> tensor<197x4xi8>
+  // CHECK: vitq.ilayernorm %{{.*}} {bias = array<i32: 3>, rescale = #vitq.rescale<1073741824, 40>, variance_offset = 480 : i64} : tensor<197x4xi16> -> tensor<197x4xi8>
   %n = vitq.ilayernorm %x {rescale = #vitq.rescale<1073741824, 40>,
-                           bias = array<i32: 3>}
+                           bias = array<i32: 3>, variance_offset = 480 : i64}
          : tensor<197x4xi16> -> tensor<197x4xi8>
   // Per-channel gamma (one negative) and beta.
   // CHECK: vitq.ilayernorm %{{.*}} {bias = array<i32: 1, -2, 3, 0>, rescale = #vitq.rescale<axis = 1, [(1073741824, 40), (-1073741824, 40), (0, 0), (5, 1)]>, sqrt_iterations = 12 : i32} : tensor<197x4xi16> -> tensor<197x4xi8>
