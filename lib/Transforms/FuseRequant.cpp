@@ -15,9 +15,12 @@
 //   (exact: sum_k (x - z) w = sum_k x w - z sum_k w).
 // - A vitq.add of a rescaled linear/conv2d and a constant (a bias added
 //   after the requantisation, as QDQ exports write it) folds the constant
-//   into the int32 bias and the add's factor into the rescale. This one
-//   removes an intermediate rounding and saturation, so it is not
-//   bit-identical to the unfused IR; it is closer to the float model.
+//   into the int32 bias and the add's factor into the rescale.
+// - A vitq.add of a requantized int8/int16 value takes the requantize's
+//   factor into its multiplier for that operand.
+//
+// The last two remove an intermediate rounding and saturation, so they are
+// not bit-identical to the unfused IR; they are closer to the float model.
 //
 //===----------------------------------------------------------------------===//
 
@@ -259,13 +262,60 @@ struct FoldConstantAddIntoEpilogue : OpRewritePattern<AddOp> {
   }
 };
 
+/// add(requantize(x), y) with an int8/int16 x: the requantize's factor
+/// joins the add's multiplier for that operand, so the residual stream is
+/// rounded once (both factors of a residual add live in the add).
+struct FoldRequantizeIntoAdd : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddOp op,
+                                PatternRewriter &rewriter) const override {
+    for (bool onLeft : {true, false}) {
+      Value operand = onLeft ? op.getLhs() : op.getRhs();
+      auto requant = operand.getDefiningOp<RequantizeOp>();
+      if (!requant || !requant->hasOneUse() ||
+          !requant.getRescale().isPerTensor() ||
+          requant.getInput().getType().getElementType().isInteger(32) ||
+          requant.getInput().getType().getShape() !=
+              requant.getOutput().getType().getShape())
+        continue;
+      // The add uses (q - zp_q) with q = r (x - zp_x) + zp_q: its factor
+      // becomes m_q * r on (x - zp_x), if the zero points match.
+      int64_t zp = onLeft ? op.getLhsZp() : op.getRhsZp();
+      if (zp != requant.getOutputZp())
+        continue;
+      double unit = std::ldexp(1.0, -op.getShift());
+      double r = rescaleFactors(requant.getRescale())[0];
+      double lhs = op.getLhsMultiplier() * unit * (onLeft ? r : 1.0);
+      double rhs = op.getRhsMultiplier() * unit * (onLeft ? 1.0 : r);
+      std::optional<AddScales> scales = computeAddScales(lhs, rhs);
+      if (!scales)
+        continue;
+      rewriter.modifyOpInPlace(op, [&] {
+        (onLeft ? op.getLhsMutable() : op.getRhsMutable())
+            .assign(requant.getInput());
+        op.setLhsMultiplier(scales->lhsMultiplier);
+        op.setRhsMultiplier(scales->rhsMultiplier);
+        op.setShift(scales->shift);
+        if (onLeft)
+          op.setLhsZp(requant.getInputZp());
+        else
+          op.setRhsZp(requant.getInputZp());
+      });
+      rewriter.eraseOp(requant);
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct FuseRequantPass : vitq::impl::VitqFuseRequantBase<FuseRequantPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldQuantizeChain, FuseRequantizeIntoEpilogue<LinearOp>,
                  FuseRequantizeIntoEpilogue<Conv2DOp>, FoldLinearInputZeroPoint,
                  FoldConstantAddIntoEpilogue<LinearOp>,
-                 FoldConstantAddIntoEpilogue<Conv2DOp>>(&getContext());
+                 FoldConstantAddIntoEpilogue<Conv2DOp>, FoldRequantizeIntoAdd>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

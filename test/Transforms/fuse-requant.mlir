@@ -100,3 +100,33 @@ func.func @quantize_chain(%x: tensor<4x!quant.uniform<i8:f32, 0.2:1>>) -> tensor
   %q = vitq.quantize %d : tensor<4xf32> -> tensor<4x!quant.uniform<i8:f32, 0.1:-2>>
   return %q : tensor<4x!quant.uniform<i8:f32, 0.1:-2>>
 }
+
+// -----
+
+// A residual add of a requantized int16 value: the requantize's factor
+// (2^-1) joins the lhs factor (0.5 -> 0.25, sharing the shift with the rhs
+// factor 0.75), and the add reads the int16 value and its zero point.
+// CHECK-LABEL: func.func @requantize_into_add
+// CHECK: %[[A:.*]] = vitq.add %arg0, %arg1 {lhs_multiplier = 536870912 : i32, lhs_zp = 3 : i32, rhs_multiplier = 1610612736 : i32, shift = 31 : i32} : tensor<4x8xi16>, tensor<4x8xi8> -> tensor<4x8xi16>
+// CHECK-NEXT: return %[[A]]
+func.func @requantize_into_add(%x: tensor<4x8xi16>, %y: tensor<4x8xi8>) -> tensor<4x8xi16> {
+  %r = vitq.requantize %x {rescale = #vitq.rescale<1073741824, 31>, input_zp = 3 : i32}
+         : tensor<4x8xi16> -> tensor<4x8xi8>
+  %a = vitq.add %r, %y {lhs_multiplier = 1073741824 : i32, rhs_multiplier = 1610612736 : i32, shift = 31 : i32}
+         : tensor<4x8xi8>, tensor<4x8xi8> -> tensor<4x8xi16>
+  return %a : tensor<4x8xi16>
+}
+
+// -----
+
+// Not folded: an int32 accumulator cannot be an add operand.
+// CHECK-LABEL: func.func @requantize_of_accumulator
+// CHECK: vitq.requantize
+// CHECK: vitq.add
+func.func @requantize_of_accumulator(%x: tensor<4x8xi32>, %y: tensor<4x8xi8>) -> tensor<4x8xi8> {
+  %r = vitq.requantize %x {rescale = #vitq.rescale<1073741824, 40>}
+         : tensor<4x8xi32> -> tensor<4x8xi8>
+  %a = vitq.add %r, %y {lhs_multiplier = 1073741824 : i32, rhs_multiplier = 1073741824 : i32, shift = 30 : i32}
+         : tensor<4x8xi8>, tensor<4x8xi8> -> tensor<4x8xi8>
+  return %a : tensor<4x8xi8>
+}

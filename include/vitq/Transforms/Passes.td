@@ -25,14 +25,16 @@ def VitqFuseRequant : Pass<"vitq-fuse-requant"> {
       the inner loop;
     - a `vitq.add` of a rescaled linear/conv2d and a per-channel constant (a
       bias added after requantisation, as QDQ exports write it) folds the
-      constant into the int32 bias and the add's factor into the rescale.
-      This removes one intermediate rounding and saturation, so the result
-      can differ from the unfused IR by an output step; it is closer to the
-      float model.
+      constant into the int32 bias and the add's factor into the rescale;
 
-    The residual adds keep both rescale factors in `vitq.add` (the importer
-    already puts them there), and int16 residual streams pass through
-    unchanged.
+    - a `vitq.add` operand produced by a per-tensor `vitq.requantize` of
+      int8/int16 data takes the requantize's factor into its multiplier, so
+      both rescale factors of a residual add live in the add and the
+      residual stream (int16 in I-ViT) is rounded once.
+
+    The last two remove an intermediate rounding and saturation, so results
+    can differ from the unfused IR by an output step; they are closer to the
+    float model.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::quant::QuantDialect"];
