@@ -186,7 +186,12 @@ Value elementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
 /// Map from a rank-`rank` iteration space to its first `rank - 1` dims
 /// (a row tensor), or to its last dim (a channel vector).
 AffineMap rowMap(MLIRContext *ctx, unsigned rank) {
-  return AffineMap::getMultiDimIdentityMap(rank, ctx).getMajorSubMap(rank - 1);
+  // Built explicitly: getMajorSubMap(0) is a null map, and rank-1 inputs
+  // reduce into a rank-0 row tensor.
+  SmallVector<AffineExpr> dims;
+  for (unsigned i = 0; i + 1 < rank; ++i)
+    dims.push_back(getAffineDimExpr(i, ctx));
+  return AffineMap::get(rank, 0, dims, ctx);
 }
 AffineMap lastDimMap(MLIRContext *ctx, unsigned rank) {
   return AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx), ctx);
@@ -735,6 +740,14 @@ struct QuantParams {
   }
 };
 
+/// The float of type `ft` nearest to the integer `v` on the side of zero.
+Value boundTowardZero(OpBuilder &b, Location loc, int64_t v, Type ft) {
+  APFloat f(cast<FloatType>(ft).getFloatSemantics());
+  f.convertFromAPInt(APInt(64, v, /*isSigned=*/true), /*IsSigned=*/true,
+                     APFloat::rmTowardZero);
+  return arith::ConstantOp::create(b, loc, ft, b.getFloatAttr(ft, f));
+}
+
 struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -760,9 +773,13 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
               b, l, arith::DivFOp::create(b, l, args[0], scale));
           r = arith::AddFOp::create(b, l, r,
                                     arith::SIToFPOp::create(b, l, ft, zp));
-          // Clamp in float so huge values and infinities convert safely.
-          r = arith::MaxNumFOp::create(b, l, r, a.cf(qmin, ft));
-          r = arith::MinNumFOp::create(b, l, r, a.cf(qmax, ft));
+          // Clamp in float so huge values and infinities convert safely;
+          // the bounds are rounded towards zero so that fptosi of them
+          // stays in range (2^31 - 1 is not an f32, 32767 not an f16).
+          r = arith::MaxNumFOp::create(b, l, r,
+                                       boundTowardZero(b, l, qmin, ft));
+          r = arith::MinNumFOp::create(b, l, r,
+                                       boundTowardZero(b, l, qmax, ft));
           return arith::FPToSIOp::create(b, l, storage, r).getResult();
         });
     rewriter.replaceOp(op, result);
@@ -1014,10 +1031,32 @@ struct StorageTypeConverter : TypeConverter {
   }
 };
 
+/// The lowering builds static-shaped tensors throughout; a dynamic dimension
+/// on a vitq op is reported instead of producing invalid IR.
+LogicalResult checkStaticShapes(Operation *root) {
+  WalkResult result = root->walk([](Operation *op) {
+    if (!isa_and_nonnull<VitqDialect>(op->getDialect()))
+      return WalkResult::advance();
+    auto dynamic = [](Type t) {
+      auto shaped = dyn_cast<ShapedType>(t);
+      return shaped && !shaped.hasStaticShape();
+    };
+    if (llvm::any_of(op->getOperandTypes(), dynamic) ||
+        llvm::any_of(op->getResultTypes(), dynamic)) {
+      op->emitOpError("has a dynamic shape; the lowering needs static shapes");
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
 struct ConvertVitqToLinalgPass
     : vitq::impl::ConvertVitqToLinalgBase<ConvertVitqToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    if (failed(checkStaticShapes(getOperation())))
+      return signalPassFailure();
     StorageTypeConverter converter;
     RewritePatternSet patterns(ctx);
     patterns.add<RequantizeLowering, AddLowering, MatmulLowering,

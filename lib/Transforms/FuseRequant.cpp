@@ -68,7 +68,16 @@ struct FoldQuantizeChain : OpRewritePattern<QuantizeOp> {
         dq.getInput().getType().getElementType());
     auto out = dyn_cast<quant::UniformQuantizedType>(
         op.getOutput().getType().getElementType());
-    if (!in || !out)
+    // vitq.requantize reads int8/16/32 and writes int8/16 signed storage.
+    // Its saturation is to the full storage range, so narrow-range result
+    // types keep their quantize.
+    if (!in || !out || !in.isSigned() || !out.isSigned() ||
+        out.getStorageTypeIntegralWidth() > 16 ||
+        out.getStorageTypeMin() !=
+            out.getDefaultMinimumForInteger(
+                true, out.getStorageTypeIntegralWidth()) ||
+        out.getStorageTypeMax() != out.getDefaultMaximumForInteger(
+                                       true, out.getStorageTypeIntegralWidth()))
       return failure();
     FailureOr<RescaleAttr> rescale = getRescaleAttr(
         getContext(), {in.getScale() / out.getScale()}, std::nullopt);
@@ -125,9 +134,9 @@ struct FoldLinearInputZeroPoint : OpRewritePattern<LinearOp> {
       return failure();
     std::optional<SmallVector<int64_t>> weight =
         getConstantInts(op.getWeight());
-    if (!weight)
-      return failure();
     RankedTensorType wt = op.getWeight().getType();
+    if (!weight || !wt.hasStaticShape())
+      return failure();
     bool transposed = op.getTransposeWeight();
     int64_t n = wt.getDimSize(transposed ? 0 : 1);
     int64_t k = wt.getDimSize(transposed ? 1 : 0);
@@ -187,6 +196,8 @@ struct FoldConstantAddIntoEpilogue : OpRewritePattern<AddOp> {
       return failure();
     RankedTensorType out = op.getOutput().getType();
     auto ct = cast<RankedTensorType>(constant.getType());
+    if (!out.hasStaticShape() || !ct.hasStaticShape())
+      return failure();
     int64_t rank = out.getRank();
     int64_t channelAxis = std::is_same_v<Op, LinearOp> ? rank - 1 : 1;
     int64_t channels = out.getDimSize(channelAxis);
@@ -196,11 +207,15 @@ struct FoldConstantAddIntoEpilogue : OpRewritePattern<AddOp> {
     for (int64_t d = 0; d < ct.getRank(); ++d)
       if (ct.getDimSize(d) != 1 && d + offset != channelAxis)
         return failure();
+    // The constant may have fewer dims than the output (NumPy broadcast);
+    // the channel axis is then possibly outside it.
+    int64_t constantAxis = channelAxis - offset;
     int64_t stride = 1;
-    for (int64_t d = channelAxis - offset + 1; d < ct.getRank(); ++d)
+    for (int64_t d = std::max<int64_t>(0, constantAxis + 1); d < ct.getRank();
+         ++d)
       stride *= ct.getDimSize(d);
     bool channelInConstant =
-        channelAxis - offset >= 0 && ct.getDimSize(channelAxis - offset) != 1;
+        constantAxis >= 0 && ct.getDimSize(constantAxis) != 1;
     for (int64_t c = 0; c < channels; ++c)
       perChannel[c] = (*values)[channelInConstant ? c * stride : 0];
 

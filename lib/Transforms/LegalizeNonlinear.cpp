@@ -88,12 +88,23 @@ FailureOr<bool> isQuantizedOp(Operation *op, Value input, Value output) {
     return isa<quant::QuantizedType>(
         cast<RankedTensorType>(v.getType()).getElementType());
   };
-  if (uniformType(input) && uniformType(output))
-    return true;
   if (!isQuantized(input) && !isQuantized(output))
     return false;
-  return op->emitOpError(
-      "needs per-tensor quantized input and result types to be legalised");
+  auto in = uniformType(input), out = uniformType(output);
+  if (!in || !out)
+    return op->emitOpError(
+        "needs per-tensor quantized input and result types to be legalised");
+  // The integer forms write int8/int16 activations; which inputs they read
+  // is checked per op.
+  for (quant::UniformQuantizedType t : {in, out})
+    if (!t.isSigned())
+      return op->emitOpError("integer form needs signed quantized types, got ")
+             << t;
+  if (out.getStorageTypeIntegralWidth() > 16)
+    return op->emitOpError("integer form writes int8 or int16, not ") << out;
+  if (!cast<ShapedType>(input.getType()).hasStaticShape())
+    return op->emitOpError("integer form needs a static shape");
+  return true;
 }
 
 LogicalResult requireLastAxis(Operation *op, int64_t axis, int64_t rank) {
@@ -158,6 +169,8 @@ LogicalResult legalizeGelu(GeluOp op) {
   if (failed(quantized) || !*quantized)
     return success(succeeded(quantized));
   auto in = uniformType(op.getInput()), out = uniformType(op.getOutput());
+  if (in.getStorageTypeIntegralWidth() > 16)
+    return op.emitOpError("integer GELU takes int8 or int16 input, not ") << in;
   FailureOr<ExpConstants> exp = chooseExpConstants(op, in.getScale());
   if (failed(exp))
     return failure();
@@ -191,10 +204,12 @@ FailureOr<SmallVector<double>> constantFloats(Operation *op, Value v,
                                 "into the integer form";
   auto values = attr.tryGetValues<APFloat>();
   if (!values) {
-    // Resource blobs hold raw f32 data.
+    // Resource blobs hold raw f32 data, of a size the parser leaves
+    // unchecked against the type.
     if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr))
       if (std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef())
-        return SmallVector<double>(data->begin(), data->end());
+        if (static_cast<int64_t>(data->size()) == attr.getNumElements())
+          return SmallVector<double>(data->begin(), data->end());
     return op->emitOpError() << what << " has unreadable constant data";
   }
   SmallVector<double> result;
@@ -214,12 +229,24 @@ LogicalResult legalizeLayerNorm(LayerNormOp op) {
   auto inStorage = getStorageIntegerType(uniformType(op.getInput()));
   if (inStorage.getWidth() > 16)
     return op.emitOpError("integer LayerNorm takes int8 or int16 input");
+  // The exact centring N * x - sum(x) bounds the row length (the same
+  // limit the vitq.ilayernorm verifier enforces).
+  int64_t maxCount = inStorage.getWidth() == 8 ? kMaxRowInt8 : kMaxRowInt16;
+  if (count > maxCount)
+    return op.emitOpError("integer LayerNorm over ")
+           << count << " elements exceeds the " << maxCount
+           << "-element row limit of " << inStorage << " input";
   FailureOr<SmallVector<double>> gamma =
       constantFloats(op, op.getGamma(), "gamma");
   FailureOr<SmallVector<double>> beta =
       constantFloats(op, op.getBeta(), "beta");
   if (failed(gamma) || failed(beta))
     return failure();
+  if (static_cast<int64_t>(gamma->size()) != count ||
+      static_cast<int64_t>(beta->size()) != count)
+    return op.emitOpError("gamma and beta must have one value per element of "
+                          "the normalised dimension (")
+           << count << ")";
   auto out = uniformType(op.getOutput());
   // z has scale sqrt(N) / 2^30; gamma and the output scale fold into one
   // per-channel factor, beta and the zero point into the bias.

@@ -73,6 +73,13 @@ void findFloatOnIntegers(ModuleOp module, llvm::SetVector<Operation *> &bad) {
     if (floats)
       bad.insert(op);
   }
+  // A float-semantic op on quantized data computes in float wherever it is,
+  // also on quantized function arguments that no quantize reaches.
+  module.walk([&](Operation *op) {
+    if (isa<SoftmaxOp, GeluOp, LayerNormOp>(op) &&
+        llvm::any_of(op->getOperandTypes(), isQuantized))
+      bad.insert(op);
+  });
 }
 
 struct VerifyIntegerOnlyPass

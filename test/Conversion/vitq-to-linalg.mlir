@@ -112,3 +112,34 @@ func.func @quantized_softmax(%x: tensor<2x8x!quant.uniform<i8:f32, 0.1>>) -> ten
   %0 = vitq.softmax %x : tensor<2x8x!quant.uniform<i8:f32, 0.1>> -> tensor<2x8x!quant.uniform<i8:f32, 0.0078125>>
   return %0 : tensor<2x8x!quant.uniform<i8:f32, 0.0078125>>
 }
+
+// -----
+
+func.func @dynamic_shape(%x: tensor<?x8xi32>) -> tensor<?x8xi8> {
+  // expected-error @+1 {{has a dynamic shape; the lowering needs static shapes}}
+  %0 = vitq.requantize %x {rescale = #vitq.rescale<1073741824, 31>}
+         : tensor<?x8xi32> -> tensor<?x8xi8>
+  return %0 : tensor<?x8xi8>
+}
+
+// -----
+
+// A rank-1 row op reduces into a rank-0 row tensor.
+// CHECK-LABEL: func.func @shiftmax_rank1
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}], iterator_types = ["reduction"]} ins(%arg0 : tensor<16xi8>) outs(%{{.*}} : tensor<i64>)
+func.func @shiftmax_rank1(%x: tensor<16xi8>) -> tensor<16xi16> {
+  %0 = vitq.shiftmax %x {x0 = -80 : i32, exp_shift = 24 : i32} : tensor<16xi8> -> tensor<16xi16>
+  return %0 : tensor<16xi16>
+}
+
+// -----
+
+// Quantize bounds are rounded towards zero: 2^31 - 1 clamps at the f32
+// below 2^31.
+// CHECK-LABEL: func.func @quantize_int32
+// CHECK-DAG: arith.constant 2.14748352E+9 : f32
+// CHECK-DAG: arith.constant -2.14748365E+9 : f32
+func.func @quantize_int32(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i32:f32, 0.001>> {
+  %0 = vitq.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<i32:f32, 0.001>>
+  return %0 : tensor<4x!quant.uniform<i32:f32, 0.001>>
+}

@@ -130,3 +130,69 @@ func.func @requantize_of_accumulator(%x: tensor<4x8xi32>, %y: tensor<4x8xi8>) ->
          : tensor<4x8xi8>, tensor<4x8xi8> -> tensor<4x8xi8>
   return %a : tensor<4x8xi8>
 }
+
+// -----
+
+// A rank-0 constant added to a conv2d is one bias value for every channel
+// (bias += 2 * 0.5 / 2^-4 = 16).
+// CHECK-LABEL: func.func @conv_scalar_add
+// CHECK: %[[B:.*]] = arith.constant dense<16> : tensor<2xi32>
+// CHECK: vitq.conv2d %arg0, %arg1, %[[B]]
+// CHECK-NOT: vitq.add
+func.func @conv_scalar_add(%x: tensor<1x2x4x4xi8>, %w: tensor<2x2x2x2xi8>) -> tensor<1x2x3x3xi8> {
+  %c = arith.constant dense<2> : tensor<i8>
+  %y = vitq.conv2d %x, %w {rescale = #vitq.rescale<1073741824, 34>}
+         : (tensor<1x2x4x4xi8>, tensor<2x2x2x2xi8>) -> tensor<1x2x3x3xi8>
+  %z = vitq.add %y, %c {lhs_multiplier = 2 : i32, rhs_multiplier = 1 : i32, shift = 1 : i32}
+         : tensor<1x2x3x3xi8>, tensor<i8> -> tensor<1x2x3x3xi8>
+  return %z : tensor<1x2x3x3xi8>
+}
+
+// -----
+
+// Not folded: a dynamic channel count has no per-channel bias to build.
+// CHECK-LABEL: func.func @dynamic_channels
+// CHECK: vitq.add
+func.func @dynamic_channels(%x: tensor<2x4xi8>, %w: tensor<4x?xi8>) -> tensor<2x?xi8> {
+  %k = arith.constant dense<1> : tensor<i8>
+  %l = vitq.linear %x, %w {rescale = #vitq.rescale<1073741824, 34>}
+         : (tensor<2x4xi8>, tensor<4x?xi8>) -> tensor<2x?xi8>
+  %y = vitq.add %l, %k {lhs_multiplier = 2 : i32, rhs_multiplier = 1 : i32, shift = 1 : i32}
+         : tensor<2x?xi8>, tensor<i8> -> tensor<2x?xi8>
+  return %y : tensor<2x?xi8>
+}
+
+// -----
+
+// Not folded: a resource blob shorter than its type (2 of 3 values) is no
+// readable constant.
+// CHECK-LABEL: func.func @short_resource
+// CHECK: vitq.add
+func.func @short_resource(%x: tensor<2x4xi8>, %w: tensor<4x3xi8>) -> tensor<2x3xi16> {
+  %c = arith.constant dense_resource<short> : tensor<3xi16>
+  %l = vitq.linear %x, %w {rescale = #vitq.rescale<1073741824, 34>}
+         : (tensor<2x4xi8>, tensor<4x3xi8>) -> tensor<2x3xi8>
+  %y = vitq.add %l, %c {lhs_multiplier = 2 : i32, rhs_multiplier = 1 : i32, shift = 1 : i32}
+         : tensor<2x3xi8>, tensor<3xi16> -> tensor<2x3xi16>
+  return %y : tensor<2x3xi16>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      short: "0x0200000001000200"
+    }
+  }
+#-}
+
+// -----
+
+// Not folded: vitq.requantize writes int8/int16, so a chain into int32 stays.
+// CHECK-LABEL: func.func @quantize_chain_int32
+// CHECK: vitq.dequantize
+// CHECK: vitq.quantize
+func.func @quantize_chain_int32(%x: tensor<4x!quant.uniform<i8:f32, 0.2:1>>) -> tensor<4x!quant.uniform<i32:f32, 0.001>> {
+  %d = vitq.dequantize %x : tensor<4x!quant.uniform<i8:f32, 0.2:1>> -> tensor<4xf32>
+  %q = vitq.quantize %d : tensor<4xf32> -> tensor<4x!quant.uniform<i32:f32, 0.001>>
+  return %q : tensor<4x!quant.uniform<i32:f32, 0.001>>
+}

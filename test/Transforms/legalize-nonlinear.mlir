@@ -143,3 +143,46 @@ func.func @layernorm_gamma_argument(%x: tensor<2x4x!quant.uniform<i8:f32, 0.1>>,
          -> tensor<2x4x!quant.uniform<i8:f32, 0.05>>
   return %0 : tensor<2x4x!quant.uniform<i8:f32, 0.05>>
 }
+
+// -----
+
+func.func @layernorm_dynamic_row(%x: tensor<2x?x!quant.uniform<i16:f32, 0.001>>, %g: tensor<?xf32>)
+    -> tensor<2x?x!quant.uniform<i8:f32, 0.05>> {
+  // expected-error @+1 {{integer form needs a static shape}}
+  %0 = vitq.layernorm %x, %g, %g {epsilon = 1.0e-6 : f32}
+         : (tensor<2x?x!quant.uniform<i16:f32, 0.001>>, tensor<?xf32>, tensor<?xf32>)
+         -> tensor<2x?x!quant.uniform<i8:f32, 0.05>>
+  return %0 : tensor<2x?x!quant.uniform<i8:f32, 0.05>>
+}
+
+// -----
+
+func.func @layernorm_long_int16_row(%x: tensor<1x2000x!quant.uniform<i16:f32, 0.001>>)
+    -> tensor<1x2000x!quant.uniform<i8:f32, 0.05>> {
+  %g = arith.constant dense<1.0> : tensor<2000xf32>
+  // expected-error @+1 {{integer LayerNorm over 2000 elements exceeds the 1625-element row limit of 'i16' input}}
+  %0 = vitq.layernorm %x, %g, %g {epsilon = 1.0e-6 : f32}
+         : (tensor<1x2000x!quant.uniform<i16:f32, 0.001>>, tensor<2000xf32>, tensor<2000xf32>)
+         -> tensor<1x2000x!quant.uniform<i8:f32, 0.05>>
+  return %0 : tensor<1x2000x!quant.uniform<i8:f32, 0.05>>
+}
+
+// -----
+
+func.func @gelu_int32_input(%x: tensor<4x!quant.uniform<i32:f32, 0.001>>)
+    -> tensor<4x!quant.uniform<i8:f32, 0.05>> {
+  // expected-error @+1 {{integer GELU takes int8 or int16 input, not '!quant.uniform<i32:f32, 1.000000e-03>'}}
+  %0 = vitq.gelu %x : tensor<4x!quant.uniform<i32:f32, 0.001>>
+                   -> tensor<4x!quant.uniform<i8:f32, 0.05>>
+  return %0 : tensor<4x!quant.uniform<i8:f32, 0.05>>
+}
+
+// -----
+
+func.func @softmax_int32_output(%x: tensor<4x!quant.uniform<i8:f32, 0.05>>)
+    -> tensor<4x!quant.uniform<i32:f32, 0.001>> {
+  // expected-error @+1 {{integer form writes int8 or int16, not '!quant.uniform<i32:f32, 1.000000e-03>'}}
+  %0 = vitq.softmax %x : tensor<4x!quant.uniform<i8:f32, 0.05>>
+                      -> tensor<4x!quant.uniform<i32:f32, 0.001>>
+  return %0 : tensor<4x!quant.uniform<i32:f32, 0.001>>
+}

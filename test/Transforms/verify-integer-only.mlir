@@ -59,3 +59,18 @@ module {
     return %d : tensor<4xf32>
   }
 }
+
+// -----
+
+// A float-semantic op on a quantized function argument computes in float
+// although no quantize reaches it.
+// expected-error @below {{1 float op between quantize and dequantize: the function is not integer-only}}
+module {
+func.func @softmax_on_argument(%x: tensor<4x!quant.uniform<i8:f32, 0.05>>)
+    -> tensor<4x!quant.uniform<i8:f32, 0.0078125>> {
+  // expected-error @+1 {{'vitq.softmax' computes in floating point between quantize and dequantize (run vitq-legalize-nonlinear)}}
+  %0 = vitq.softmax %x : tensor<4x!quant.uniform<i8:f32, 0.05>>
+                      -> tensor<4x!quant.uniform<i8:f32, 0.0078125>>
+  return %0 : tensor<4x!quant.uniform<i8:f32, 0.0078125>>
+}
+}

@@ -254,10 +254,37 @@ def quantize_cases(rng):
     x = (rng.standard_normal((3, 8)) * 3).astype(np.float32)
     x[0, :5] = [0.05, -0.05, 0.15, 1e9, -np.inf]  # ties to even, saturation
     qtype = "tensor<3x8x!quant.uniform<i8:f32, 0.100000001:-3>>"
+    qtype32 = "tensor<3x8x!quant.uniform<i32:f32, 0.00100000005>>"
     return [(Case("quantize f32 -> i8 (round half to even, saturating)",
                   "vitq.quantize {0} : {T0} -> " + qtype, [x], x.shape,
                   np.int8, quantized_type=qtype),
-             R.quantize(x, np.float32(0.1), -3, np.int8))]
+             R.quantize(x, np.float32(0.1), -3, np.int8)),
+            (Case("quantize f32 -> i32 saturating at the float32 below 2^31",
+                  "vitq.quantize {0} : {T0} -> " + qtype32, [x], x.shape,
+                  np.int32, quantized_type=qtype32),
+             R.quantize(x, np.float32(1e-3), 0, np.int32))]
+
+
+def rank1_cases(rng):
+    """Row ops on rank-1 tensors reduce into rank-0 row values."""
+    x = ints(rng, (24,), np.int8)
+    m, s = R.dyadic(2.0**-15)
+    ml, sl = R.dyadic(2.0**-20)
+    return [
+        (Case("shiftmax rank 1",
+              "vitq.shiftmax {0} {{x0 = -80 : i32, exp_shift = 24 : i32}} "
+              ": {T0} -> {R}", [x], x.shape, np.int16),
+         R.shiftmax(x, -80, 24)),
+        (Case("shiftgelu rank 1",
+              f"vitq.shiftgelu {{0}} {{{{x0 = -20 : i32, exp_shift = 26 : i32, "
+              f"rescale = {rescale_attr(m, s)}}}}} : {{T0}} -> {{R}}", [x],
+              x.shape, np.int8),
+         R.shiftgelu(x, -20, 26, m, s)),
+        (Case("ilayernorm rank 1",
+              f"vitq.ilayernorm {{0}} {{{{rescale = {rescale_attr(ml, sl)}, "
+              "bias = array<i32: 0>}} : {T0} -> {R}", [x], x.shape, np.int8),
+         R.ilayernorm(x, ml, sl, None, [0])),
+    ]
 
 
 def main():
@@ -270,7 +297,7 @@ def main():
     pairs = []
     for make in (requantize_cases, add_cases, matmul_cases, linear_cases,
                  conv_cases, shiftmax_cases, shiftgelu_cases,
-                 ilayernorm_cases, quantize_cases):
+                 ilayernorm_cases, quantize_cases, rank1_cases):
         pairs += make(rng)
     cases = [case for case, _ in pairs]
     results = jit.run_cases(cases, args.vitq_opt, args.runner)

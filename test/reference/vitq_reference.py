@@ -311,10 +311,19 @@ def quantize(x, scale, zero_point, out_dtype=np.int8):
     info = np.iinfo(out_dtype)
     z = int(zero_point)
     r = np.rint(np.asarray(x, dtype=np.float32) / np.float32(scale))
-    # Clamp in float (exact: the bounds are small integers) before the cast,
-    # so that huge or infinite quotients do not overflow the conversion.
-    r = np.clip(r, np.float32(int(info.min) - z), np.float32(int(info.max) - z))
-    return (r.astype(np.int64) + z).astype(out_dtype)
+    r = r + np.float32(z)
+    # Clamp in float before the cast, so that huge or infinite quotients do
+    # not overflow the conversion; the bounds are the float32 values nearest
+    # qmin/qmax on the side of zero (2^31 - 1 itself is no float32).
+    r = np.clip(r, _toward_zero(info.min), _toward_zero(info.max))
+    return r.astype(np.int64).astype(out_dtype)
+
+
+def _toward_zero(v):
+    f = np.float32(v)
+    if abs(int(f)) > abs(int(v)):
+        f = np.nextafter(f, np.float32(0))
+    return f
 
 
 def dequantize(q, scale, zero_point):

@@ -141,6 +141,11 @@ static LogicalResult verifyQuantizedType(Operation *op,
           element))
     return op->emitOpError("expected a !quant.uniform element type, got ")
            << element;
+  // The integer ops read storage as signed; the importer re-encodes uint8
+  // as int8 with the zero point lowered by 128.
+  if (!qtype.isSigned())
+    return op->emitOpError("expected signed quantized storage, got ")
+           << element;
   if (qtype.getExpressedType() != floatElementType)
     return op->emitOpError("float type ")
            << floatElementType << " differs from the expressed type "
@@ -175,10 +180,13 @@ static LogicalResult verifyFloatOrQuantizedPair(Operation *op, Value input,
   if (inFloat && in != out)
     return op->emitOpError("float input ")
            << in << " and result " << out << " differ";
-  for (Type t : {in, out})
-    if (!inFloat && !isa<quant::UniformQuantizedType>(t))
-      return op->emitOpError("expected a per-tensor !quant.uniform type, got ")
+  for (Type t : {in, out}) {
+    auto uniform = dyn_cast<quant::UniformQuantizedType>(t);
+    if (!inFloat && (!uniform || !uniform.isSigned()))
+      return op->emitOpError(
+                 "expected a signed per-tensor !quant.uniform type, got ")
              << t;
+  }
   return verifySameShape(op, input, output);
 }
 
@@ -512,11 +520,10 @@ LogicalResult ILayerNormOp::verify() {
   if (getSqrtIterations() < 1 || getSqrtIterations() > 64)
     return emitOpError("sqrt_iterations must be in [1, 64], got ")
            << getSqrtIterations();
-  // sum((N * (x - mean))^2) <= N^3 * 2^(2w - 2) must stay within 2^62.
   int64_t maxRow =
       cast<IntegerType>(getInput().getType().getElementType()).getWidth() == 8
-          ? 65536
-          : 1625;
+          ? kMaxRowInt8
+          : kMaxRowInt16;
   if (!ShapedType::isDynamic(channels) && channels > maxRow)
     return emitOpError("rows of ")
            << channels << " exceed the " << maxRow

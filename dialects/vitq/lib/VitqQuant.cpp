@@ -101,17 +101,22 @@ std::optional<SmallVector<int64_t>> vitq::getConstantInts(Value v) {
       values.push_back(i.getSExtValue());
     return values;
   }
-  if (appendResource<DenseI8ResourceElementsAttr>(attr, values) ||
-      appendResource<DenseI16ResourceElementsAttr>(attr, values) ||
-      appendResource<DenseI32ResourceElementsAttr>(attr, values) ||
-      appendResource<DenseI64ResourceElementsAttr>(attr, values))
-    return values;
-  return std::nullopt;
+  bool found = appendResource<DenseI8ResourceElementsAttr>(attr, values) ||
+               appendResource<DenseI16ResourceElementsAttr>(attr, values) ||
+               appendResource<DenseI32ResourceElementsAttr>(attr, values) ||
+               appendResource<DenseI64ResourceElementsAttr>(attr, values);
+  // A resource blob's size is not checked against its type when parsed;
+  // callers index by the type's shape, so a mismatch is no constant.
+  if (!found || static_cast<int64_t>(values.size()) != attr.getNumElements())
+    return std::nullopt;
+  return values;
 }
 
 FailureOr<RescaleAttr> vitq::getSignedRescaleAttr(MLIRContext *context,
                                                   ArrayRef<double> factors,
                                                   int64_t axis) {
+  if (factors.empty())
+    return failure();
   SmallVector<int32_t> multipliers, shifts;
   for (double factor : factors) {
     if (!std::isfinite(factor))

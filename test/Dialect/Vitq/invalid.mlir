@@ -587,7 +587,7 @@ func.func @softmax_float_types(%x: tensor<4xf32>) {
 // -----
 
 func.func @softmax_per_axis(%x: tensor<2x!quant.uniform<i8:f32:0, {0.1, 0.2}>>) {
-  // expected-error @+1 {{expected a per-tensor !quant.uniform type, got '!quant.uniform<i8:f32:0, {1.000000e-01,2.000000e-01}>'}}
+  // expected-error @+1 {{expected a signed per-tensor !quant.uniform type, got '!quant.uniform<i8:f32:0, {1.000000e-01,2.000000e-01}>'}}
   %0 = vitq.softmax %x : tensor<2x!quant.uniform<i8:f32:0, {0.1, 0.2}>> -> tensor<2x!quant.uniform<i8:f32, 0.1>>
   return
 }
@@ -793,5 +793,13 @@ func.func @ilayernorm_row_too_long(%x: tensor<2x1626xi16>) {
 func.func @shiftgelu_int32_input(%x: tensor<4xi32>) {
   // expected-error @+1 {{operand #0 must be ranked tensor of 8-bit signless integer or 16-bit signless integer values}}
   %0 = vitq.shiftgelu %x {x0 = -20 : i32, exp_shift = 26 : i32, rescale = #vitq.rescale<1073741824, 45>} : tensor<4xi32> -> tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @quantize_unsigned(%x: tensor<4xf32>) {
+  // expected-error @+1 {{expected signed quantized storage, got '!quant.uniform<u8:f32, 1.000000e-01:128>'}}
+  %0 = vitq.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<u8:f32, 0.1:128>>
   return
 }

@@ -15,13 +15,13 @@ func.func @quantize_per_tensor(%x: tensor<1x197x768xf32>)
   return %d : tensor<1x197x768xf32>
 }
 
-// CHECK-LABEL: func.func @quantize_per_axis_unsigned
-func.func @quantize_per_axis_unsigned(%w: tensor<3x2xf32>)
-    -> tensor<3x2x!quant.uniform<u8:f32:0, {1.0:128, 2.0:120, 0.5:130}>> {
-  // CHECK: vitq.quantize %{{.*}} : tensor<3x2xf32> -> tensor<3x2x!quant.uniform<u8:f32:0, {1.000000e+00:128,2.000000e+00:120,5.000000e-01:130}>>
+// CHECK-LABEL: func.func @quantize_per_axis_zero_points
+func.func @quantize_per_axis_zero_points(%w: tensor<3x2xf32>)
+    -> tensor<3x2x!quant.uniform<i8:f32:0, {1.0:0, 2.0:-8, 0.5:2}>> {
+  // CHECK: vitq.quantize %{{.*}} : tensor<3x2xf32> -> tensor<3x2x!quant.uniform<i8:f32:0, {1.000000e+00,2.000000e+00:-8,5.000000e-01:2}>>
   %q = vitq.quantize %w : tensor<3x2xf32>
-         -> tensor<3x2x!quant.uniform<u8:f32:0, {1.0:128, 2.0:120, 0.5:130}>>
-  return %q : tensor<3x2x!quant.uniform<u8:f32:0, {1.0:128, 2.0:120, 0.5:130}>>
+         -> tensor<3x2x!quant.uniform<i8:f32:0, {1.0:0, 2.0:-8, 0.5:2}>>
+  return %q : tensor<3x2x!quant.uniform<i8:f32:0, {1.0:0, 2.0:-8, 0.5:2}>>
 }
 
 // CHECK-LABEL: func.func @quantize_int16

@@ -16,6 +16,13 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace mlir::vitq {
+/// The longest vitq.ilayernorm rows: sum((N * (x - mean))^2) <= N^3 *
+/// 2^(2w - 2) must stay within 2^62 for w-bit input.
+constexpr int64_t kMaxRowInt8 = 65536;
+constexpr int64_t kMaxRowInt16 = 1625;
+} // namespace mlir::vitq
+
 #define GET_ATTRDEF_CLASSES
 #include "vitq/Dialect/Vitq/VitqAttrs.h.inc"
 
