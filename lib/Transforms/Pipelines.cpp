@@ -32,6 +32,19 @@ constexpr const char *kLowerToLLVM =
     "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
     "reconcile-unrealized-casts";
 
+/// A whole model to the LLVM dialect behind the runtime's entry point
+/// (docs/runtime.md): the model function is inlined into the entry, so
+/// bufferisation writes outputs into the caller's buffers.
+constexpr const char *kModelToLLVM =
+    "vitq-emit-model-interface,convert-vitq-to-linalg,inline,symbol-dce,"
+    "canonicalize,cse,eliminate-empty-tensors,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,convert-linalg-to-loops,arith-expand,"
+    "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+    "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
+    "reconcile-unrealized-casts,canonicalize";
+
 void addPipeline(OpPassManager &pm, StringRef pipeline) {
   if (failed(parsePassPipeline(pipeline, pm)))
     llvm::report_fatal_error("vitq: malformed built-in pipeline");
@@ -51,4 +64,9 @@ void vitq::registerVitqPipelines() {
       "Expand vitq ops to linalg, bufferise and lower to the LLVM dialect "
       "(scalar loops)",
       [](OpPassManager &pm) { addPipeline(pm, kLowerToLLVM); });
+  PassPipelineRegistration<>(
+      "vitq-model-to-llvm",
+      "Compile a model function (integer-only or float) to the LLVM dialect "
+      "behind the runtime's entry point and metadata",
+      [](OpPassManager &pm) { addPipeline(pm, kModelToLLVM); });
 }

@@ -6,11 +6,13 @@
 //===----------------------------------------------------------------------===//
 //
 // mlir-translate for vitq: the entry point for translations into vitq IR
-// (ONNX import) and out of it (LLVM IR, object code). The upstream MLIR ->
+// (ONNX import) and out of it (optimised LLVM IR, assembly and object code
+// for a target machine, in process). The upstream MLIR ->
 // LLVM IR translation is registered so lowered vitq modules translate here.
 //
 //===----------------------------------------------------------------------===//
 
+#include "vitq/Target/LLVM/CodeGen.h"
 #include "vitq/Target/ONNX/OnnxImporter.h"
 
 #include "mlir/InitAllTranslations.h"
@@ -19,6 +21,7 @@
 int main(int argc, char **argv) {
   mlir::registerToLLVMIRTranslation();
   mlir::vitq::registerImportOnnxTranslation();
+  mlir::vitq::registerNativeCodeTranslations();
   return mlir::failed(
       mlir::mlirTranslateMain(argc, argv, "vitq translation driver\n"));
 }

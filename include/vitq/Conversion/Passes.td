@@ -35,4 +35,34 @@ def ConvertVitqToLinalg : Pass<"convert-vitq-to-linalg"> {
   ];
 }
 
+def VitqEmitModelInterface : Pass<"vitq-emit-model-interface", "ModuleOp"> {
+  let summary = "Give the model function the C entry point of the vitq runtime";
+  let description = [{
+    Turns the model function (`entry`, by default `main`: static-shaped
+    tensor arguments and results) into what a compiled model exports for the
+    runtime (`docs/runtime.md`):
+
+    - `<prefix>_run(void *const *inputs, void *const *outputs, void
+      *workspace) -> i32`: reads each input from and writes each output to
+      caller-owned dense row-major buffers, returns 0;
+    - `<prefix>_metadata`: a NUL-terminated text description of the
+      interface (ABI version, workspace size, and one line per input and
+      output with element type, shape and ONNX name).
+
+    Runs on tensors, before bufferisation: buffers enter as memrefs cast
+    from LLVM descriptors, so one-shot bufferisation writes outputs in
+    place. The model function becomes private, to be inlined.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"main\"",
+           "Name of the model function">,
+    Option<"prefix", "prefix", "std::string", /*default=*/"\"vitq_model\"",
+           "Prefix of the exported symbols">
+  ];
+  let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::LLVM::LLVMDialect"
+  ];
+}
+
 #endif // VITQ_CONVERSION_PASSES_TD

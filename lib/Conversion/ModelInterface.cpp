@@ -1,0 +1,209 @@
+//===- ModelInterface.cpp - The runtime's entry point of a model ----------===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// A compiled model exports two symbols (docs/runtime.md): a run function
+// over arrays of raw buffer pointers, and a text description of its
+// interface. The run function is built here on tensors: each buffer pointer
+// becomes a static memref descriptor (LLVM struct) cast to its memref type,
+// inputs enter as `bufferization.to_tensor` and outputs leave through
+// `bufferization.materialize_in_destination`, so bufferisation writes the
+// results straight into the caller's buffers. The casts cancel against the
+// memref-to-LLVM conversion at the end of the pipeline.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vitq/Conversion/Passes.h"
+
+#include "mlir/Conversion/LLVMCommon/MemRefBuilder.h"
+#include "mlir/Conversion/LLVMCommon/TypeConverter.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "llvm/Support/FormatVariadic.h"
+
+namespace mlir::vitq {
+#define GEN_PASS_DEF_VITQEMITMODELINTERFACE
+#include "vitq/Conversion/Passes.h.inc"
+} // namespace mlir::vitq
+
+using namespace mlir;
+using namespace mlir::vitq;
+
+namespace {
+
+/// The version of the metadata text and run-function contract; the runtime
+/// refuses models of another version.
+constexpr int kAbiVersion = 1;
+
+/// One graph input or output as the runtime sees it.
+struct Slot {
+  std::string name;
+  RankedTensorType type;
+};
+
+/// The metadata name of a supported element type, or "" if unsupported.
+StringRef elementTypeName(Type t) {
+  if (t.isF32())
+    return "f32";
+  if (t.isF64())
+    return "f64";
+  for (unsigned width : {8u, 16u, 32u, 64u})
+    if (t.isSignlessInteger(width))
+      return width == 8    ? "i8"
+             : width == 16 ? "i16"
+             : width == 32 ? "i32"
+                           : "i64";
+  return "";
+}
+
+/// The ONNX name recorded by the importer, or `fallback`; names are one
+/// line in the metadata, so line breaks become spaces.
+std::string slotName(DictionaryAttr attrs, std::string fallback) {
+  if (attrs)
+    if (auto name = attrs.getAs<StringAttr>("vitq.onnx_name"))
+      fallback = name.str();
+  std::replace(fallback.begin(), fallback.end(), '\n', ' ');
+  std::replace(fallback.begin(), fallback.end(), '\r', ' ');
+  return fallback;
+}
+
+/// Checks that `type` crosses the C interface: a static tensor of a plain
+/// element type.
+LogicalResult checkSlotType(func::FuncOp fn, Type type, StringRef what,
+                            unsigned index) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape() ||
+      elementTypeName(tensor.getElementType()).empty())
+    return fn.emitOpError() << what << " " << index << " has type " << type
+                            << "; the model interface takes static tensors of "
+                               "f32, f64, i8, i16, i32 or i64";
+  return success();
+}
+
+/// "vitq-model 1\nworkspace 0\ninput f32 1x3x224x224 pixel_values\n...".
+std::string buildMetadata(ArrayRef<Slot> inputs, ArrayRef<Slot> outputs) {
+  std::string text =
+      llvm::formatv("vitq-model {0}\nworkspace 0\n", kAbiVersion).str();
+  auto append = [&](StringRef kind, const Slot &slot) {
+    std::string dims;
+    for (int64_t d : slot.type.getShape())
+      dims += (dims.empty() ? "" : "x") + std::to_string(d);
+    text += llvm::formatv("{0} {1} {2} {3}\n", kind,
+                          elementTypeName(slot.type.getElementType()),
+                          dims.empty() ? "scalar" : dims, slot.name)
+                .str();
+  };
+  for (const Slot &s : inputs)
+    append("input", s);
+  for (const Slot &s : outputs)
+    append("output", s);
+  return text;
+}
+
+/// The memref over the buffer whose pointer is `array[index]`.
+Value bufferAt(OpBuilder &b, Location loc, const LLVMTypeConverter &converter,
+               Value array, int64_t index, RankedTensorType type) {
+  auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+  Value slot = LLVM::GEPOp::create(b, loc, ptr, ptr, array,
+                                   ArrayRef<LLVM::GEPArg>{index});
+  Value buffer = LLVM::LoadOp::create(b, loc, ptr, slot);
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  Value descriptor =
+      MemRefDescriptor::fromStaticShape(b, loc, converter, memrefType, buffer);
+  return UnrealizedConversionCastOp::create(b, loc, memrefType, descriptor)
+      .getResult(0);
+}
+
+struct EmitModelInterfacePass
+    : vitq::impl::VitqEmitModelInterfaceBase<EmitModelInterfacePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto fn = module.lookupSymbol<func::FuncOp>(entry);
+    if (!fn || fn.isExternal()) {
+      emitError(module.getLoc())
+          << "no model function '" << entry << "' to compile";
+      return signalPassFailure();
+    }
+    SmallVector<Slot> inputs, outputs;
+    if (failed(collectSlots(fn, inputs, outputs)))
+      return signalPassFailure();
+    for (StringRef suffix : {"_run", "_metadata"})
+      if (module.lookupSymbol(prefix + suffix.str())) {
+        emitError(module.getLoc())
+            << "symbol '" << prefix << suffix << "' already exists";
+        return signalPassFailure();
+      }
+    emitMetadata(module, buildMetadata(inputs, outputs));
+    emitRun(module, fn, inputs, outputs);
+    fn.setPrivate();
+  }
+
+  LogicalResult collectSlots(func::FuncOp fn, SmallVectorImpl<Slot> &inputs,
+                             SmallVectorImpl<Slot> &outputs) {
+    FunctionType type = fn.getFunctionType();
+    for (auto [i, t] : llvm::enumerate(type.getInputs())) {
+      if (failed(checkSlotType(fn, t, "input", i)))
+        return failure();
+      inputs.push_back(
+          {slotName(fn.getArgAttrDict(i), "input" + std::to_string(i)),
+           cast<RankedTensorType>(t)});
+    }
+    for (auto [i, t] : llvm::enumerate(type.getResults())) {
+      if (failed(checkSlotType(fn, t, "result", i)))
+        return failure();
+      outputs.push_back(
+          {slotName(fn.getResultAttrDict(i), "output" + std::to_string(i)),
+           cast<RankedTensorType>(t)});
+    }
+    if (outputs.empty())
+      return fn.emitOpError("the model function has no results");
+    return success();
+  }
+
+  void emitMetadata(ModuleOp module, const std::string &text) {
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    std::string data = text + '\0';
+    auto type = LLVM::LLVMArrayType::get(b.getI8Type(), data.size());
+    LLVM::GlobalOp::create(b, module.getLoc(), type, /*isConstant=*/true,
+                           LLVM::Linkage::External, prefix + "_metadata",
+                           b.getStringAttr(data));
+  }
+
+  void emitRun(ModuleOp module, func::FuncOp fn, ArrayRef<Slot> inputs,
+               ArrayRef<Slot> outputs) {
+    MLIRContext *ctx = module.getContext();
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    Location loc = fn.getLoc();
+    auto ptr = LLVM::LLVMPointerType::get(ctx);
+    auto runType = b.getFunctionType({ptr, ptr, ptr}, {b.getI32Type()});
+    auto run = func::FuncOp::create(b, loc, prefix + "_run", runType);
+    b.setInsertionPointToStart(run.addEntryBlock());
+    LLVMTypeConverter converter(ctx);
+    Value inArray = run.getArgument(0), outArray = run.getArgument(1);
+    SmallVector<Value> args;
+    for (auto [i, slot] : llvm::enumerate(inputs)) {
+      Value buffer = bufferAt(b, loc, converter, inArray, i, slot.type);
+      args.push_back(bufferization::ToTensorOp::create(
+          b, loc, slot.type, buffer, /*restrict=*/true, /*writable=*/false));
+    }
+    auto call = func::CallOp::create(b, loc, fn, args);
+    for (auto [i, slot] : llvm::enumerate(outputs)) {
+      Value buffer = bufferAt(b, loc, converter, outArray, i, slot.type);
+      bufferization::MaterializeInDestinationOp::create(
+          b, loc, /*result=*/Type(), call.getResult(i), buffer,
+          /*restrict=*/true, /*writable=*/true);
+    }
+    Value ok = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+    func::ReturnOp::create(b, loc, ok);
+  }
+};
+
+} // namespace

@@ -1,0 +1,226 @@
+//===- CodeGen.cpp - LLVM-dialect modules to native code ------------------===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vitq/Target/LLVM/CodeGen.h"
+
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+#include <memory>
+
+using namespace mlir;
+using namespace mlir::vitq;
+
+namespace {
+
+void initializeTargets() {
+  static const bool once = [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+    return true;
+  }();
+  (void)once;
+}
+
+/// The triple, CPU and feature string `options` stand for: the host's where
+/// they are empty. Host features apply only to the host CPU.
+struct ResolvedTarget {
+  llvm::Triple triple;
+  std::string cpu;
+  std::string features;
+};
+
+ResolvedTarget resolve(const TargetOptions &options) {
+  ResolvedTarget r;
+  r.triple = llvm::Triple(options.triple.empty()
+                              ? llvm::sys::getDefaultTargetTriple()
+                              : llvm::Triple::normalize(options.triple));
+  bool host = options.cpu.empty() && options.triple.empty();
+  r.cpu = options.cpu.empty() ? (host ? llvm::sys::getHostCPUName().str()
+                                      : std::string("generic"))
+                              : options.cpu;
+  llvm::SubtargetFeatures features;
+  if (host)
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      features.AddFeature(feature.getKey(), feature.getValue());
+  if (!options.features.empty())
+    for (StringRef f : llvm::split(options.features, ','))
+      if (!f.trim().empty())
+        features.AddFeature(f.trim());
+  r.features = features.getString();
+  return r;
+}
+
+/// A target machine for `options`, or an error naming what is wrong.
+std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const TargetOptions &options, std::string &error) {
+  initializeTargets();
+  ResolvedTarget r = resolve(options);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(r.triple, error);
+  if (!target)
+    return nullptr;
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      target->createMCSubtargetInfo(r.triple, "", ""));
+  if (info && !info->isCPUStringValid(r.cpu)) {
+    error = "unknown CPU '" + r.cpu + "' for " + r.triple.str() +
+            " (llc -mtriple=" + r.triple.str() + " -mcpu=help lists them)";
+    return nullptr;
+  }
+  if (options.optLevel > 3) {
+    error = "optimisation level must be 0 to 3";
+    return nullptr;
+  }
+  auto level = static_cast<llvm::CodeGenOptLevel>(options.optLevel);
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      r.triple, r.cpu, r.features, llvm::TargetOptions(), llvm::Reloc::PIC_,
+      std::nullopt, level));
+  if (!machine)
+    error = "cannot create a target machine for " + r.triple.str();
+  return machine;
+}
+
+void optimize(llvm::Module &module, llvm::TargetMachine &machine,
+              unsigned level) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder builder(&machine);
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel levels[] = {
+      llvm::OptimizationLevel::O0, llvm::OptimizationLevel::O1,
+      llvm::OptimizationLevel::O2, llvm::OptimizationLevel::O3};
+  llvm::ModulePassManager pm =
+      level == 0 ? builder.buildO0DefaultPipeline(levels[0])
+                 : builder.buildPerModuleDefaultPipeline(levels[level]);
+  pm.run(module, mam);
+}
+
+/// Stamps the CPU and features on every function so that the optimiser's
+/// cost model and the code generator agree with the chosen machine.
+void setFunctionTargets(llvm::Module &module, llvm::TargetMachine &machine) {
+  for (llvm::Function &fn : module) {
+    if (fn.isDeclaration())
+      continue;
+    fn.addFnAttr("target-cpu", machine.getTargetCPU());
+    if (!machine.getTargetFeatureString().empty())
+      fn.addFnAttr("target-features", machine.getTargetFeatureString());
+  }
+}
+
+} // namespace
+
+FailureOr<std::string> vitq::describeTarget(const TargetOptions &target,
+                                            std::string &error) {
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine(target, error);
+  if (!machine)
+    return failure();
+  std::string text = machine->getTargetTriple().str() + ", CPU " +
+                     machine->getTargetCPU().str();
+  // The int8 features that decide which kernels the code can use.
+  SmallVector<StringRef> shown;
+  for (StringRef f : llvm::split(machine->getTargetFeatureString(), ','))
+    if (llvm::is_contained({"+avx2", "+avx512f", "+avx512bw", "+avx512vnni",
+                            "+avxvnni", "+amx-int8", "+amx-tile"},
+                           f))
+      shown.push_back(f);
+  if (!shown.empty())
+    text += " (" + llvm::join(shown, ",") + ")";
+  return text;
+}
+
+LogicalResult vitq::emitNativeCode(ModuleOp module, const TargetOptions &target,
+                                   OutputKind kind, llvm::raw_ostream &os) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine(target, error);
+  if (!machine)
+    return emitError(module.getLoc()) << error;
+  registerBuiltinDialectTranslation(*module.getContext());
+  registerLLVMDialectTranslation(*module.getContext());
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return emitError(module.getLoc())
+           << "cannot translate to LLVM IR (is the module fully lowered to "
+              "the LLVM dialect?)";
+  llvmModule->setTargetTriple(machine->getTargetTriple());
+  llvmModule->setDataLayout(machine->createDataLayout());
+  setFunctionTargets(*llvmModule, *machine);
+  optimize(*llvmModule, *machine, target.optLevel);
+  if (kind == OutputKind::LLVMIR) {
+    llvmModule->print(os, nullptr);
+    return success();
+  }
+  SmallString<0> buffer;
+  llvm::raw_svector_ostream bufferStream(buffer);
+  llvm::legacy::PassManager pm;
+  auto fileType = kind == OutputKind::Object
+                      ? llvm::CodeGenFileType::ObjectFile
+                      : llvm::CodeGenFileType::AssemblyFile;
+  if (machine->addPassesToEmitFile(pm, bufferStream, nullptr, fileType))
+    return emitError(module.getLoc())
+           << "the target cannot emit this file type";
+  pm.run(*llvmModule);
+  os << buffer;
+  return success();
+}
+
+void vitq::registerNativeCodeTranslations() {
+  static llvm::cl::opt<std::string> triple(
+      "mtriple", llvm::cl::desc("Target triple (default: the host's)"));
+  static llvm::cl::opt<std::string> cpu(
+      "mcpu", llvm::cl::desc("Target CPU, e.g. znver5, sapphirerapids, "
+                             "x86-64 (default: the host CPU)"));
+  static llvm::cl::opt<std::string> features(
+      "mattr",
+      llvm::cl::desc("Target features to add or remove: +avx512vnni,-avx512f"));
+  static llvm::cl::opt<unsigned> optLevel(
+      "opt-level", llvm::cl::desc("LLVM optimisation level, 0 to 3"),
+      llvm::cl::init(2));
+  auto registerKind = [](StringRef name, StringRef description,
+                         OutputKind kind) {
+    TranslateFromMLIRRegistration(
+        name, description,
+        [kind](ModuleOp module, llvm::raw_ostream &os) {
+          TargetOptions options{triple, cpu, features, optLevel};
+          return emitNativeCode(module, options, kind, os);
+        },
+        [](DialectRegistry &registry) {
+          registerBuiltinDialectTranslation(registry);
+          registerLLVMDialectTranslation(registry);
+        });
+  };
+  registerKind("emit-llvmir", "Translate to optimised LLVM IR for the target",
+               OutputKind::LLVMIR);
+  registerKind("emit-asm", "Translate to target assembly",
+               OutputKind::Assembly);
+  registerKind("emit-obj", "Translate to a relocatable object file",
+               OutputKind::Object);
+}

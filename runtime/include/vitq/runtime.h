@@ -1,0 +1,116 @@
+/*===- vitq/runtime.h - Load and run models compiled by vitq ------*- C -*-===*
+ *
+ * Part of the vitq project, under the Apache License v2.0 with LLVM
+ * Exceptions.
+ *
+ *===----------------------------------------------------------------------===*
+ *
+ * The C ABI of the vitq runtime; docs/runtime.md is its reference.
+ *
+ * A model is what `vitq-compile` produced: a shared library loaded with
+ * vitq_model_load(), or an object linked into the program and opened with
+ * vitq_model_open(). A model is immutable and may be shared by threads. An
+ * instance holds the state of one execution at a time: create one instance
+ * per thread that runs the model. Inputs and outputs are caller-owned dense
+ * row-major buffers of the shapes and element types the model reports.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef VITQ_RUNTIME_H
+#define VITQ_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The model ABI version this runtime reads (the first metadata line). */
+#define VITQ_ABI_VERSION 1
+
+typedef enum vitq_status {
+  VITQ_OK = 0,
+  /* A NULL pointer, an index out of range or a buffer of the wrong size. */
+  VITQ_ERROR_INVALID_ARGUMENT = 1,
+  /* The shared library cannot be opened or lacks the model's symbols. */
+  VITQ_ERROR_LOAD = 2,
+  /* The model was built for another ABI version or its metadata is
+   * malformed. */
+  VITQ_ERROR_INCOMPATIBLE = 3,
+  VITQ_ERROR_OUT_OF_MEMORY = 4,
+  /* The compiled code reported a failure. */
+  VITQ_ERROR_RUN = 5
+} vitq_status;
+
+typedef enum vitq_dtype {
+  VITQ_F32 = 0,
+  VITQ_F64 = 1,
+  VITQ_I8 = 2,
+  VITQ_I16 = 3,
+  VITQ_I32 = 4,
+  VITQ_I64 = 5
+} vitq_dtype;
+
+/* One input or output. The pointers stay valid while the model is loaded. */
+typedef struct vitq_tensor_info {
+  const char *name; /* the ONNX graph input/output name */
+  vitq_dtype dtype;
+  int32_t rank;         /* 0 for a scalar */
+  const int64_t *shape; /* rank entries */
+  size_t num_elements;
+  size_t size_bytes; /* num_elements * element size */
+} vitq_tensor_info;
+
+typedef struct vitq_model vitq_model;
+typedef struct vitq_instance vitq_instance;
+
+/* The entry point a compiled model exports as `<prefix>_run`. */
+typedef int32_t (*vitq_run_fn)(void *const *inputs, void *const *outputs,
+                               void *workspace);
+
+/* Loads the shared library at `path` and reads the model whose symbols
+ * start with `prefix` (NULL: "vitq_model", the compiler's default). */
+vitq_status vitq_model_load(const char *path, const char *prefix,
+                            vitq_model **model);
+
+/* Opens a model linked into the program: its `<prefix>_metadata` and
+ * `<prefix>_run` symbols. */
+vitq_status vitq_model_open(const char *metadata, vitq_run_fn run,
+                            vitq_model **model);
+
+/* Frees a model (and closes its library). Destroy its instances first.
+ * NULL is ignored. */
+void vitq_model_free(vitq_model *model);
+
+size_t vitq_model_num_inputs(const vitq_model *model);
+size_t vitq_model_num_outputs(const vitq_model *model);
+vitq_status vitq_model_input_info(const vitq_model *model, size_t index,
+                                  vitq_tensor_info *info);
+vitq_status vitq_model_output_info(const vitq_model *model, size_t index,
+                                   vitq_tensor_info *info);
+
+vitq_status vitq_instance_create(const vitq_model *model,
+                                 vitq_instance **instance);
+/* NULL is ignored. */
+void vitq_instance_destroy(vitq_instance *instance);
+
+/* Runs the model once. `inputs[i]` holds `input_sizes[i]` bytes, which
+ * must equal input i's size_bytes; likewise for outputs. Buffers need no
+ * particular alignment. On failure the outputs are unspecified. */
+vitq_status vitq_instance_run(vitq_instance *instance,
+                              const void *const *inputs,
+                              const size_t *input_sizes, void *const *outputs,
+                              const size_t *output_sizes);
+
+/* A static description of a status code. */
+const char *vitq_status_string(vitq_status status);
+
+/* The message of the last failed call on this thread ("" if none). */
+const char *vitq_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VITQ_RUNTIME_H */

@@ -1,0 +1,431 @@
+/*===- runtime.c - Load and run models compiled by vitq -------------------===*
+ *
+ * Part of the vitq project, under the Apache License v2.0 with LLVM
+ * Exceptions.
+ *
+ *===----------------------------------------------------------------------===*
+ *
+ * Reads a model's metadata text (docs/runtime.md) into tensor descriptions,
+ * and checks every call's arguments before the compiled code sees them: the
+ * generated code trusts its buffers, so this is where wrong sizes and NULL
+ * pointers are stopped.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#define _GNU_SOURCE
+#include "vitq/runtime.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Tensors per direction and dimensions per tensor the metadata may name. */
+enum { kMaxTensors = 1024, kMaxRank = 16 };
+/* Alignment of the workspace and of staging copies. */
+enum { kBufferAlignment = 64 };
+
+typedef struct tensor_desc {
+  char *name;
+  vitq_dtype dtype;
+  int32_t rank;
+  int64_t shape[kMaxRank];
+  size_t num_elements;
+  size_t size_bytes;
+} tensor_desc;
+
+struct vitq_model {
+  void *library; /* NULL for a model linked into the program */
+  vitq_run_fn run;
+  size_t workspace_bytes;
+  size_t num_inputs, num_outputs;
+  tensor_desc *inputs, *outputs;
+};
+
+struct vitq_instance {
+  const vitq_model *model;
+  void *workspace;
+  /* Staging copies for buffers not aligned to their element size. */
+  void **input_staging, **output_staging;
+  /* Scratch pointer arrays handed to the run function. */
+  void **input_ptrs, **output_ptrs;
+};
+
+static _Thread_local char last_error[512];
+
+static vitq_status fail(vitq_status status, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(last_error, sizeof(last_error), format, args);
+  va_end(args);
+  return status;
+}
+
+const char *vitq_last_error(void) { return last_error; }
+
+const char *vitq_status_string(vitq_status status) {
+  switch (status) {
+  case VITQ_OK:
+    return "ok";
+  case VITQ_ERROR_INVALID_ARGUMENT:
+    return "invalid argument";
+  case VITQ_ERROR_LOAD:
+    return "cannot load the model";
+  case VITQ_ERROR_INCOMPATIBLE:
+    return "incompatible model";
+  case VITQ_ERROR_OUT_OF_MEMORY:
+    return "out of memory";
+  case VITQ_ERROR_RUN:
+    return "the model failed to run";
+  }
+  return "unknown status";
+}
+
+/*===----------------------------------------------------------------------===*
+ * Metadata
+ *===----------------------------------------------------------------------===*/
+
+static const struct {
+  const char *name;
+  vitq_dtype dtype;
+  size_t size;
+} kDtypes[] = {{"f32", VITQ_F32, 4}, {"f64", VITQ_F64, 8},
+               {"i8", VITQ_I8, 1},   {"i16", VITQ_I16, 2},
+               {"i32", VITQ_I32, 4}, {"i64", VITQ_I64, 8}};
+
+static size_t dtype_size(vitq_dtype dtype) {
+  for (size_t i = 0; i < sizeof(kDtypes) / sizeof(kDtypes[0]); ++i)
+    if (kDtypes[i].dtype == dtype)
+      return kDtypes[i].size;
+  return 0;
+}
+
+/* Parses "1x3x224x224" (or "scalar") into `desc`. */
+static int parse_shape(const char *text, size_t length, tensor_desc *desc) {
+  desc->rank = 0;
+  desc->num_elements = 1;
+  if (length == 6 && strncmp(text, "scalar", 6) == 0)
+    return 1;
+  const char *end = text + length;
+  while (text < end) {
+    if (desc->rank == kMaxRank || *text < '0' || *text > '9')
+      return 0;
+    char *next;
+    errno = 0;
+    long long dim = strtoll(text, &next, 10);
+    if (errno || dim < 0 || next > end ||
+        (dim > 0 && desc->num_elements > SIZE_MAX / (size_t)dim))
+      return 0;
+    desc->shape[desc->rank++] = dim;
+    desc->num_elements *= (size_t)dim;
+    text = next;
+    if (text < end && *text++ != 'x')
+      return 0;
+  }
+  return desc->rank > 0;
+}
+
+/* Parses "<dtype> <shape> <name>" (the rest of an input/output line). */
+static int parse_tensor(const char *line, size_t length, tensor_desc *desc) {
+  const char *end = line + length;
+  const char *space = memchr(line, ' ', length);
+  if (!space)
+    return 0;
+  int found = 0;
+  for (size_t i = 0; i < sizeof(kDtypes) / sizeof(kDtypes[0]); ++i)
+    if ((size_t)(space - line) == strlen(kDtypes[i].name) &&
+        strncmp(line, kDtypes[i].name, space - line) == 0) {
+      desc->dtype = kDtypes[i].dtype;
+      found = 1;
+    }
+  const char *shape = space + 1;
+  const char *shape_end = memchr(shape, ' ', end - shape);
+  if (!found || !shape_end || !parse_shape(shape, shape_end - shape, desc))
+    return 0;
+  size_t element = dtype_size(desc->dtype);
+  if (desc->num_elements > SIZE_MAX / element)
+    return 0;
+  desc->size_bytes = desc->num_elements * element;
+  desc->name = strndup(shape_end + 1, end - shape_end - 1);
+  return desc->name != NULL;
+}
+
+static void free_descs(tensor_desc *descs, size_t count) {
+  for (size_t i = 0; descs && i < count; ++i)
+    free(descs[i].name);
+  free(descs);
+}
+
+static int starts_with(const char *line, size_t length, const char *prefix) {
+  size_t n = strlen(prefix);
+  return length >= n && strncmp(line, prefix, n) == 0;
+}
+
+/* Reads the metadata text into `model`. */
+static vitq_status parse_metadata(const char *text, vitq_model *model) {
+  model->inputs = calloc(kMaxTensors, sizeof(tensor_desc));
+  model->outputs = calloc(kMaxTensors, sizeof(tensor_desc));
+  if (!model->inputs || !model->outputs)
+    return fail(VITQ_ERROR_OUT_OF_MEMORY, "out of memory reading metadata");
+  int version = -1, line_number = 0;
+  for (const char *line = text; *line;) {
+    const char *newline = strchr(line, '\n');
+    size_t length = newline ? (size_t)(newline - line) : strlen(line);
+    ++line_number;
+    int ok = 1;
+    if (line_number == 1) {
+      ok = sscanf(line, "vitq-model %d", &version) == 1;
+      if (ok && version != VITQ_ABI_VERSION)
+        return fail(VITQ_ERROR_INCOMPATIBLE,
+                    "the model has ABI version %d; this runtime reads %d",
+                    version, VITQ_ABI_VERSION);
+    } else if (starts_with(line, length, "workspace ")) {
+      unsigned long long bytes;
+      ok = sscanf(line, "workspace %llu", &bytes) == 1;
+      model->workspace_bytes = (size_t)bytes;
+    } else if (starts_with(line, length, "input ")) {
+      ok = model->num_inputs < kMaxTensors &&
+           parse_tensor(line + 6, length - 6,
+                        &model->inputs[model->num_inputs++]);
+    } else if (starts_with(line, length, "output ")) {
+      ok = model->num_outputs < kMaxTensors &&
+           parse_tensor(line + 7, length - 7,
+                        &model->outputs[model->num_outputs++]);
+    }
+    if (!ok)
+      return fail(VITQ_ERROR_INCOMPATIBLE, "malformed model metadata line %d",
+                  line_number);
+    line = newline ? newline + 1 : line + length;
+  }
+  if (version < 0 || model->num_outputs == 0)
+    return fail(VITQ_ERROR_INCOMPATIBLE,
+                "the model metadata lacks its version or outputs");
+  return VITQ_OK;
+}
+
+/*===----------------------------------------------------------------------===*
+ * Models
+ *===----------------------------------------------------------------------===*/
+
+vitq_status vitq_model_open(const char *metadata, vitq_run_fn run,
+                            vitq_model **model) {
+  if (!model)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "model is NULL");
+  *model = NULL;
+  if (!metadata || !run)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "metadata or run is NULL");
+  vitq_model *m = calloc(1, sizeof(vitq_model));
+  if (!m)
+    return fail(VITQ_ERROR_OUT_OF_MEMORY, "out of memory");
+  m->run = run;
+  vitq_status status = parse_metadata(metadata, m);
+  if (status != VITQ_OK) {
+    vitq_model_free(m);
+    return status;
+  }
+  *model = m;
+  return VITQ_OK;
+}
+
+vitq_status vitq_model_load(const char *path, const char *prefix,
+                            vitq_model **model) {
+  if (!model)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "model is NULL");
+  *model = NULL;
+  if (!path)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "path is NULL");
+  if (!prefix)
+    prefix = "vitq_model";
+  /* `path` is a file, never a name to search the library path for. */
+  char file[4096];
+  snprintf(file, sizeof(file), "%s%s", strchr(path, '/') ? "" : "./", path);
+  void *library = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+  if (!library)
+    return fail(VITQ_ERROR_LOAD, "cannot load '%s': %s", path, dlerror());
+  char name[256];
+  snprintf(name, sizeof(name), "%s_metadata", prefix);
+  const char *metadata = dlsym(library, name);
+  snprintf(name, sizeof(name), "%s_run", prefix);
+  vitq_run_fn run;
+  *(void **)&run = dlsym(library, name);
+  if (!metadata || !run) {
+    dlclose(library);
+    return fail(VITQ_ERROR_LOAD,
+                "'%s' is not a vitq model: it lacks %s_metadata or %s_run",
+                path, prefix, prefix);
+  }
+  vitq_status status = vitq_model_open(metadata, run, model);
+  if (status != VITQ_OK) {
+    dlclose(library);
+    return status;
+  }
+  (*model)->library = library;
+  return VITQ_OK;
+}
+
+void vitq_model_free(vitq_model *model) {
+  if (!model)
+    return;
+  free_descs(model->inputs, model->num_inputs);
+  free_descs(model->outputs, model->num_outputs);
+  if (model->library)
+    dlclose(model->library);
+  free(model);
+}
+
+size_t vitq_model_num_inputs(const vitq_model *model) {
+  return model ? model->num_inputs : 0;
+}
+
+size_t vitq_model_num_outputs(const vitq_model *model) {
+  return model ? model->num_outputs : 0;
+}
+
+static vitq_status tensor_info(const vitq_model *model, size_t index,
+                               vitq_tensor_info *info, int input) {
+  if (!model || !info)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "model or info is NULL");
+  size_t count = input ? model->num_inputs : model->num_outputs;
+  if (index >= count)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT,
+                "%s index %zu is out of range (the model has %zu)",
+                input ? "input" : "output", index, count);
+  const tensor_desc *d = input ? &model->inputs[index] : &model->outputs[index];
+  info->name = d->name;
+  info->dtype = d->dtype;
+  info->rank = d->rank;
+  info->shape = d->shape;
+  info->num_elements = d->num_elements;
+  info->size_bytes = d->size_bytes;
+  return VITQ_OK;
+}
+
+vitq_status vitq_model_input_info(const vitq_model *model, size_t index,
+                                  vitq_tensor_info *info) {
+  return tensor_info(model, index, info, 1);
+}
+
+vitq_status vitq_model_output_info(const vitq_model *model, size_t index,
+                                   vitq_tensor_info *info) {
+  return tensor_info(model, index, info, 0);
+}
+
+/*===----------------------------------------------------------------------===*
+ * Instances
+ *===----------------------------------------------------------------------===*/
+
+static void *aligned_buffer(size_t bytes) {
+  size_t rounded =
+      (bytes + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
+  return aligned_alloc(kBufferAlignment, rounded ? rounded : kBufferAlignment);
+}
+
+void vitq_instance_destroy(vitq_instance *instance) {
+  if (!instance)
+    return;
+  const vitq_model *m = instance->model;
+  for (size_t i = 0; instance->input_staging && i < m->num_inputs; ++i)
+    free(instance->input_staging[i]);
+  for (size_t i = 0; instance->output_staging && i < m->num_outputs; ++i)
+    free(instance->output_staging[i]);
+  free(instance->input_staging);
+  free(instance->output_staging);
+  free(instance->input_ptrs);
+  free(instance->output_ptrs);
+  free(instance->workspace);
+  free(instance);
+}
+
+vitq_status vitq_instance_create(const vitq_model *model,
+                                 vitq_instance **instance) {
+  if (!instance)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "instance is NULL");
+  *instance = NULL;
+  if (!model)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "model is NULL");
+  vitq_instance *inst = calloc(1, sizeof(vitq_instance));
+  if (!inst)
+    return fail(VITQ_ERROR_OUT_OF_MEMORY, "out of memory");
+  inst->model = model;
+  inst->input_staging = calloc(model->num_inputs + 1, sizeof(void *));
+  inst->output_staging = calloc(model->num_outputs, sizeof(void *));
+  inst->input_ptrs = calloc(model->num_inputs + 1, sizeof(void *));
+  inst->output_ptrs = calloc(model->num_outputs, sizeof(void *));
+  if (model->workspace_bytes)
+    inst->workspace = aligned_buffer(model->workspace_bytes);
+  if (!inst->input_staging || !inst->output_staging || !inst->input_ptrs ||
+      !inst->output_ptrs || (model->workspace_bytes && !inst->workspace)) {
+    vitq_instance_destroy(inst);
+    return fail(VITQ_ERROR_OUT_OF_MEMORY,
+                "out of memory creating an instance (workspace %zu bytes)",
+                model->workspace_bytes);
+  }
+  *instance = inst;
+  return VITQ_OK;
+}
+
+/* Checks one direction's buffers and points `ptrs` at them or at staging
+ * copies where they are not aligned to their element size. */
+static vitq_status bind_buffers(const tensor_desc *descs, size_t count,
+                                const void *const *buffers, const size_t *sizes,
+                                void **staging, void **ptrs, const char *what) {
+  if (count && (!buffers || !sizes))
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "%s buffers or sizes are NULL",
+                what);
+  for (size_t i = 0; i < count; ++i) {
+    const tensor_desc *d = &descs[i];
+    if (!buffers[i])
+      return fail(VITQ_ERROR_INVALID_ARGUMENT, "%s %zu ('%s') is NULL", what, i,
+                  d->name);
+    if (sizes[i] != d->size_bytes)
+      return fail(VITQ_ERROR_INVALID_ARGUMENT,
+                  "%s %zu ('%s') has %zu bytes; it needs %zu", what, i, d->name,
+                  sizes[i], d->size_bytes);
+    /* The run function takes mutable pointers for both directions; it
+     * only reads the inputs. */
+    union {
+      const void *in;
+      void *out;
+    } pointer = {buffers[i]};
+    ptrs[i] = pointer.out;
+    if ((uintptr_t)buffers[i] % dtype_size(d->dtype) == 0)
+      continue;
+    if (!staging[i] && !(staging[i] = aligned_buffer(d->size_bytes)))
+      return fail(VITQ_ERROR_OUT_OF_MEMORY, "out of memory staging %s %zu",
+                  what, i);
+    ptrs[i] = staging[i];
+  }
+  return VITQ_OK;
+}
+
+vitq_status vitq_instance_run(vitq_instance *instance,
+                              const void *const *inputs,
+                              const size_t *input_sizes, void *const *outputs,
+                              const size_t *output_sizes) {
+  if (!instance)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "instance is NULL");
+  const vitq_model *m = instance->model;
+  vitq_status status =
+      bind_buffers(m->inputs, m->num_inputs, inputs, input_sizes,
+                   instance->input_staging, instance->input_ptrs, "input");
+  if (status == VITQ_OK)
+    status = bind_buffers(
+        m->outputs, m->num_outputs, (const void *const *)outputs, output_sizes,
+        instance->output_staging, instance->output_ptrs, "output");
+  if (status != VITQ_OK)
+    return status;
+  for (size_t i = 0; i < m->num_inputs; ++i)
+    if (instance->input_ptrs[i] != inputs[i])
+      memcpy(instance->input_ptrs[i], inputs[i], m->inputs[i].size_bytes);
+  int32_t result =
+      m->run(instance->input_ptrs, instance->output_ptrs, instance->workspace);
+  if (result != 0)
+    return fail(VITQ_ERROR_RUN, "the compiled model returned %d", result);
+  for (size_t i = 0; i < m->num_outputs; ++i)
+    if (instance->output_ptrs[i] != outputs[i])
+      memcpy(outputs[i], instance->output_ptrs[i], m->outputs[i].size_bytes);
+  return VITQ_OK;
+}

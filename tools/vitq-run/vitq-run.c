@@ -1,0 +1,314 @@
+/*===- vitq-run.c - Run a compiled vitq model on raw tensor files ---------===*
+ *
+ * Part of the vitq project, under the Apache License v2.0 with LLVM
+ * Exceptions.
+ *
+ *===----------------------------------------------------------------------===*
+ *
+ * vitq-run model.so --input x.f32 [--input ...] [--output y.f32]
+ *          [--repeat K] [--warmup W] [--info]
+ *
+ * Each --input file holds N samples of one model input back to back (raw
+ * little-endian values of the input's type and shape); the outputs of all
+ * N samples are written back to back to the --output files. Every sample
+ * runs K times after W warm-up runs; the median and minimum latency of one
+ * inference are printed.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#define _POSIX_C_SOURCE 200809L
+#include "vitq/runtime.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { kMaxFiles = 64 };
+
+typedef struct options {
+  const char *model;
+  const char *inputs[kMaxFiles];
+  size_t num_inputs;
+  const char *outputs[kMaxFiles];
+  size_t num_outputs;
+  long repeat, warmup;
+  int info;
+} options;
+
+static void usage(FILE *out) {
+  fprintf(out, "usage: vitq-run MODEL.so --input FILE [--input FILE...] "
+               "[--output FILE...]\n"
+               "                [--repeat K] [--warmup W] [--info]\n"
+               "  --input FILE   N samples of the next model input, raw "
+               "little-endian\n"
+               "  --output FILE  where the N results of the next output go\n"
+               "  --repeat K     runs per sample that are timed (default 1)\n"
+               "  --warmup W     untimed runs before timing (default 1)\n"
+               "  --info         print the model's inputs and outputs\n");
+}
+
+static int error(const char *format, const char *detail) {
+  fprintf(stderr, "vitq-run: error: ");
+  fprintf(stderr, format, detail);
+  fputc('\n', stderr);
+  return 1;
+}
+
+static int parse_count(const char *text, long *value) {
+  char *end;
+  errno = 0;
+  long v = strtol(text, &end, 10);
+  if (errno || *end || v < 0 || v > 1000000)
+    return 0;
+  *value = v;
+  return 1;
+}
+
+static int parse_options(int argc, char **argv, options *o) {
+  memset(o, 0, sizeof(*o));
+  o->repeat = 1;
+  o->warmup = 1;
+  for (int i = 1; i < argc; ++i) {
+    const char *arg = argv[i];
+    int has_value = i + 1 < argc;
+    if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+      usage(stdout);
+      exit(0);
+    } else if (!strcmp(arg, "--info")) {
+      o->info = 1;
+    } else if (!strcmp(arg, "--input") && has_value) {
+      if (o->num_inputs == kMaxFiles)
+        return error("too many --input files", "");
+      o->inputs[o->num_inputs++] = argv[++i];
+    } else if (!strcmp(arg, "--output") && has_value) {
+      if (o->num_outputs == kMaxFiles)
+        return error("too many --output files", "");
+      o->outputs[o->num_outputs++] = argv[++i];
+    } else if (!strcmp(arg, "--repeat") && has_value) {
+      if (!parse_count(argv[++i], &o->repeat) || o->repeat == 0)
+        return error("--repeat needs a count from 1 to 1000000, got '%s'",
+                     argv[i]);
+    } else if (!strcmp(arg, "--warmup") && has_value) {
+      if (!parse_count(argv[++i], &o->warmup))
+        return error("--warmup needs a count from 0 to 1000000, got '%s'",
+                     argv[i]);
+    } else if (arg[0] == '-') {
+      usage(stderr);
+      return error("unknown option or missing value: '%s'", arg);
+    } else if (!o->model) {
+      o->model = arg;
+    } else {
+      return error("more than one model given: '%s'", arg);
+    }
+  }
+  if (!o->model) {
+    usage(stderr);
+    return error("no model given%s", "");
+  }
+  return 0;
+}
+
+static const char *dtype_name(vitq_dtype t) {
+  static const char *names[] = {"f32", "f64", "i8", "i16", "i32", "i64"};
+  return (unsigned)t < 6 ? names[t] : "?";
+}
+
+static void print_tensor(const char *kind, size_t i,
+                         const vitq_tensor_info *t) {
+  printf("%s %zu: '%s' %s [", kind, i, t->name, dtype_name(t->dtype));
+  for (int32_t d = 0; d < t->rank; ++d)
+    printf(d ? "x%lld" : "%lld", (long long)t->shape[d]);
+  printf("] (%zu bytes)\n", t->size_bytes);
+}
+
+/* Reads a whole file; sets *size. */
+static char *read_file(const char *path, size_t *size) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  char *data = NULL;
+  if (fseek(f, 0, SEEK_END) == 0) {
+    long length = ftell(f);
+    if (length >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+      data = malloc(length ? (size_t)length : 1);
+      if (data && fread(data, 1, (size_t)length, f) != (size_t)length) {
+        free(data);
+        data = NULL;
+      }
+      *size = (size_t)length;
+    }
+  }
+  fclose(f);
+  return data;
+}
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+static int compare_doubles(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+typedef struct session {
+  vitq_model *model;
+  vitq_instance *instance;
+  size_t num_inputs, num_outputs, samples;
+  vitq_tensor_info in[kMaxFiles], out[kMaxFiles];
+  char *in_data[kMaxFiles], *out_data[kMaxFiles];
+} session;
+
+static int runtime_error(const char *what, vitq_status status) {
+  fprintf(stderr, "vitq-run: error: %s: %s: %s\n", what,
+          vitq_status_string(status), vitq_last_error());
+  return 1;
+}
+
+/* Loads the input files and checks them against the model. */
+static int load_inputs(const options *o, session *s) {
+  if (o->num_inputs != s->num_inputs) {
+    fprintf(stderr,
+            "vitq-run: error: the model has %zu input(s); %zu --input "
+            "file(s) given\n",
+            s->num_inputs, o->num_inputs);
+    return 1;
+  }
+  for (size_t i = 0; i < s->num_inputs; ++i) {
+    size_t size = 0;
+    s->in_data[i] = read_file(o->inputs[i], &size);
+    if (!s->in_data[i])
+      return error("cannot read input file '%s'", o->inputs[i]);
+    size_t sample = s->in[i].size_bytes;
+    size_t samples = sample ? size / sample : 0;
+    if (size == 0 || size % sample) {
+      fprintf(stderr,
+              "vitq-run: error: '%s' has %zu bytes, not a positive multiple "
+              "of input '%s' (%zu bytes: %s of %zu elements)\n",
+              o->inputs[i], size, s->in[i].name, sample,
+              dtype_name(s->in[i].dtype), s->in[i].num_elements);
+      return 1;
+    }
+    if (i > 0 && samples != s->samples) {
+      fprintf(stderr, "vitq-run: error: input files hold %zu and %zu samples\n",
+              s->samples, samples);
+      return 1;
+    }
+    s->samples = samples;
+  }
+  return 0;
+}
+
+static int open_session(const options *o, session *s) {
+  vitq_status status = vitq_model_load(o->model, NULL, &s->model);
+  if (status != VITQ_OK)
+    return runtime_error("loading the model", status);
+  s->num_inputs = vitq_model_num_inputs(s->model);
+  s->num_outputs = vitq_model_num_outputs(s->model);
+  if (s->num_inputs > kMaxFiles || s->num_outputs > kMaxFiles)
+    return error("the model has more than 64 inputs or outputs%s", "");
+  for (size_t i = 0; i < s->num_inputs; ++i)
+    vitq_model_input_info(s->model, i, &s->in[i]);
+  for (size_t i = 0; i < s->num_outputs; ++i)
+    vitq_model_output_info(s->model, i, &s->out[i]);
+  status = vitq_instance_create(s->model, &s->instance);
+  if (status != VITQ_OK)
+    return runtime_error("creating an instance", status);
+  return 0;
+}
+
+static void close_session(session *s) {
+  for (size_t i = 0; i < s->num_inputs; ++i)
+    free(s->in_data[i]);
+  for (size_t i = 0; i < s->num_outputs; ++i)
+    free(s->out_data[i]);
+  vitq_instance_destroy(s->instance);
+  vitq_model_free(s->model);
+}
+
+static int run_sample(session *s, size_t n) {
+  const void *inputs[kMaxFiles];
+  void *outputs[kMaxFiles];
+  size_t in_sizes[kMaxFiles], out_sizes[kMaxFiles];
+  for (size_t i = 0; i < s->num_inputs; ++i) {
+    in_sizes[i] = s->in[i].size_bytes;
+    inputs[i] = s->in_data[i] + n * in_sizes[i];
+  }
+  for (size_t i = 0; i < s->num_outputs; ++i) {
+    out_sizes[i] = s->out[i].size_bytes;
+    outputs[i] = s->out_data[i] + n * out_sizes[i];
+  }
+  vitq_status status =
+      vitq_instance_run(s->instance, inputs, in_sizes, outputs, out_sizes);
+  return status == VITQ_OK ? 0 : runtime_error("running the model", status);
+}
+
+static int write_outputs(const options *o, const session *s) {
+  for (size_t i = 0; i < o->num_outputs; ++i) {
+    FILE *f = fopen(o->outputs[i], "wb");
+    size_t bytes = s->samples * s->out[i].size_bytes;
+    if (!f || fwrite(s->out_data[i], 1, bytes, f) != bytes || fclose(f)) {
+      return error("cannot write output file '%s'", o->outputs[i]);
+    }
+  }
+  return 0;
+}
+
+/* Runs every sample warmup + repeat times and reports the latencies. */
+static int run_all(const options *o, session *s) {
+  for (size_t i = 0; i < s->num_outputs; ++i)
+    if (!(s->out_data[i] = malloc(s->samples * s->out[i].size_bytes + 1)))
+      return error("out of memory for the outputs%s", "");
+  size_t timed = s->samples * (size_t)o->repeat;
+  double *times = malloc(timed * sizeof(double));
+  if (!times)
+    return error("out of memory for the timings%s", "");
+  size_t t = 0;
+  for (size_t n = 0; n < s->samples; ++n) {
+    for (long w = 0; w < o->warmup; ++w)
+      if (run_sample(s, n))
+        return free(times), 1;
+    for (long r = 0; r < o->repeat; ++r) {
+      double start = now_ms();
+      if (run_sample(s, n))
+        return free(times), 1;
+      times[t++] = now_ms() - start;
+    }
+  }
+  qsort(times, timed, sizeof(double), compare_doubles);
+  printf("%zu sample(s) x %ld run(s): median %.4f ms, min %.4f ms per "
+         "inference\n",
+         s->samples, o->repeat, times[timed / 2], times[0]);
+  free(times);
+  return write_outputs(o, s);
+}
+
+int main(int argc, char **argv) {
+  options o;
+  if (parse_options(argc, argv, &o))
+    return 1;
+  session s;
+  memset(&s, 0, sizeof(s));
+  int rc = open_session(&o, &s);
+  if (!rc && o.info) {
+    for (size_t i = 0; i < s.num_inputs; ++i)
+      print_tensor("input", i, &s.in[i]);
+    for (size_t i = 0; i < s.num_outputs; ++i)
+      print_tensor("output", i, &s.out[i]);
+  }
+  if (!rc && (o.num_inputs || !o.info)) {
+    if (o.num_outputs > s.num_outputs) {
+      fprintf(stderr,
+              "vitq-run: error: %zu --output file(s) for %zu output(s)\n",
+              o.num_outputs, s.num_outputs);
+      rc = 1;
+    }
+    rc = rc || load_inputs(&o, &s) || run_all(&o, &s);
+  }
+  close_session(&s);
+  return rc;
+}
