@@ -36,7 +36,7 @@ constexpr const char *kLowerToLLVM =
 /// (docs/runtime.md): the model function is inlined into the entry, so
 /// bufferisation writes outputs into the caller's buffers.
 constexpr const char *kModelToLLVM =
-    "vitq-emit-model-interface,convert-vitq-to-linalg,inline,symbol-dce,"
+    "convert-vitq-to-linalg,inline,symbol-dce,"
     "canonicalize,cse,eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
@@ -68,5 +68,13 @@ void vitq::registerVitqPipelines() {
       "vitq-model-to-llvm",
       "Compile a model function (integer-only or float) to the LLVM dialect "
       "behind the runtime's entry point and metadata",
-      [](OpPassManager &pm) { addPipeline(pm, kModelToLLVM); });
+      [](OpPassManager &pm) {
+        addPipeline(pm, vitq::getModelToLLVMPipeline("vitq_model"));
+      });
+}
+
+std::string vitq::getModelToLLVMPipeline(StringRef symbolPrefix) {
+  return ("vitq-emit-model-interface{prefix=" + symbolPrefix + "}," +
+          kModelToLLVM)
+      .str();
 }

@@ -22,6 +22,10 @@ namespace mlir::vitq {
 /// legalisation, ending with its check) and `vitq-lower-to-llvm`.
 void registerVitqPipelines();
 
+/// The textual pipeline behind `--vitq-model-to-llvm`, exporting the
+/// model's symbols as `<symbolPrefix>_run` and `<symbolPrefix>_metadata`.
+std::string getModelToLLVMPipeline(StringRef symbolPrefix);
+
 } // namespace mlir::vitq
 
 #endif // VITQ_TRANSFORMS_PASSES_H
