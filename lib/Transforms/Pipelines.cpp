@@ -40,7 +40,8 @@ constexpr const char *kModelToLLVM =
     "canonicalize,cse,eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,convert-linalg-to-loops,arith-expand,"
+    "buffer-deallocation-pipeline,convert-linalg-to-loops,"
+    "vitq-outline-loop-nests,arith-expand,"
     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
     "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
     "reconcile-unrealized-casts,canonicalize";

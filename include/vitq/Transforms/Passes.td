@@ -78,4 +78,18 @@ def VitqVerifyIntegerOnly : Pass<"vitq-verify-integer-only", "::mlir::ModuleOp">
   }];
 }
 
+def VitqOutlineLoopNests : Pass<"vitq-outline-loop-nests", "::mlir::ModuleOp"> {
+  let summary = "Move each top-level loop nest of a function into its own function";
+  let description = [{
+    After bufferisation and the lowering of linalg to loops, a model is one
+    function holding hundreds of loop nests. LLVM's loop passes and register
+    allocation grow faster than linearly with function size, so every
+    `scf.for` at the top level of a function body moves into a private
+    function of its own (the values it uses become arguments, index
+    constants are cloned) marked `noinline`, and is called in its place.
+    The outlined functions are named `<function>_nest<N>`.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::scf::SCFDialect"];
+}
+
 #endif // VITQ_TRANSFORMS_PASSES_TD
