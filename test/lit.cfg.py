@@ -8,11 +8,11 @@ from lit.llvm import llvm_config
 
 config.name = "VITQ"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".test"]
+config.suffixes = [".mlir", ".test", ".c"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.vitq_obj_root, "test")
 # Unit/ has its own GoogleTest-format suite, found through its site config.
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
 
 config.substitutions.append(("%vitq_src_root", config.vitq_src_root))
 config.substitutions.append(("%vitq_obj_root", config.vitq_obj_root))
@@ -24,4 +24,15 @@ llvm_config.with_environment("PATH", config.vitq_tools_dir, append_path=True)
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.excludes.append("reference")
 llvm_config.add_tool_substitutions(
-    ["vitq-opt", "vitq-translate"], [config.vitq_tools_dir])
+    ["vitq-opt", "vitq-translate", "vitq-compile", "vitq-run"],
+    [config.vitq_tools_dir])
+# C programs against the runtime:
+#   clang-22 %runtime_cflags prog.c model.o %runtime_lib -o prog
+config.substitutions.append((
+    "%runtime_cflags",
+    "-std=c11 -Wall -Werror -I" + os.path.join(config.vitq_src_root,
+                                               "runtime", "include")))
+config.substitutions.append((
+    "%runtime_lib",
+    os.path.join(config.vitq_obj_root, "lib", "libvitq_runtime.a")
+    + " -lm -lpthread"))

@@ -89,7 +89,11 @@ def VitqOutlineLoopNests : Pass<"vitq-outline-loop-nests", "::mlir::ModuleOp"> {
     constants are cloned) marked `noinline`, and is called in its place.
     The outlined functions are named `<function>_nest<N>`.
   }];
-  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::scf::SCFDialect"];
+  let dependentDialects = [
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::scf::SCFDialect"
+  ];
 }
 
 #endif // VITQ_TRANSFORMS_PASSES_TD

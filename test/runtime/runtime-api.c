@@ -1,0 +1,186 @@
+// RUN: vitq-compile %S/Inputs/model.mlir -o %t.o --quiet
+// RUN: clang-22 %runtime_cflags %s %t.o %runtime_lib -o %t.exe
+// RUN: %t.exe %t.o | FileCheck %s
+
+// The runtime's C ABI on a model linked into the program: interface
+// queries, correct results, every argument check, misaligned buffers,
+// concurrent instances and repeated create/destroy.
+
+#include "vitq/runtime.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char vitq_model_metadata[];
+int32_t vitq_model_run(void *const *inputs, void *const *outputs,
+                       void *workspace);
+
+static int failures;
+
+#define EXPECT(cond)                                                           \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      printf("FAILED line %d: %s (%s)\n", __LINE__, #cond, vitq_last_error()); \
+      ++failures;                                                              \
+    }                                                                          \
+  } while (0)
+
+static const float kX[6] = {1, 2, 3, -4, 5.5f, 0};
+static const int8_t kB[3] = {1, -2, 127};
+
+static int check_outputs(const float *y, const int8_t *copy) {
+  for (int i = 0; i < 6; ++i)
+    if (y[i] != kX[i] * 2 + kB[i % 3])
+      return 0;
+  return memcmp(copy, kB, 3) == 0;
+}
+
+static vitq_status run(vitq_instance *inst, const void *x, const void *b,
+                       void *y, void *copy, size_t x_size) {
+  const void *in[2] = {x, b};
+  void *out[2] = {y, copy};
+  size_t in_sizes[2] = {x_size, 3}, out_sizes[2] = {24, 3};
+  return vitq_instance_run(inst, in, in_sizes, out, out_sizes);
+}
+
+// CHECK: inputs 2 outputs 2
+// CHECK-NEXT: input 0 'x' dtype 0 rank 2 [2,3] 24 bytes
+// CHECK-NEXT: input 1 'bias' dtype 2 rank 1 [3] 3 bytes
+// CHECK-NEXT: output 0 'y' dtype 0 rank 2 [2,3] 24 bytes
+// CHECK-NEXT: output 1 'bias_copy' dtype 2 rank 1 [3] 3 bytes
+static void print_interface(const vitq_model *model) {
+  printf("inputs %zu outputs %zu\n", vitq_model_num_inputs(model),
+         vitq_model_num_outputs(model));
+  for (int dir = 0; dir < 2; ++dir)
+    for (size_t i = 0; i < 2; ++i) {
+      vitq_tensor_info t;
+      EXPECT((dir ? vitq_model_output_info
+                  : vitq_model_input_info)(model, i, &t) == VITQ_OK);
+      printf("%s %zu '%s' dtype %d rank %d [", dir ? "output" : "input", i,
+             t.name, (int)t.dtype, t.rank);
+      for (int d = 0; d < t.rank; ++d)
+        printf(d ? ",%lld" : "%lld", (long long)t.shape[d]);
+      printf("] %zu bytes\n", t.size_bytes);
+    }
+}
+
+// CHECK: argument errors: wrong size: input 0 ('x') has 20 bytes; it needs 24
+// CHECK-NEXT: argument errors: NULL buffer: output 1 ('bias_copy') is NULL
+// CHECK-NEXT: argument errors: index: input index 2 is out of range (the model
+// has 2)
+static void argument_errors(const vitq_model *model, vitq_instance *inst) {
+  float y[6];
+  int8_t copy[3];
+  EXPECT(run(inst, kX, kB, y, copy, 20) == VITQ_ERROR_INVALID_ARGUMENT);
+  printf("argument errors: wrong size: %s\n", vitq_last_error());
+  const void *in[2] = {kX, kB};
+  void *out[2] = {y, NULL};
+  size_t in_sizes[2] = {24, 3}, out_sizes[2] = {24, 3};
+  EXPECT(vitq_instance_run(inst, in, in_sizes, out, out_sizes) ==
+         VITQ_ERROR_INVALID_ARGUMENT);
+  printf("argument errors: NULL buffer: %s\n", vitq_last_error());
+  EXPECT(vitq_instance_run(inst, NULL, in_sizes, out, out_sizes) ==
+         VITQ_ERROR_INVALID_ARGUMENT);
+  EXPECT(vitq_instance_run(NULL, in, in_sizes, out, out_sizes) ==
+         VITQ_ERROR_INVALID_ARGUMENT);
+  vitq_tensor_info info;
+  EXPECT(vitq_model_input_info(model, 2, &info) == VITQ_ERROR_INVALID_ARGUMENT);
+  printf("argument errors: index: %s\n", vitq_last_error());
+  EXPECT(vitq_model_input_info(model, 0, NULL) == VITQ_ERROR_INVALID_ARGUMENT);
+  EXPECT(vitq_instance_create(NULL, &inst) == VITQ_ERROR_INVALID_ARGUMENT);
+  EXPECT(vitq_model_open(NULL, vitq_model_run, NULL) ==
+         VITQ_ERROR_INVALID_ARGUMENT);
+}
+
+// CHECK: misaligned buffers: ok
+static void misaligned(vitq_instance *inst) {
+  char in_storage[64], out_storage[64];
+  float y[6];
+  int8_t copy[3];
+  // Both one byte off their element alignment.
+  memcpy(in_storage + 1, kX, 24);
+  EXPECT(run(inst, in_storage + 1, kB, out_storage + 1, copy, 24) == VITQ_OK);
+  memcpy(y, out_storage + 1, 24);
+  EXPECT(check_outputs(y, copy));
+  printf("misaligned buffers: %s\n", failures ? "FAILED" : "ok");
+}
+
+static void *worker(void *arg) {
+  vitq_instance *inst;
+  if (vitq_instance_create(arg, &inst) != VITQ_OK)
+    return (void *)1;
+  long bad = 0;
+  for (int i = 0; i < 20000; ++i) {
+    float y[6];
+    int8_t copy[3];
+    bad += run(inst, kX, kB, y, copy, 24) != VITQ_OK || !check_outputs(y, copy);
+  }
+  vitq_instance_destroy(inst);
+  return (void *)bad;
+}
+
+// CHECK: two threads: ok
+static void threads(const vitq_model *model) {
+  pthread_t t[2];
+  for (int i = 0; i < 2; ++i)
+    pthread_create(&t[i], NULL, worker, (void *)model);
+  for (int i = 0; i < 2; ++i) {
+    void *bad;
+    pthread_join(t[i], &bad);
+    EXPECT(bad == NULL);
+  }
+  printf("two threads: %s\n", failures ? "FAILED" : "ok");
+}
+
+// CHECK: create/destroy: ok
+// CHECK-NEXT: bad metadata: the model has ABI version 2; this runtime reads 1
+// CHECK-NEXT: bad metadata: malformed model metadata line 3
+// CHECK-NEXT: bad library: cannot load '{{.*}}.o':
+// CHECK-NEXT: missing library: cannot load 'no-such-model.so':
+// ./no-such-model.so: cannot open
+static void bad_models(const char *object) {
+  vitq_model *m = NULL;
+  EXPECT(vitq_model_open("vitq-model 2\nworkspace 0\noutput f32 1 y\n",
+                         vitq_model_run, &m) == VITQ_ERROR_INCOMPATIBLE);
+  EXPECT(m == NULL);
+  printf("bad metadata: %s\n", vitq_last_error());
+  EXPECT(vitq_model_open("vitq-model 1\nworkspace 0\ninput f99 1x2 x\n",
+                         vitq_model_run, &m) == VITQ_ERROR_INCOMPATIBLE);
+  printf("bad metadata: %s\n", vitq_last_error());
+  // A relocatable object is no shared library.
+  EXPECT(vitq_model_load(object, NULL, &m) == VITQ_ERROR_LOAD);
+  printf("bad library: %s\n", vitq_last_error());
+  EXPECT(vitq_model_load("no-such-model.so", NULL, &m) == VITQ_ERROR_LOAD);
+  printf("missing library: %s\n", vitq_last_error());
+}
+
+// CHECK: failures 0
+int main(int argc, char **argv) {
+  vitq_model *model;
+  EXPECT(vitq_model_open(vitq_model_metadata, vitq_model_run, &model) ==
+         VITQ_OK);
+  print_interface(model);
+  vitq_instance *inst;
+  EXPECT(vitq_instance_create(model, &inst) == VITQ_OK);
+  float y[6];
+  int8_t copy[3];
+  EXPECT(run(inst, kX, kB, y, copy, 24) == VITQ_OK);
+  EXPECT(check_outputs(y, copy));
+  argument_errors(model, inst);
+  misaligned(inst);
+  vitq_instance_destroy(inst);
+  threads(model);
+  for (int i = 0; i < 1000; ++i) {
+    EXPECT(vitq_instance_create(model, &inst) == VITQ_OK);
+    vitq_instance_destroy(inst);
+  }
+  printf("create/destroy: %s\n", failures ? "FAILED" : "ok");
+  bad_models(argc > 1 ? argv[1] : "");
+  vitq_model_free(model);
+  vitq_instance_destroy(NULL);
+  vitq_model_free(NULL);
+  printf("failures %d\n", failures);
+  return failures != 0;
+}
