@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs what building and testing vitq need on a bare Debian 12 machine.
-# Idempotent: packages already present are skipped. Run as root (or with sudo
-# available).
+# Installs what building and testing vitq need on a bare Debian 12 machine,
+# then the Python tooling's virtual environment (.venv, from requirements.txt).
+# Idempotent: packages already present are skipped, and so is the venv while
+# its stamp matches requirements.txt. Run as root (or with sudo available).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 PACKAGES=(
   # Compiler, build system and cache.
@@ -17,6 +19,8 @@ PACKAGES=(
   libgtest-dev
   # Python modules the tests use to generate models.
   python3 python3-numpy python3-onnx
+  # The virtual environment of the Python tooling (python/, requirements.txt).
+  python3-venv
 )
 
 missing=()
@@ -27,12 +31,29 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages present"
-  exit 0
+else
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}"
 fi
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "setup: installing ${missing[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-  "${missing[@]}"
+# The venv uses Debian's interpreter (the python3 on PATH may be another one).
+# The stamp holds requirements.txt's hash and is written only after a
+# successful install, so an interrupted or failed install is retried.
+VENV=.venv
+STAMP="$VENV/requirements.sha256"
+want=$(sha256sum requirements.txt | cut -d' ' -f1)
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && "$VENV/bin/python" -c '' 2>/dev/null; then
+  echo "setup: $VENV matches requirements.txt"
+  exit 0
+fi
+"$VENV/bin/python" -c '' 2>/dev/null || /usr/bin/python3 -m venv --clear "$VENV"
+echo "setup: installing requirements.txt into $VENV"
+if ! "$VENV/bin/pip" install -q -r requirements.txt; then
+  echo "setup: error: pip could not install requirements.txt into $VENV" >&2
+  exit 1
+fi
+echo "$want" > "$STAMP"
