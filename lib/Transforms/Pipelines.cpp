@@ -34,14 +34,16 @@ constexpr const char *kLowerToLLVM =
 
 /// A whole model to the LLVM dialect behind the runtime's entry point
 /// (docs/runtime.md): the model function is inlined into the entry, so
-/// bufferisation writes outputs into the caller's buffers.
+/// bufferisation writes outputs into the caller's buffers. No CSE before
+/// bufferisation: merging the identical zero-filled accumulators of two
+/// reductions makes the second one a copy.
 constexpr const char *kModelToLLVM =
     "convert-vitq-to-linalg,inline,symbol-dce,"
-    "canonicalize,cse,eliminate-empty-tensors,"
+    "canonicalize,eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,convert-linalg-to-loops,"
-    "vitq-outline-loop-nests,arith-expand,"
+    "buffer-deallocation-pipeline,vitq-copies-to-linalg,"
+    "convert-linalg-to-loops,vitq-outline-loop-nests,arith-expand,"
     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
     "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
     "reconcile-unrealized-casts,canonicalize";

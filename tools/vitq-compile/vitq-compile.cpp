@@ -208,7 +208,9 @@ LogicalResult legalize(ModuleOp module, DefaultTimingManager &timingManager,
     return failure();
   if (integerOnly)
     return runPipeline(module, "vitq-verify-integer-only", timingManager);
-  size_t islands = vitq::reportFloatIslands(module);
+  size_t islands =
+      vitq::findFloatIslands(module).empty() ? 0
+                                             : vitq::reportFloatIslands(module);
   detail = islands ? std::to_string(islands) + " float island(s) left"
                    : "integer-only";
   return success();

@@ -78,6 +78,17 @@ def VitqVerifyIntegerOnly : Pass<"vitq-verify-integer-only", "::mlir::ModuleOp">
   }];
 }
 
+def VitqCopiesToLinalg : Pass<"vitq-copies-to-linalg"> {
+  let summary = "Rewrite memref.copy as linalg.copy";
+  let description = [{
+    `memref.copy` between non-contiguous memrefs lowers to a call of
+    `memrefCopy` from MLIR's C runner utilities, a library a compiled model
+    must not need. As `linalg.copy` it becomes plain loops (or a vector copy)
+    with the rest of the model.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def VitqOutlineLoopNests : Pass<"vitq-outline-loop-nests", "::mlir::ModuleOp"> {
   let summary = "Move each top-level loop nest of a function into its own function";
   let description = [{
