@@ -36,3 +36,16 @@ config.substitutions.append((
     "%runtime_lib",
     os.path.join(config.vitq_obj_root, "lib", "libvitq_runtime.a")
     + " -lm -lpthread"))
+
+# The Python tooling's venv (scripts/setup.sh makes it): onnxruntime as the
+# FP32 oracle and int8 peer, and the QDQ quantiser.
+venv_python = os.path.join(config.vitq_src_root, ".venv", "bin", "python")
+if os.path.exists(venv_python):
+    config.available_features.add("venv")
+config.substitutions.append((
+    "%venv_python",
+    "env PYTHONPATH=" + os.path.join(config.vitq_src_root, "python") + " "
+    + venv_python))
+config.substitutions.append(
+    ("%model_jit", "/usr/bin/python3 " + os.path.join(
+        config.vitq_src_root, "test", "reference", "model_jit.py")))

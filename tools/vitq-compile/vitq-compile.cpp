@@ -206,8 +206,10 @@ LogicalResult legalize(ModuleOp module, DefaultTimingManager &timingManager,
                          "canonicalize",
                          timingManager)))
     return failure();
-  if (integerOnly)
+  if (integerOnly) {
+    detail = "integer-only, verified";
     return runPipeline(module, "vitq-verify-integer-only", timingManager);
+  }
   size_t islands =
       vitq::findFloatIslands(module).empty() ? 0
                                              : vitq::reportFloatIslands(module);
