@@ -18,6 +18,8 @@
 
 #include "vitq/Conversion/Passes.h"
 
+#include "PointerMemRef.h"
+
 #include "mlir/Conversion/LLVMCommon/MemRefBuilder.h"
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -107,17 +109,14 @@ std::string buildMetadata(ArrayRef<Slot> inputs, ArrayRef<Slot> outputs) {
 }
 
 /// The memref over the buffer whose pointer is `array[index]`.
-Value bufferAt(OpBuilder &b, Location loc, const LLVMTypeConverter &converter,
-               Value array, int64_t index, RankedTensorType type) {
+Value bufferAt(OpBuilder &b, Location loc, Value array, int64_t index,
+               RankedTensorType type) {
   auto ptr = LLVM::LLVMPointerType::get(b.getContext());
   Value slot = LLVM::GEPOp::create(b, loc, ptr, ptr, array,
                                    ArrayRef<LLVM::GEPArg>{index});
   Value buffer = LLVM::LoadOp::create(b, loc, ptr, slot);
-  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-  Value descriptor =
-      MemRefDescriptor::fromStaticShape(b, loc, converter, memrefType, buffer);
-  return UnrealizedConversionCastOp::create(b, loc, memrefType, descriptor)
-      .getResult(0);
+  return memrefFromPointer(
+      b, loc, buffer, MemRefType::get(type.getShape(), type.getElementType()));
 }
 
 struct EmitModelInterfacePass
@@ -135,10 +134,10 @@ struct EmitModelInterfacePass
     SmallVector<Slot> inputs, outputs;
     if (failed(collectSlots(fn, inputs, outputs)))
       return signalPassFailure();
-    for (StringRef suffix : {"_run", "_metadata"})
-      if (module.lookupSymbol(prefix + suffix.str())) {
-        emitError(module.getLoc())
-            << "symbol '" << prefix << suffix << "' already exists";
+    for (const std::string &name :
+         {runFunctionName(prefix), metadataName(prefix)})
+      if (module.lookupSymbol(name)) {
+        emitError(module.getLoc()) << "symbol '" << name << "' already exists";
         return signalPassFailure();
       }
     emitMetadata(module, buildMetadata(inputs, outputs));
@@ -173,7 +172,7 @@ struct EmitModelInterfacePass
     std::string data = text + '\0';
     auto type = LLVM::LLVMArrayType::get(b.getI8Type(), data.size());
     LLVM::GlobalOp::create(b, module.getLoc(), type, /*isConstant=*/true,
-                           LLVM::Linkage::External, prefix + "_metadata",
+                           LLVM::Linkage::External, metadataName(prefix),
                            b.getStringAttr(data));
   }
 
@@ -184,19 +183,18 @@ struct EmitModelInterfacePass
     Location loc = fn.getLoc();
     auto ptr = LLVM::LLVMPointerType::get(ctx);
     auto runType = b.getFunctionType({ptr, ptr, ptr}, {b.getI32Type()});
-    auto run = func::FuncOp::create(b, loc, prefix + "_run", runType);
+    auto run = func::FuncOp::create(b, loc, runFunctionName(prefix), runType);
     b.setInsertionPointToStart(run.addEntryBlock());
-    LLVMTypeConverter converter(ctx);
     Value inArray = run.getArgument(0), outArray = run.getArgument(1);
     SmallVector<Value> args;
     for (auto [i, slot] : llvm::enumerate(inputs)) {
-      Value buffer = bufferAt(b, loc, converter, inArray, i, slot.type);
+      Value buffer = bufferAt(b, loc, inArray, i, slot.type);
       args.push_back(bufferization::ToTensorOp::create(
           b, loc, slot.type, buffer, /*restrict=*/true, /*writable=*/false));
     }
     auto call = func::CallOp::create(b, loc, fn, args);
     for (auto [i, slot] : llvm::enumerate(outputs)) {
-      Value buffer = bufferAt(b, loc, converter, outArray, i, slot.type);
+      Value buffer = bufferAt(b, loc, outArray, i, slot.type);
       bufferization::MaterializeInDestinationOp::create(
           b, loc, /*result=*/Type(), call.getResult(i), buffer,
           /*restrict=*/true, /*writable=*/true);
@@ -207,3 +205,12 @@ struct EmitModelInterfacePass
 };
 
 } // namespace
+
+Value vitq::memrefFromPointer(OpBuilder &b, Location loc, Value pointer,
+                              MemRefType type) {
+  LLVMTypeConverter converter(b.getContext());
+  Value descriptor =
+      MemRefDescriptor::fromStaticShape(b, loc, converter, type, pointer);
+  return UnrealizedConversionCastOp::create(b, loc, type, descriptor)
+      .getResult(0);
+}

@@ -77,7 +77,11 @@ void vitq::registerVitqPipelines() {
 }
 
 std::string vitq::getModelToLLVMPipeline(StringRef symbolPrefix) {
-  return ("vitq-emit-model-interface{prefix=" + symbolPrefix + "}," +
-          kModelToLLVM)
+  std::string pipeline = kModelToLLVM;
+  // The memory plan needs the deallocations and runs before the loops.
+  std::string anchor = "vitq-copies-to-linalg,";
+  pipeline.insert(pipeline.find(anchor) + anchor.size(),
+                  ("vitq-plan-memory{prefix=" + symbolPrefix + "},").str());
+  return ("vitq-emit-model-interface{prefix=" + symbolPrefix + "}," + pipeline)
       .str();
 }

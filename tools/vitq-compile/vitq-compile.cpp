@@ -210,9 +210,9 @@ LogicalResult legalize(ModuleOp module, DefaultTimingManager &timingManager,
     detail = "integer-only, verified";
     return runPipeline(module, "vitq-verify-integer-only", timingManager);
   }
-  size_t islands =
-      vitq::findFloatIslands(module).empty() ? 0
-                                             : vitq::reportFloatIslands(module);
+  size_t islands = vitq::findFloatIslands(module).empty()
+                       ? 0
+                       : vitq::reportFloatIslands(module);
   detail = islands ? std::to_string(islands) + " float island(s) left"
                    : "integer-only";
   return success();
@@ -329,7 +329,11 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (failed(runPipeline(*module, vitq::getModelToLLVMPipeline(symbolPrefix),
                          timingManager)))
     return failure();
-  progress.done();
+  std::string arena;
+  if (auto bytes =
+          (*module)->getAttrOfType<IntegerAttr>("vitq.workspace_bytes"))
+    arena = "activation arena " + std::to_string(bytes.getInt()) + " bytes";
+  progress.done(arena);
   return generate(*module, kind, target, *description, progress);
 }
 

@@ -65,4 +65,27 @@ def VitqEmitModelInterface : Pass<"vitq-emit-model-interface", "ModuleOp"> {
   ];
 }
 
+def VitqPlanMemory : Pass<"vitq-plan-memory", "ModuleOp"> {
+  let summary = "Place the model's activations in one reused workspace arena";
+  let description = [{
+    After bufferisation and buffer deallocation, the model's entry point
+    (`<prefix>_run`, see `vitq-emit-model-interface`) allocates every
+    intermediate buffer with `memref.alloc` and frees it after its last use.
+    This pass replaces each such allocation at the top level of the entry
+    point by a `memref.view` into the `workspace` argument at a fixed offset:
+    buffers whose lifetimes (allocation to deallocation) overlap get disjoint
+    64-byte aligned ranges, and buffers that are never alive together share
+    memory. Offsets are assigned largest buffer first, each at the lowest
+    offset free during its lifetime. The arena size becomes the metadata's
+    `workspace` line and the module attribute `vitq.workspace_bytes`; a
+    remark reports it next to the total without reuse. The compiled model
+    then calls no allocator.
+  }];
+  let options = [
+    Option<"prefix", "prefix", "std::string", /*default=*/"\"vitq_model\"",
+           "Prefix of the model's exported symbols">
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // VITQ_CONVERSION_PASSES_TD

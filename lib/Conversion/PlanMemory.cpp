@@ -1,0 +1,189 @@
+//===- PlanMemory.cpp - One reused arena for the model's activations ------===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "vitq/Conversion/Passes.h"
+
+#include "PointerMemRef.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <regex>
+
+namespace mlir::vitq {
+#define GEN_PASS_DEF_VITQPLANMEMORY
+#include "vitq/Conversion/Passes.h.inc"
+} // namespace mlir::vitq
+
+using namespace mlir;
+using namespace mlir::vitq;
+
+namespace {
+
+constexpr int64_t kAlignment = 64;
+
+/// One allocation to place: alive from `begin` to `end` (positions of its
+/// alloc and of its last use in the entry block).
+struct Buffer {
+  memref::AllocOp alloc;
+  memref::DeallocOp dealloc;
+  int64_t begin, end, bytes, offset = 0;
+};
+
+int64_t alignUp(int64_t v) {
+  return (v + kAlignment - 1) / kAlignment * kAlignment;
+}
+
+/// The byte size of a static, identity-layout memref, or nullopt.
+std::optional<int64_t> staticBytes(MemRefType type) {
+  if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+      type.getMemorySpace() || !type.getElementType().isIntOrFloat())
+    return std::nullopt;
+  int64_t element = (type.getElementTypeBitWidth() + 7) / 8;
+  return alignUp(std::max<int64_t>(type.getNumElements() * element, 1));
+}
+
+/// The position in `block` of the last op that uses `alloc`'s memory
+/// through it or any view of it. Deallocations do not count: the ownership
+/// based deallocation puts them at the end of the block, not after the last
+/// use.
+int64_t lastUse(memref::AllocOp alloc, Block &block,
+                const DenseMap<Operation *, int64_t> &position) {
+  int64_t last = position.lookup(alloc);
+  SmallVector<Value> work{alloc.getResult()};
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<memref::DeallocOp>(user))
+        continue;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+        if (view.getViewSource() == v)
+          llvm::append_range(work, user->getResults());
+      if (Operation *top = block.findAncestorOpInBlock(*user))
+        last = std::max(last, position.lookup(top));
+    }
+  }
+  return last;
+}
+
+/// The allocations of `block` that it also frees, with their lifetimes.
+SmallVector<Buffer> collectBuffers(Block &block) {
+  DenseMap<Operation *, int64_t> position;
+  for (auto [i, op] : llvm::enumerate(block))
+    position[&op] = i;
+  SmallVector<Buffer> buffers;
+  for (auto alloc : block.getOps<memref::AllocOp>()) {
+    std::optional<int64_t> bytes = staticBytes(alloc.getType());
+    SmallVector<memref::DeallocOp> deallocs;
+    for (Operation *user : alloc->getUsers())
+      if (auto dealloc = dyn_cast<memref::DeallocOp>(user))
+        deallocs.push_back(dealloc);
+    if (!bytes || alloc.getDynamicSizes().size() || deallocs.size() != 1 ||
+        deallocs[0]->getBlock() != &block)
+      continue;
+    buffers.push_back({alloc, deallocs[0], position[alloc],
+                       lastUse(alloc, block, position), *bytes});
+  }
+  return buffers;
+}
+
+/// Largest first, each at the lowest offset that is free during its
+/// lifetime. Returns the arena size.
+int64_t assignOffsets(MutableArrayRef<Buffer> buffers) {
+  SmallVector<Buffer *> order;
+  for (Buffer &b : buffers)
+    order.push_back(&b);
+  llvm::sort(order, [](Buffer *a, Buffer *b) {
+    // Larger first; ties by position, so the plan is deterministic.
+    return a->bytes != b->bytes ? a->bytes > b->bytes : a->begin < b->begin;
+  });
+  SmallVector<Buffer *> placed;
+  int64_t arena = 0;
+  for (Buffer *b : order) {
+    SmallVector<std::pair<int64_t, int64_t>> taken;
+    for (Buffer *p : placed)
+      if (p->begin <= b->end && b->begin <= p->end)
+        taken.push_back({p->offset, p->offset + p->bytes});
+    llvm::sort(taken);
+    int64_t offset = 0;
+    for (auto [start, stop] : taken) {
+      if (offset + b->bytes <= start)
+        break;
+      offset = std::max(offset, stop);
+    }
+    b->offset = offset;
+    arena = std::max(arena, offset + b->bytes);
+    placed.push_back(b);
+  }
+  return arena;
+}
+
+/// Rewrites the "workspace N" line of the metadata global.
+void setWorkspaceSize(LLVM::GlobalOp metadata, int64_t bytes) {
+  auto text = dyn_cast_or_null<StringAttr>(metadata.getValueAttr());
+  if (!text)
+    return;
+  std::string updated =
+      std::regex_replace(text.str(), std::regex("\nworkspace [0-9]+\n"),
+                         "\nworkspace " + std::to_string(bytes) + "\n");
+  OpBuilder b(metadata);
+  metadata.setValueAttr(b.getStringAttr(updated));
+  metadata.setGlobalType(
+      LLVM::LLVMArrayType::get(b.getI8Type(), updated.size()));
+}
+
+struct PlanMemoryPass : vitq::impl::VitqPlanMemoryBase<PlanMemoryPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto run = module.lookupSymbol<func::FuncOp>(runFunctionName(prefix));
+    auto metadata = module.lookupSymbol<LLVM::GlobalOp>(metadataName(prefix));
+    if (!run || run.isExternal() || run.getNumArguments() != 3 || !metadata)
+      return; // Not a model entry point: nothing to plan.
+    Block &body = run.front();
+    SmallVector<Buffer> buffers = collectBuffers(body);
+    int64_t arena = assignOffsets(buffers);
+    int64_t unshared = 0;
+    for (const Buffer &b : buffers)
+      unshared += b.bytes;
+    if (arena > 0)
+      rewrite(run, buffers, arena);
+    setWorkspaceSize(metadata, arena);
+    module->setAttr(
+        "vitq.workspace_bytes",
+        IntegerAttr::get(IntegerType::get(&getContext(), 64), arena));
+    emitRemark(run.getLoc())
+        << "activation arena: " << arena << " bytes for " << buffers.size()
+        << " buffers (" << unshared << " bytes without reuse)";
+  }
+
+  void rewrite(func::FuncOp run, MutableArrayRef<Buffer> buffers,
+               int64_t arena) {
+    OpBuilder b = OpBuilder::atBlockBegin(&run.front());
+    Location loc = run.getLoc();
+    Value workspace = memrefFromPointer(
+        b, loc, run.getArgument(2), MemRefType::get({arena}, b.getI8Type()));
+    for (Buffer &buffer : buffers) {
+      b.setInsertionPoint(buffer.alloc);
+      Value offset = arith::ConstantIndexOp::create(b, loc, buffer.offset);
+      Value view = memref::ViewOp::create(b, buffer.alloc.getLoc(),
+                                          buffer.alloc.getType(), workspace,
+                                          offset, ValueRange{});
+      buffer.alloc.getResult().replaceAllUsesWith(view);
+      buffer.dealloc.erase();
+      buffer.alloc.erase();
+    }
+  }
+};
+
+} // namespace
