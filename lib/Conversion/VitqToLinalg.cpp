@@ -330,15 +330,11 @@ struct AddLowering : OpConversionPattern<AddOp> {
 };
 
 /// A contraction into a zero-filled int32 tensor of `resultType`:
-/// acc += (lhs - lhsZp) * (rhs - rhsZp), reducing the last `numReductions`
-/// of `numLoops` loops.
+/// acc += (lhs - lhsZp) * (rhs - rhsZp) over loops of kinds `iterators`.
 Value contract(OpBuilder &b, Location loc, RankedTensorType resultType,
                Value lhs, Value rhs, ArrayRef<AffineMap> maps,
-               unsigned numLoops, unsigned numReductions, int64_t lhsZp,
+               ArrayRef<IteratorType> iterators, int64_t lhsZp,
                int64_t rhsZp) {
-  SmallVector<IteratorType> iterators(numLoops - numReductions,
-                                      IteratorType::parallel);
-  iterators.append(numReductions, IteratorType::reduction);
   Value init = filled(b, loc, resultType.getShape(), b.getI32Type(),
                       b.getI32IntegerAttr(0));
   return generic(
@@ -354,6 +350,14 @@ Value contract(OpBuilder &b, Location loc, RankedTensorType resultType,
         return a.add(args[2], a.mul(x, y));
       },
       init);
+}
+
+/// The loop kinds of a matmul-like contraction of `numLoops` loops whose
+/// last two are n and k (`kInner`) or k and n.
+SmallVector<IteratorType> contractionLoops(unsigned numLoops, bool kInner) {
+  SmallVector<IteratorType> loops(numLoops, IteratorType::parallel);
+  loops[kInner ? numLoops - 1 : numLoops - 2] = IteratorType::reduction;
+  return loops;
 }
 
 /// The bias + rescale epilogue of linear/conv2d over an int32 accumulator,
@@ -397,27 +401,33 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     RankedTensorType type = op.getResult().getType();
     MLIRContext *ctx = getContext();
     unsigned rank = type.getRank(), batch = rank - 2;
-    // Loops: batch..., m, n, k.
+    // Loops: batch..., m, then n and k ordered so that the innermost loop
+    // walks both the rhs and its destination contiguously: k innermost for
+    // a transposed rhs [n, k], n innermost for rhs [k, n].
+    bool kInner = op.getTransposeRhs();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineExpr m = d(batch), n = d(kInner ? batch + 1 : batch + 2),
+               k = d(kInner ? batch + 2 : batch + 1);
     SmallVector<AffineExpr> lhs, rhs, out;
     for (unsigned i = 0; i < batch; ++i)
       lhs.push_back(d(i)), out.push_back(d(i));
-    lhs.append({d(batch), d(batch + 2)});
-    out.append({d(batch), d(batch + 1)});
+    lhs.append({m, k});
+    out.append({m, n});
     unsigned rhsRank = op.getRhs().getType().getRank();
     for (unsigned i = 0; i + 2 < rhsRank; ++i)
       rhs.push_back(d(i));
     if (op.getTransposeRhs())
-      rhs.append({d(batch + 1), d(batch + 2)});
+      rhs.append({n, k});
     else
-      rhs.append({d(batch + 2), d(batch + 1)});
+      rhs.append({k, n});
     unsigned loops = rank + 1;
     SmallVector<AffineMap> maps{AffineMap::get(loops, 0, lhs, ctx),
                                 AffineMap::get(loops, 0, rhs, ctx),
                                 AffineMap::get(loops, 0, out, ctx)};
-    rewriter.replaceOp(op, contract(rewriter, op.getLoc(), type,
-                                    adaptor.getLhs(), adaptor.getRhs(), maps,
-                                    loops, 1, op.getLhsZp(), op.getRhsZp()));
+    rewriter.replaceOp(
+        op, contract(rewriter, op.getLoc(), type, adaptor.getLhs(),
+                     adaptor.getRhs(), maps, contractionLoops(loops, kInner),
+                     op.getLhsZp(), op.getRhsZp()));
     return success();
   }
 };
@@ -431,24 +441,26 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     RankedTensorType type = op.getOutput().getType();
     MLIRContext *ctx = getContext();
     unsigned rank = type.getRank(), lead = rank - 1;
-    // Loops: leading..., n, k.
+    // Loops: leading..., then n and k, the one the weight is contiguous in
+    // innermost (as for matmul).
+    bool kInner = op.getTransposeWeight();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineExpr n = d(kInner ? lead : lead + 1), k = d(kInner ? lead + 1 : lead);
     SmallVector<AffineExpr> in, out;
     for (unsigned i = 0; i < lead; ++i)
       in.push_back(d(i)), out.push_back(d(i));
-    in.push_back(d(lead + 1));
-    out.push_back(d(lead));
-    SmallVector<AffineExpr> w =
-        op.getTransposeWeight() ? SmallVector<AffineExpr>{d(lead), d(lead + 1)}
-                                : SmallVector<AffineExpr>{d(lead + 1), d(lead)};
+    in.push_back(k);
+    out.push_back(n);
+    SmallVector<AffineExpr> w = kInner ? SmallVector<AffineExpr>{n, k}
+                                       : SmallVector<AffineExpr>{k, n};
     unsigned loops = rank + 1;
     SmallVector<AffineMap> maps{AffineMap::get(loops, 0, in, ctx),
                                 AffineMap::get(loops, 0, w, ctx),
                                 AffineMap::get(loops, 0, out, ctx)};
     auto accType = type.clone(rewriter.getI32Type());
-    Value acc =
-        contract(rewriter, loc, accType, adaptor.getInput(),
-                 adaptor.getWeight(), maps, loops, 1, op.getInputZp(), 0);
+    Value acc = contract(rewriter, loc, accType, adaptor.getInput(),
+                         adaptor.getWeight(), maps,
+                         contractionLoops(loops, kInner), op.getInputZp(), 0);
     rewriter.replaceOp(op, epilogue(rewriter, loc, acc, adaptor.getBias(),
                                     op.getRescaleAttr(), op.getOutputZp(), type,
                                     lead));
@@ -511,7 +523,9 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
         AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
     auto accType =
         RankedTensorType::get({n, g, og, oh, ow}, rewriter.getI32Type());
-    Value acc = contract(rewriter, loc, accType, input, weight, maps, 8, 3,
+    SmallVector<IteratorType> loops(5, IteratorType::parallel);
+    loops.append(3, IteratorType::reduction);
+    Value acc = contract(rewriter, loc, accType, input, weight, maps, loops,
                          op.getInputZp(), 0);
     acc = tensor::CollapseShapeOp::create(
         rewriter, loc, type.clone(rewriter.getI32Type()), acc, split);
