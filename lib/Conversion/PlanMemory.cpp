@@ -162,9 +162,10 @@ struct PlanMemoryPass : vitq::impl::VitqPlanMemoryBase<PlanMemoryPass> {
     module->setAttr(
         "vitq.workspace_bytes",
         IntegerAttr::get(IntegerType::get(&getContext(), 64), arena));
-    emitRemark(run.getLoc())
-        << "activation arena: " << arena << " bytes for " << buffers.size()
-        << " buffers (" << unshared << " bytes without reuse)";
+    if (remark)
+      emitRemark(run.getLoc())
+          << "activation arena: " << arena << " bytes for " << buffers.size()
+          << " buffers (" << unshared << " bytes without reuse)";
   }
 
   void rewrite(func::FuncOp run, MutableArrayRef<Buffer> buffers,

@@ -333,8 +333,7 @@ struct AddLowering : OpConversionPattern<AddOp> {
 /// acc += (lhs - lhsZp) * (rhs - rhsZp) over loops of kinds `iterators`.
 Value contract(OpBuilder &b, Location loc, RankedTensorType resultType,
                Value lhs, Value rhs, ArrayRef<AffineMap> maps,
-               ArrayRef<IteratorType> iterators, int64_t lhsZp,
-               int64_t rhsZp) {
+               ArrayRef<IteratorType> iterators, int64_t lhsZp, int64_t rhsZp) {
   Value init = filled(b, loc, resultType.getShape(), b.getI32Type(),
                       b.getI32IntegerAttr(0));
   return generic(
@@ -424,10 +423,10 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     SmallVector<AffineMap> maps{AffineMap::get(loops, 0, lhs, ctx),
                                 AffineMap::get(loops, 0, rhs, ctx),
                                 AffineMap::get(loops, 0, out, ctx)};
-    rewriter.replaceOp(
-        op, contract(rewriter, op.getLoc(), type, adaptor.getLhs(),
-                     adaptor.getRhs(), maps, contractionLoops(loops, kInner),
-                     op.getLhsZp(), op.getRhsZp()));
+    rewriter.replaceOp(op, contract(rewriter, op.getLoc(), type,
+                                    adaptor.getLhs(), adaptor.getRhs(), maps,
+                                    contractionLoops(loops, kInner),
+                                    op.getLhsZp(), op.getRhsZp()));
     return success();
   }
 };
@@ -451,8 +450,8 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
       in.push_back(d(i)), out.push_back(d(i));
     in.push_back(k);
     out.push_back(n);
-    SmallVector<AffineExpr> w = kInner ? SmallVector<AffineExpr>{n, k}
-                                       : SmallVector<AffineExpr>{k, n};
+    SmallVector<AffineExpr> w =
+        kInner ? SmallVector<AffineExpr>{n, k} : SmallVector<AffineExpr>{k, n};
     unsigned loops = rank + 1;
     SmallVector<AffineMap> maps{AffineMap::get(loops, 0, in, ctx),
                                 AffineMap::get(loops, 0, w, ctx),

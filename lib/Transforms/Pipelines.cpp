@@ -72,16 +72,18 @@ void vitq::registerVitqPipelines() {
       "Compile a model function (integer-only or float) to the LLVM dialect "
       "behind the runtime's entry point and metadata",
       [](OpPassManager &pm) {
-        addPipeline(pm, vitq::getModelToLLVMPipeline("vitq_model"));
+        addPipeline(pm, vitq::getModelToLLVMPipeline("vitq_model", true));
       });
 }
 
-std::string vitq::getModelToLLVMPipeline(StringRef symbolPrefix) {
+std::string vitq::getModelToLLVMPipeline(StringRef symbolPrefix, bool remarks) {
   std::string pipeline = kModelToLLVM;
   // The memory plan needs the deallocations and runs before the loops.
   std::string anchor = "vitq-copies-to-linalg,";
   pipeline.insert(pipeline.find(anchor) + anchor.size(),
-                  ("vitq-plan-memory{prefix=" + symbolPrefix + "},").str());
+                  ("vitq-plan-memory{prefix=" + symbolPrefix +
+                   " remark=" + (remarks ? "true" : "false") + "},")
+                      .str());
   return ("vitq-emit-model-interface{prefix=" + symbolPrefix + "}," + pipeline)
       .str();
 }

@@ -326,8 +326,10 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   }
 
   progress.start("lowering to the LLVM dialect");
-  if (failed(runPipeline(*module, vitq::getModelToLLVMPipeline(symbolPrefix),
-                         timingManager)))
+  if (failed(runPipeline(
+          *module,
+          vitq::getModelToLLVMPipeline(symbolPrefix, /*remarks=*/false),
+          timingManager)))
     return failure();
   std::string arena;
   if (auto bytes =

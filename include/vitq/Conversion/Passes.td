@@ -83,7 +83,9 @@ def VitqPlanMemory : Pass<"vitq-plan-memory", "ModuleOp"> {
   }];
   let options = [
     Option<"prefix", "prefix", "std::string", /*default=*/"\"vitq_model\"",
-           "Prefix of the model's exported symbols">
+           "Prefix of the model's exported symbols">,
+    Option<"remark", "remark", "bool", /*default=*/"true",
+           "Report the arena size in a remark">
   ];
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }

@@ -23,8 +23,9 @@ namespace mlir::vitq {
 void registerVitqPipelines();
 
 /// The textual pipeline behind `--vitq-model-to-llvm`, exporting the
-/// model's symbols as `<symbolPrefix>_run` and `<symbolPrefix>_metadata`.
-std::string getModelToLLVMPipeline(StringRef symbolPrefix);
+/// model's symbols as `<symbolPrefix>_run` and `<symbolPrefix>_metadata`;
+/// `remarks` reports the memory plan.
+std::string getModelToLLVMPipeline(StringRef symbolPrefix, bool remarks);
 
 } // namespace mlir::vitq
 
