@@ -336,7 +336,7 @@ Value contract(OpBuilder &b, Location loc, RankedTensorType resultType,
                ArrayRef<IteratorType> iterators, int64_t lhsZp, int64_t rhsZp) {
   Value init = filled(b, loc, resultType.getShape(), b.getI32Type(),
                       b.getI32IntegerAttr(0));
-  return generic(
+  Value acc = generic(
       b, loc, resultType, {lhs, rhs}, maps.drop_back(), iterators, maps.back(),
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         Arith a{nb, nl};
@@ -349,6 +349,9 @@ Value contract(OpBuilder &b, Location loc, RankedTensorType resultType,
         return a.add(args[2], a.mul(x, y));
       },
       init);
+  // vitq-tile finds the contractions by this mark.
+  acc.getDefiningOp()->setAttr("vitq.contraction", b.getUnitAttr());
+  return acc;
 }
 
 /// The loop kinds of a matmul-like contraction of `numLoops` loops whose
