@@ -38,7 +38,7 @@ constexpr const char *kLowerToLLVM =
 /// bufferisation: merging the identical zero-filled accumulators of two
 /// reductions makes the second one a copy.
 constexpr const char *kModelToLLVM =
-    "convert-vitq-to-linalg,inline,symbol-dce,"
+    "convert-vitq-to-linalg,vitq-contraction-loop-order,inline,symbol-dce,"
     "canonicalize,eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"

@@ -65,6 +65,20 @@ def VitqEmitModelInterface : Pass<"vitq-emit-model-interface", "ModuleOp"> {
   ];
 }
 
+def VitqContractionLoopOrder : Pass<"vitq-contraction-loop-order"> {
+  let summary = "Loop over n innermost in float matmuls whose rhs is [k, n]";
+  let description = [{
+    `linalg.matmul` and `linalg.batch_matmul` (the importer's float MatMul)
+    loop `m, n, k` with the reduction innermost, which walks a `[k, n]` rhs
+    with a stride of `N`. This pass rewrites them as `linalg.generic` looping
+    `m, k, n`, so the innermost loop reads the rhs row and updates the output
+    row contiguously and LLVM vectorises it, as `convert-vitq-to-linalg` does
+    for the integer contractions. Matmuls with other indexing maps are left
+    alone.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def VitqTile : Pass<"vitq-tile"> {
   let summary = "Tile contractions so their weight panel stays in the L1 cache";
   let description = [{
