@@ -70,8 +70,10 @@ std::string slotName(DictionaryAttr attrs, std::string fallback) {
   if (attrs)
     if (auto name = attrs.getAs<StringAttr>("vitq.onnx_name"))
       fallback = name.str();
-  std::replace(fallback.begin(), fallback.end(), '\n', ' ');
-  std::replace(fallback.begin(), fallback.end(), '\r', ' ');
+  // Control characters (line breaks, NUL) would end the line or the text.
+  for (char &c : fallback)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      c = ' ';
   return fallback;
 }
 
@@ -142,7 +144,11 @@ struct EmitModelInterfacePass
       }
     emitMetadata(module, buildMetadata(inputs, outputs));
     emitRun(module, fn, inputs, outputs);
-    fn.setPrivate();
+    // The entry point is the model's only export: every other function
+    // becomes private (and is inlined or internal).
+    for (auto other : module.getOps<func::FuncOp>())
+      if (other.getSymName() != runFunctionName(prefix) && !other.isExternal())
+        other.setPrivate();
   }
 
   LogicalResult collectSlots(func::FuncOp fn, SmallVectorImpl<Slot> &inputs,
@@ -192,9 +198,14 @@ struct EmitModelInterfacePass
       args.push_back(bufferization::ToTensorOp::create(
           b, loc, slot.type, buffer, /*restrict=*/true, /*writable=*/false));
     }
+    // The output buffers exist before the call, so that bufferisation can
+    // compute the results in them (eliminate-empty-tensors needs the
+    // destination to dominate the computation).
+    SmallVector<Value> destinations;
+    for (auto [i, slot] : llvm::enumerate(outputs))
+      destinations.push_back(bufferAt(b, loc, outArray, i, slot.type));
     auto call = func::CallOp::create(b, loc, fn, args);
-    for (auto [i, slot] : llvm::enumerate(outputs)) {
-      Value buffer = bufferAt(b, loc, outArray, i, slot.type);
+    for (auto [i, buffer] : llvm::enumerate(destinations)) {
       bufferization::MaterializeInDestinationOp::create(
           b, loc, /*result=*/Type(), call.getResult(i), buffer,
           /*restrict=*/true, /*writable=*/true);

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <regex>
 
@@ -42,21 +43,34 @@ int64_t alignUp(int64_t v) {
   return (v + kAlignment - 1) / kAlignment * kAlignment;
 }
 
-/// The byte size of a static, identity-layout memref, or nullopt.
+/// Buffers above this size keep their allocator (and the arena stays far
+/// from overflowing int64).
+constexpr int64_t kMaxPlannedBytes = int64_t{1} << 40;
+
+/// The byte size of a static, identity-layout memref of 1-, 2-, 4- or
+/// 8-byte elements (whose size LLVM agrees with), or nullopt.
 std::optional<int64_t> staticBytes(MemRefType type) {
   if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
       type.getMemorySpace() || !type.getElementType().isIntOrFloat())
     return std::nullopt;
-  int64_t element = (type.getElementTypeBitWidth() + 7) / 8;
-  return alignUp(std::max<int64_t>(type.getNumElements() * element, 1));
+  unsigned bits = type.getElementTypeBitWidth();
+  if (bits != 1 && bits != 8 && bits != 16 && bits != 32 && bits != 64)
+    return std::nullopt;
+  int64_t element = std::max(bits / 8, 1u), bytes;
+  if (llvm::MulOverflow(type.getNumElements(), element, bytes) ||
+      bytes > kMaxPlannedBytes)
+    return std::nullopt;
+  return alignUp(std::max<int64_t>(bytes, 1));
 }
 
 /// The position in `block` of the last op that uses `alloc`'s memory
-/// through it or any view of it. Deallocations do not count: the ownership
-/// based deallocation puts them at the end of the block, not after the last
-/// use.
-int64_t lastUse(memref::AllocOp alloc, Block &block,
-                const DenseMap<Operation *, int64_t> &position) {
+/// through it or any view of it, or nullopt if the memory may escape into a
+/// value that is not a view (a select, a loop or branch result, a call
+/// result, a cast to another type system): its lifetime is then unknown and
+/// the buffer keeps its allocator. Deallocations do not count: the
+/// ownership-based deallocation puts them at the end of the block.
+std::optional<int64_t> lastUse(memref::AllocOp alloc, Block &block,
+                               const DenseMap<Operation *, int64_t> &position) {
   int64_t last = position.lookup(alloc);
   SmallVector<Value> work{alloc.getResult()};
   while (!work.empty()) {
@@ -65,11 +79,17 @@ int64_t lastUse(memref::AllocOp alloc, Block &block,
       Operation *user = use.getOwner();
       if (isa<memref::DeallocOp>(user))
         continue;
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
-        if (view.getViewSource() == v)
-          llvm::append_range(work, user->getResults());
-      if (Operation *top = block.findAncestorOpInBlock(*user))
-        last = std::max(last, position.lookup(top));
+      auto view = dyn_cast<ViewLikeOpInterface>(user);
+      if (view && view.getViewSource() == v)
+        llvm::append_range(work, user->getResults());
+      else if (user->hasTrait<OpTrait::IsTerminator>() ||
+               llvm::any_of(user->getResultTypes(),
+                            [](Type t) { return !t.isIntOrIndexOrFloat(); }))
+        return std::nullopt;
+      Operation *top = block.findAncestorOpInBlock(*user);
+      if (!top)
+        return std::nullopt;
+      last = std::max(last, position.lookup(top));
     }
   }
   return last;
@@ -90,8 +110,10 @@ SmallVector<Buffer> collectBuffers(Block &block) {
     if (!bytes || alloc.getDynamicSizes().size() || deallocs.size() != 1 ||
         deallocs[0]->getBlock() != &block)
       continue;
-    buffers.push_back({alloc, deallocs[0], position[alloc],
-                       lastUse(alloc, block, position), *bytes});
+    std::optional<int64_t> end = lastUse(alloc, block, position);
+    if (!end)
+      continue;
+    buffers.push_back({alloc, deallocs[0], position[alloc], *end, *bytes});
   }
   return buffers;
 }
@@ -150,6 +172,10 @@ struct PlanMemoryPass : vitq::impl::VitqPlanMemoryBase<PlanMemoryPass> {
     auto metadata = module.lookupSymbol<LLVM::GlobalOp>(metadataName(prefix));
     if (!run || run.isExternal() || run.getNumArguments() != 3 || !metadata)
       return; // Not a model entry point: nothing to plan.
+    if (module->hasAttr("vitq.workspace_bytes")) {
+      emitError(run.getLoc()) << "the model's memory is already planned";
+      return signalPassFailure();
+    }
     Block &body = run.front();
     SmallVector<Buffer> buffers = collectBuffers(body);
     int64_t arena = assignOffsets(buffers);

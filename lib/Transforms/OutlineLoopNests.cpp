@@ -64,8 +64,13 @@ struct OutlineLoopNestsPass
         for (auto loop : block.getOps<scf::ForOp>())
           if (loop.getNumResults() == 0)
             loops.push_back(loop);
-      for (auto [i, loop] : llvm::enumerate(loops)) {
-        std::string name = (fn.getSymName() + "_nest" + Twine(i)).str();
+      SymbolTable symbols(getOperation());
+      unsigned next = 0;
+      for (scf::ForOp loop : loops) {
+        std::string name;
+        do
+          name = (fn.getSymName() + "_nest" + Twine(next++)).str();
+        while (symbols.lookup(name));
         if (failed(outlineLoop(rewriter, loop, name))) {
           loop.emitError("cannot outline this loop nest");
           return signalPassFailure();

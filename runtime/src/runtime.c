@@ -153,6 +153,21 @@ static int parse_tensor(const char *line, size_t length, tensor_desc *desc) {
   return desc->name != NULL;
 }
 
+/* Parses a decimal count that fills [text, text + length): no sign, no
+ * trailing characters, no overflow. */
+static int parse_size(const char *text, size_t length, size_t *value) {
+  if (length == 0 || length > 20)
+    return 0;
+  size_t v = 0;
+  for (size_t i = 0; i < length; ++i) {
+    if (text[i] < '0' || text[i] > '9' || v > (SIZE_MAX - 9) / 10)
+      return 0;
+    v = v * 10 + (size_t)(text[i] - '0');
+  }
+  *value = v;
+  return 1;
+}
+
 static void free_descs(tensor_desc *descs, size_t count) {
   for (size_t i = 0; descs && i < count; ++i)
     free(descs[i].name);
@@ -177,15 +192,16 @@ static vitq_status parse_metadata(const char *text, vitq_model *model) {
     ++line_number;
     int ok = 1;
     if (line_number == 1) {
-      ok = sscanf(line, "vitq-model %d", &version) == 1;
+      size_t v = 0;
+      ok = starts_with(line, length, "vitq-model ") &&
+           parse_size(line + 11, length - 11, &v) && v <= 1000000;
+      version = (int)v;
       if (ok && version != VITQ_ABI_VERSION)
         return fail(VITQ_ERROR_INCOMPATIBLE,
                     "the model has ABI version %d; this runtime reads %d",
                     version, VITQ_ABI_VERSION);
     } else if (starts_with(line, length, "workspace ")) {
-      unsigned long long bytes;
-      ok = sscanf(line, "workspace %llu", &bytes) == 1;
-      model->workspace_bytes = (size_t)bytes;
+      ok = parse_size(line + 10, length - 10, &model->workspace_bytes);
     } else if (starts_with(line, length, "input ")) {
       ok = model->num_inputs < kMaxTensors &&
            parse_tensor(line + 6, length - 6,
@@ -318,6 +334,8 @@ vitq_status vitq_model_output_info(const vitq_model *model, size_t index,
  *===----------------------------------------------------------------------===*/
 
 static void *aligned_buffer(size_t bytes) {
+  if (bytes > SIZE_MAX - kBufferAlignment)
+    return NULL;
   size_t rounded =
       (bytes + kBufferAlignment - 1) / kBufferAlignment * kBufferAlignment;
   return aligned_alloc(kBufferAlignment, rounded ? rounded : kBufferAlignment);
@@ -401,6 +419,33 @@ static vitq_status bind_buffers(const tensor_desc *descs, size_t count,
   return VITQ_OK;
 }
 
+static int overlaps(const void *a, size_t a_size, const void *b,
+                    size_t b_size) {
+  uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+  return a_size && b_size && x < y + b_size && y < x + a_size;
+}
+
+/* The compiled code may write an output before it has read every input, so
+ * an output must not share memory with any input or other output. */
+static vitq_status check_disjoint(const vitq_model *m,
+                                  const void *const *inputs,
+                                  const void *const *outputs) {
+  for (size_t j = 0; j < m->num_outputs; ++j) {
+    size_t size = m->outputs[j].size_bytes;
+    for (size_t i = 0; i < m->num_inputs; ++i)
+      if (overlaps(outputs[j], size, inputs[i], m->inputs[i].size_bytes))
+        return fail(VITQ_ERROR_INVALID_ARGUMENT,
+                    "output %zu ('%s') overlaps input %zu ('%s')", j,
+                    m->outputs[j].name, i, m->inputs[i].name);
+    for (size_t k = 0; k < j; ++k)
+      if (overlaps(outputs[j], size, outputs[k], m->outputs[k].size_bytes))
+        return fail(VITQ_ERROR_INVALID_ARGUMENT,
+                    "output %zu ('%s') overlaps output %zu ('%s')", j,
+                    m->outputs[j].name, k, m->outputs[k].name);
+  }
+  return VITQ_OK;
+}
+
 vitq_status vitq_instance_run(vitq_instance *instance,
                               const void *const *inputs,
                               const size_t *input_sizes, void *const *outputs,
@@ -415,6 +460,8 @@ vitq_status vitq_instance_run(vitq_instance *instance,
     status = bind_buffers(
         m->outputs, m->num_outputs, (const void *const *)outputs, output_sizes,
         instance->output_staging, instance->output_ptrs, "output");
+  if (status == VITQ_OK)
+    status = check_disjoint(m, inputs, (const void *const *)outputs);
   if (status != VITQ_OK)
     return status;
   for (size_t i = 0; i < m->num_inputs; ++i)

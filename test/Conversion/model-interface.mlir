@@ -1,8 +1,11 @@
 // RUN: vitq-opt %s --vitq-emit-model-interface --split-input-file --verify-diagnostics | FileCheck %s
 
 // The entry point reads buffer pointers from the two arrays, views them as
-// static memrefs and calls the (now private) model function; outputs are
+// static memrefs (the outputs before the call, so bufferisation can compute
+// into them) and calls the (now private) model function; outputs are
 // materialised in the caller's buffers. The metadata names every tensor.
+// Other functions become private.
+// CHECK-LABEL: func.func private @helper
 // CHECK-LABEL: func.func private @main
 // CHECK: llvm.mlir.global external constant @vitq_model_metadata("vitq-model 1\0Aworkspace 0\0Ainput f32 1x4 pixels\0Ainput i8 scalar input1\0Aoutput f32 1x2 logits\0A\00")
 // CHECK-LABEL: func.func @vitq_model_run(%arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr) -> i32
@@ -12,10 +15,14 @@
 // CHECK: %[[T0:.*]] = bufferization.to_tensor %[[M0]] restrict : memref<1x4xf32> to tensor<1x4xf32>
 // CHECK: llvm.getelementptr %arg0[1]
 // CHECK: %[[T1:.*]] = bufferization.to_tensor %{{.*}} restrict : memref<i8> to tensor<i8>
-// CHECK: %[[R:.*]] = call @main(%[[T0]], %[[T1]])
 // CHECK: llvm.getelementptr %arg1[0]
-// CHECK: bufferization.materialize_in_destination %[[R]] in restrict writable %{{.*}} : (tensor<1x2xf32>, memref<1x2xf32>) -> ()
+// CHECK: %[[O:.*]] = builtin.unrealized_conversion_cast %{{.*}} to memref<1x2xf32>
+// CHECK: %[[R:.*]] = call @main(%[[T0]], %[[T1]])
+// CHECK: bufferization.materialize_in_destination %[[R]] in restrict writable %[[O]] : (tensor<1x2xf32>, memref<1x2xf32>) -> ()
 // CHECK: return %{{.*}} : i32
+func.func @helper(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  return %x : tensor<1x4xf32>
+}
 func.func @main(%x: tensor<1x4xf32> {vitq.onnx_name = "pixels"}, %y: tensor<i8>)
     -> (tensor<1x2xf32> {vitq.onnx_name = "logits"}) {
   %0 = tensor.extract_slice %x[0, 0] [1, 2] [1, 1] : tensor<1x4xf32> to tensor<1x2xf32>

@@ -94,8 +94,21 @@ static void argument_errors(const vitq_model *model, vitq_instance *inst) {
          VITQ_ERROR_INVALID_ARGUMENT);
 }
 
+// The compiled code, behind a check that every pointer it gets is aligned
+// to its element size (the runtime stages misaligned buffers).
+static int misaligned_seen;
+static int32_t aligned_run(void *const *inputs, void *const *outputs,
+                           void *workspace) {
+  misaligned_seen += (uintptr_t)inputs[0] % 4 || (uintptr_t)outputs[0] % 4;
+  return vitq_model_run(inputs, outputs, workspace);
+}
+
 // CHECK: misaligned buffers: ok
-static void misaligned(vitq_instance *inst) {
+static void misaligned(void) {
+  vitq_model *model;
+  vitq_instance *inst;
+  EXPECT(vitq_model_open(vitq_model_metadata, aligned_run, &model) == VITQ_OK);
+  EXPECT(vitq_instance_create(model, &inst) == VITQ_OK);
   char in_storage[64], out_storage[64];
   float y[6];
   int8_t copy[3];
@@ -104,7 +117,19 @@ static void misaligned(vitq_instance *inst) {
   EXPECT(run(inst, in_storage + 1, kB, out_storage + 1, copy, 24) == VITQ_OK);
   memcpy(y, out_storage + 1, 24);
   EXPECT(check_outputs(y, copy));
+  EXPECT(misaligned_seen == 0);
+  vitq_instance_destroy(inst);
+  vitq_model_free(model);
   printf("misaligned buffers: %s\n", failures ? "FAILED" : "ok");
+}
+
+// CHECK: overlap: output 1 ('bias_copy') overlaps input 1 ('bias')
+static void overlap(vitq_instance *inst) {
+  float y[6];
+  int8_t shared[3];
+  memcpy(shared, kB, 3);
+  EXPECT(run(inst, kX, shared, y, shared, 24) == VITQ_ERROR_INVALID_ARGUMENT);
+  printf("overlap: %s\n", vitq_last_error());
 }
 
 static void *worker(void *arg) {
@@ -149,6 +174,26 @@ static void bad_models(const char *object) {
   EXPECT(vitq_model_open("vitq-model 1\nworkspace 0\ninput f99 1x2 x\n",
                          vitq_model_run, &m) == VITQ_ERROR_INCOMPATIBLE);
   printf("bad metadata: %s\n", vitq_last_error());
+  // Sizes that are negative, malformed or overflow are refused.
+  const char *bad_workspaces[] = {"-1", "12junk", "18446744073709551616",
+                                  "99999999999999999999999"};
+  for (int i = 0; i < 4; ++i) {
+    char text[128];
+    snprintf(text, sizeof(text), "vitq-model 1\nworkspace %s\noutput f32 1 y\n",
+             bad_workspaces[i]);
+    EXPECT(vitq_model_open(text, vitq_model_run, &m) ==
+           VITQ_ERROR_INCOMPATIBLE);
+  }
+  EXPECT(vitq_model_open("vitq-model 1junk\nworkspace 0\noutput f32 1 y\n",
+                         vitq_model_run, &m) == VITQ_ERROR_INCOMPATIBLE);
+  // A workspace too large to allocate fails instance creation cleanly.
+  EXPECT(vitq_model_open("vitq-model 1\nworkspace 18446744073709551600\n"
+                         "output f32 1 y\n",
+                         vitq_model_run, &m) == VITQ_OK);
+  vitq_instance *inst = NULL;
+  EXPECT(vitq_instance_create(m, &inst) == VITQ_ERROR_OUT_OF_MEMORY);
+  EXPECT(inst == NULL);
+  vitq_model_free(m);
   // A relocatable object is no shared library.
   EXPECT(vitq_model_load(object, NULL, &m) == VITQ_ERROR_LOAD);
   printf("bad library: %s\n", vitq_last_error());
@@ -169,7 +214,8 @@ int main(int argc, char **argv) {
   EXPECT(run(inst, kX, kB, y, copy, 24) == VITQ_OK);
   EXPECT(check_outputs(y, copy));
   argument_errors(model, inst);
-  misaligned(inst);
+  misaligned();
+  overlap(inst);
   vitq_instance_destroy(inst);
   threads(model);
   for (int i = 0; i < 1000; ++i) {

@@ -283,20 +283,48 @@ LogicalResult generate(ModuleOp module, Emit kind,
   return success();
 }
 
-/// Fails early, before a long compile, if the output cannot be written.
+/// Fails early, before a long compile, if the output cannot be written,
+/// without touching an existing file.
 LogicalResult checkOutputWritable(MLIRContext &context) {
-  std::string error;
-  auto file = openOutputFile(outputFile, &error);
-  if (!file)
+  namespace fs = llvm::sys::fs;
+  bool same = false;
+  if (fs::exists(outputFile) && fs::exists(inputFile) &&
+      !fs::equivalent(inputFile, outputFile, same) && same)
     return emitError(fileLoc(context, outputFile))
-           << "cannot write the output: " << error;
+           << "the output would overwrite the input model";
+  if (fs::exists(outputFile)) {
+    if (fs::is_directory(outputFile) ||
+        fs::access(outputFile, fs::AccessMode::Write))
+      return emitError(fileLoc(context, outputFile))
+             << "cannot write the output: it is a directory or read-only";
+    return success();
+  }
+  StringRef parent = llvm::sys::path::parent_path(outputFile);
+  if (parent.empty())
+    parent = ".";
+  if (!fs::is_directory(parent) || fs::access(parent, fs::AccessMode::Write))
+    return emitError(fileLoc(context, outputFile))
+           << "cannot write the output: directory '" << parent
+           << "' does not exist or is not writable";
   return success();
+}
+
+/// Exported symbols must be C identifiers for programs to declare them.
+bool isCIdentifier(StringRef name) {
+  return !name.empty() && !llvm::isDigit(name.front()) &&
+         llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
 LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                       DefaultTimingManager &timingManager) {
   Progress progress;
   Emit kind = emitKind();
+  if (!isCIdentifier(symbolPrefix))
+    return emitError(fileLoc(context, inputFile))
+           << "--symbol-prefix '" << symbolPrefix
+           << "' is not a C identifier (letters, digits and '_', not "
+              "starting with a digit)";
   if (failed(checkOutputWritable(context)))
     return failure();
   // The target is checked before the work, so a typo fails at once.
@@ -368,8 +396,11 @@ int main(int argc, char **argv) {
   DefaultTimingManager timingManager;
   applyDefaultTimingManagerCLOptions(timingManager);
   timingManager.setEnabled(timing);
+  // A failed run removes only an output it created itself.
+  bool existed = llvm::sys::fs::exists(outputFile);
   if (failed(compile(context, sourceMgr, timingManager))) {
-    llvm::sys::fs::remove(outputFile);
+    if (!existed)
+      llvm::sys::fs::remove(outputFile);
     return 1;
   }
   return 0;

@@ -184,7 +184,14 @@ static int load_inputs(const options *o, session *s) {
     if (!s->in_data[i])
       return error("cannot read input file '%s'", o->inputs[i]);
     size_t sample = s->in[i].size_bytes;
-    size_t samples = sample ? size / sample : 0;
+    if (sample == 0) {
+      // An empty tensor: its file must be empty; the others count samples.
+      if (size != 0)
+        return error("'%s' must be empty: its input has no elements",
+                     o->inputs[i]);
+      continue;
+    }
+    size_t samples = size / sample;
     if (size == 0 || size % sample) {
       fprintf(stderr,
               "vitq-run: error: '%s' has %zu bytes, not a positive multiple "
@@ -193,13 +200,16 @@ static int load_inputs(const options *o, session *s) {
               dtype_name(s->in[i].dtype), s->in[i].num_elements);
       return 1;
     }
-    if (i > 0 && samples != s->samples) {
+    if (s->samples && samples != s->samples) {
       fprintf(stderr, "vitq-run: error: input files hold %zu and %zu samples\n",
               s->samples, samples);
       return 1;
     }
     s->samples = samples;
   }
+  // A model without (non-empty) inputs computes one result.
+  if (s->samples == 0)
+    s->samples = 1;
   return 0;
 }
 
@@ -258,6 +268,17 @@ static int write_outputs(const options *o, const session *s) {
   return 0;
 }
 
+/* Checks that every output file can be written before the runs. */
+static int check_outputs_writable(const options *o) {
+  for (size_t i = 0; i < o->num_outputs; ++i) {
+    FILE *f = fopen(o->outputs[i], "ab");
+    if (!f)
+      return error("cannot write output file '%s'", o->outputs[i]);
+    fclose(f);
+  }
+  return 0;
+}
+
 /* Runs every sample warmup + repeat times and reports the latencies. */
 static int run_all(const options *o, session *s) {
   for (size_t i = 0; i < s->num_outputs; ++i)
@@ -307,7 +328,8 @@ int main(int argc, char **argv) {
               o.num_outputs, s.num_outputs);
       rc = 1;
     }
-    rc = rc || load_inputs(&o, &s) || run_all(&o, &s);
+    rc = rc || check_outputs_writable(&o) || load_inputs(&o, &s) ||
+         run_all(&o, &s);
   }
   close_session(&s);
   return rc;

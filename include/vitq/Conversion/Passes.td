@@ -119,9 +119,12 @@ def VitqPlanMemory : Pass<"vitq-plan-memory", "ModuleOp"> {
     intermediate buffer with `memref.alloc` and frees it after its last use.
     This pass replaces each such allocation at the top level of the entry
     point by a `memref.view` into the `workspace` argument at a fixed offset:
-    buffers whose lifetimes (allocation to deallocation) overlap get disjoint
-    64-byte aligned ranges, and buffers that are never alive together share
-    memory. Offsets are assigned largest buffer first, each at the lowest
+    buffers whose lifetimes (allocation to the last use through the buffer
+    or any view of it) overlap get disjoint 64-byte aligned ranges, and
+    buffers that are never alive together share memory. A buffer whose
+    memory escapes into a value that is not a view (a select, a loop or call
+    result), or that is not a plain static buffer of 1-, 2-, 4- or 8-byte
+    elements, keeps its allocator. Offsets are assigned largest buffer first, each at the lowest
     offset free during its lifetime. The arena size becomes the metadata's
     `workspace` line and the module attribute `vitq.workspace_bytes`; a
     remark reports it next to the total without reuse. The compiled model
