@@ -86,6 +86,23 @@ createTargetMachine(const TargetOptions &options, std::string &error) {
             " (llc -mtriple=" + r.triple.str() + " -mcpu=help lists them)";
     return nullptr;
   }
+  // LLVM only warns about unknown features; a typo must not silently
+  // produce code for another machine.
+  if (info)
+    for (StringRef f : llvm::split(options.features, ',')) {
+      StringRef name =
+          f.trim().drop_while([](char c) { return c == '+' || c == '-'; });
+      if (!name.empty() &&
+          !llvm::any_of(info->getAllProcessorFeatures(),
+                        [&](const llvm::SubtargetFeatureKV &kv) {
+                          return name == kv.Key;
+                        })) {
+        error = "unknown target feature '" + name.str() + "' for " +
+                r.triple.str() + " (llc -mtriple=" + r.triple.str() +
+                " -mattr=help lists them)";
+        return nullptr;
+      }
+    }
   if (options.optLevel > 3) {
     error = "optimisation level must be 0 to 3";
     return nullptr;

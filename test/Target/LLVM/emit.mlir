@@ -4,6 +4,7 @@
 // RUN: vitq-translate --emit-obj --mcpu=x86-64 %s -o %t.o && llvm-nm %t.o | FileCheck %s --check-prefix=OBJ
 // RUN: not vitq-translate --emit-obj --mcpu=nosuchcpu %s -o %t.bad 2>&1 | FileCheck %s --check-prefix=BADCPU
 // RUN: not vitq-translate --emit-obj --mtriple=nosuch-arch-none %s -o %t.bad 2>&1 | FileCheck %s --check-prefix=BADTRIPLE
+// RUN: not vitq-translate --emit-obj --mcpu=x86-64 --mattr=+avx512vnn %s -o %t.bad 2>&1 | FileCheck %s --check-prefix=BADATTR
 
 // The optimised IR carries the target on the module and on each function.
 // IR: target triple = "x86_64
@@ -20,6 +21,7 @@
 
 // BADCPU: error: unknown CPU 'nosuchcpu' for x86_64
 // BADTRIPLE: error: No available targets are compatible with triple "nosuch-arch-none"
+// BADATTR: error: unknown target feature 'avx512vnn' for x86_64
 
 module {
   llvm.func @dot(%a: !llvm.ptr, %b: !llvm.ptr) -> i32 {
