@@ -33,12 +33,11 @@ struct ContractionLoops {
 std::optional<ContractionLoops> analyse(linalg::GenericOp op) {
   SmallVector<utils::IteratorType> kinds = op.getIteratorTypesArray();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  std::optional<unsigned> k;
-  for (auto [i, kind] : llvm::enumerate(kinds))
-    if (kind == utils::IteratorType::reduction)
-      k = k ? std::optional<unsigned>() : std::optional<unsigned>(i);
-  if (!k || op.getNumDpsInputs() != 2)
+  if (llvm::count(kinds, utils::IteratorType::reduction) != 1 ||
+      op.getNumDpsInputs() != 2)
     return std::nullopt;
+  std::optional<unsigned> k =
+      llvm::find(kinds, utils::IteratorType::reduction) - kinds.begin();
   // n: the parallel loop of the weight (second input) map.
   AffineMap weight = op.getIndexingMapsArray()[1];
   std::optional<unsigned> n;

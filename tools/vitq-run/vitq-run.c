@@ -60,7 +60,7 @@ static int parse_count(const char *text, long *value) {
   char *end;
   errno = 0;
   long v = strtol(text, &end, 10);
-  if (errno || *end || v < 0 || v > 1000000)
+  if (errno || !*text || *end || v < 0 || v > 1000000)
     return 0;
   *value = v;
   return 1;
@@ -181,8 +181,11 @@ static int load_inputs(const options *o, session *s) {
   for (size_t i = 0; i < s->num_inputs; ++i) {
     size_t size = 0;
     s->in_data[i] = read_file(o->inputs[i], &size);
-    if (!s->in_data[i])
-      return error("cannot read input file '%s'", o->inputs[i]);
+    if (!s->in_data[i]) {
+      fprintf(stderr, "vitq-run: error: cannot read input file '%s': %s\n",
+              o->inputs[i], strerror(errno));
+      return 1;
+    }
     size_t sample = s->in[i].size_bytes;
     if (sample == 0) {
       // An empty tensor: its file must be empty; the others count samples.

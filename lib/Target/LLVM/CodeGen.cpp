@@ -54,7 +54,10 @@ ResolvedTarget resolve(const TargetOptions &options) {
   r.triple = llvm::Triple(options.triple.empty()
                               ? llvm::sys::getDefaultTargetTriple()
                               : llvm::Triple::normalize(options.triple));
-  bool host = options.cpu.empty() && options.triple.empty();
+  // The host's CPU and features are the default for the host's triple,
+  // also when that triple is named explicitly.
+  bool host = options.cpu.empty() &&
+              r.triple == llvm::Triple(llvm::sys::getDefaultTargetTriple());
   r.cpu = options.cpu.empty() ? (host ? llvm::sys::getHostCPUName().str()
                                       : std::string("generic"))
                               : options.cpu;
