@@ -463,6 +463,12 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     Value acc = contract(rewriter, loc, accType, adaptor.getInput(),
                          adaptor.getWeight(), maps,
                          contractionLoops(loops, kInner), op.getInputZp(), 0);
+    // What vitq-vnni-linear needs to replace the contraction by a kernel.
+    Operation *contraction = acc.getDefiningOp();
+    contraction->setAttr("vitq.linear_input_zp",
+                         rewriter.getI32IntegerAttr(op.getInputZp()));
+    if (kInner)
+      contraction->setAttr("vitq.linear_transposed", rewriter.getUnitAttr());
     rewriter.replaceOp(op, epilogue(rewriter, loc, acc, adaptor.getBias(),
                                     op.getRescaleAttr(), op.getOutputZp(), type,
                                     lead));

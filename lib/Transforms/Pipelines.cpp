@@ -45,8 +45,8 @@ constexpr const char *kModelToLLVM =
     "buffer-deallocation-pipeline,vitq-copies-to-linalg,"
     "convert-linalg-to-loops,vitq-outline-loop-nests,arith-expand,"
     "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-    "convert-math-to-llvm,convert-math-to-libm,convert-to-llvm,"
-    "reconcile-unrealized-casts,canonicalize";
+    "convert-math-to-llvm,convert-math-to-libm,convert-vector-to-llvm,"
+    "convert-to-llvm,reconcile-unrealized-casts,canonicalize";
 
 void addPipeline(OpPassManager &pm, StringRef pipeline) {
   if (failed(parsePassPipeline(pipeline, pm)))
@@ -76,12 +76,15 @@ void vitq::registerVitqPipelines() {
       });
 }
 
-std::string vitq::getModelToLLVMPipeline(StringRef symbolPrefix, bool remarks) {
+std::string vitq::getModelToLLVMPipeline(StringRef symbolPrefix, bool remarks,
+                                         bool vnni) {
   std::string pipeline = kModelToLLVM;
-  // The memory plan needs the deallocations and runs before the loops.
+  // The kernels and the memory plan work on buffers, after the
+  // deallocations are placed and before the loops.
   std::string anchor = "vitq-copies-to-linalg,";
   pipeline.insert(pipeline.find(anchor) + anchor.size(),
-                  ("vitq-plan-memory{prefix=" + symbolPrefix +
+                  ((vnni ? "vitq-vnni-linear," : "") +
+                   Twine("vitq-plan-memory{prefix=") + symbolPrefix +
                    " remark=" + (remarks ? "true" : "false") + "},")
                       .str());
   return ("vitq-emit-model-interface{prefix=" + symbolPrefix + "}," + pipeline)

@@ -6,7 +6,7 @@
 // 16 KiB. With a 1 MiB L1 the whole weight fits and nothing is tiled.
 // CHECK-LABEL: func.func @linear
 // CHECK: scf.for %{{.*}} = %c0 to %c576 step %c64
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<197x192xi8>, tensor<192x64xi8>) outs(%{{.*}} : tensor<197x64xi32>) attrs =  {vitq.contraction}
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<197x192xi8>, tensor<192x64xi8>) outs(%{{.*}} : tensor<197x64xi32>) attrs =  {vitq.contraction
 // FITS-LABEL: func.func @linear
 // FITS-NOT: scf.for
 func.func @linear(%x: tensor<197x192xi8>, %w: tensor<192x576xi8>) -> tensor<197x576xi32> {

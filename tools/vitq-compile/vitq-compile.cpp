@@ -354,16 +354,17 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   }
 
   progress.start("lowering to the LLVM dialect");
+  bool vnni = vitq::targetHasFeatures(target, {"avx512f", "avx512vnni"});
   if (failed(runPipeline(
           *module,
-          vitq::getModelToLLVMPipeline(symbolPrefix, /*remarks=*/false),
+          vitq::getModelToLLVMPipeline(symbolPrefix, /*remarks=*/false, vnni),
           timingManager)))
     return failure();
   std::string arena;
   if (auto bytes =
           (*module)->getAttrOfType<IntegerAttr>("vitq.workspace_bytes"))
     arena = "activation arena " + std::to_string(bytes.getInt()) + " bytes";
-  progress.done(arena);
+  progress.done(arena + (vnni ? ", AVX-512 VNNI linear kernels" : ""));
   return generate(*module, kind, target, *description, progress);
 }
 

@@ -92,8 +92,13 @@ static bool appendResource(ElementsAttr attr, SmallVectorImpl<int64_t> &out) {
 
 std::optional<SmallVector<int64_t>> vitq::getConstantInts(Value v) {
   ElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) ||
-      !isa<IntegerType>(attr.getElementType()))
+  if (!matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  return getConstantInts(attr);
+}
+
+std::optional<SmallVector<int64_t>> vitq::getConstantInts(ElementsAttr attr) {
+  if (!attr || !isa<IntegerType>(attr.getElementType()))
     return std::nullopt;
   SmallVector<int64_t> values;
   if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {

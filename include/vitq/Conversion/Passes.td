@@ -79,6 +79,32 @@ def VitqContractionLoopOrder : Pass<"vitq-contraction-loop-order"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def VitqVnniLinear : Pass<"vitq-vnni-linear", "ModuleOp"> {
+  let summary = "int8 linear layers with constant weights as AVX-512 VNNI kernels";
+  let description = [{
+    Replaces the int32 contraction of a `vitq.linear` with a constant int8
+    weight (as `convert-vitq-to-linalg` produces and marks it), `K % 4 == 0`
+    and `N % 16 == 0`, by a loop nest around `vpdpbusd`
+    (`llvm.x86.avx512.vpdpbusd.512`, u8 x s8 -> i32, 64 products per
+    instruction). The weight is packed at compile time to `[N/16][K/4][64]`
+    (16 columns x 4 consecutive k per 64 bytes). The signed activations
+    enter as unsigned `x + 128` (an xor with 0x80), and the accumulators
+    start at `-(128 + input_zp) * colsum(w)`, so the result equals the
+    contraction exactly (int32 wraps identically). Up to four 16-column
+    blocks share each activation broadcast. Runs after bufferisation (the
+    intrinsic call has effects bufferisation cannot analyse), on the memref
+    form of the contraction; the packed weights become private constant
+    globals. Only for targets with AVX-512 VNNI: `vitq-compile` adds it when
+    the target has the feature.
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def VitqTile : Pass<"vitq-tile"> {
   let summary = "Tile contractions so their weight panel stays in the L1 cache";
   let description = [{

@@ -24,8 +24,10 @@ void registerVitqPipelines();
 
 /// The textual pipeline behind `--vitq-model-to-llvm`, exporting the
 /// model's symbols as `<symbolPrefix>_run` and `<symbolPrefix>_metadata`;
-/// `remarks` reports the memory plan.
-std::string getModelToLLVMPipeline(StringRef symbolPrefix, bool remarks);
+/// `remarks` reports the memory plan; `vnni` uses the AVX-512 VNNI kernels
+/// for linear layers (the target must have avx512f and avx512vnni).
+std::string getModelToLLVMPipeline(StringRef symbolPrefix, bool remarks,
+                                   bool vnni = false);
 
 } // namespace mlir::vitq
 

@@ -174,6 +174,25 @@ FailureOr<std::string> vitq::describeTarget(const TargetOptions &target,
   return text;
 }
 
+bool vitq::targetHasFeatures(const TargetOptions &target,
+                             ArrayRef<StringRef> features) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      createTargetMachine(target, error);
+  if (!machine)
+    return false;
+  SmallVector<StringRef> enabled;
+  llvm::SplitString(machine->getTargetFeatureString(), enabled, ",");
+  // The CPU implies features the string does not list.
+  const llvm::MCSubtargetInfo *info = machine->getMCSubtargetInfo();
+  return llvm::all_of(features, [&](StringRef f) {
+    std::string plus = ("+" + f).str(), minus = ("-" + f).str();
+    if (llvm::is_contained(enabled, minus))
+      return false;
+    return llvm::is_contained(enabled, plus) || info->checkFeatures(plus);
+  });
+}
+
 LogicalResult vitq::emitNativeCode(ModuleOp module, const TargetOptions &target,
                                    OutputKind kind, llvm::raw_ostream &os) {
   std::string error;

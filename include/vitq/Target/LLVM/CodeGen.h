@@ -46,6 +46,11 @@ LogicalResult emitNativeCode(ModuleOp module, const TargetOptions &target,
 FailureOr<std::string> describeTarget(const TargetOptions &target,
                                       std::string &error);
 
+/// Whether the machine `target` resolves to has every one of `features`
+/// (LLVM names without '+', e.g. "avx512vnni").
+bool targetHasFeatures(const TargetOptions &target,
+                       ArrayRef<StringRef> features);
+
 /// Registers `--emit-llvmir`, `--emit-asm` and `--emit-obj` with
 /// `--mtriple`, `--mcpu`, `--mattr` and `--opt-level` options.
 void registerNativeCodeTranslations();

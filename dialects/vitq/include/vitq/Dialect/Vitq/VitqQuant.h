@@ -65,6 +65,10 @@ FailureOr<RescaleAttr> getSignedRescaleAttr(MLIRContext *context,
 /// i64 resource blob), sign-extended; std::nullopt when `v` is not one.
 std::optional<SmallVector<int64_t>> getConstantInts(Value v);
 
+/// The same for integer elements held by an attribute (e.g. the initial
+/// value of a memref.global).
+std::optional<SmallVector<int64_t>> getConstantInts(ElementsAttr attr);
+
 /// The integer constants of `vitq.add` for real factors `lhs` and `rhs`
 /// (input scale / output scale): multipliers in [0, 2^31) sharing one
 /// shift, the larger factor with a 31-bit mantissa.
