@@ -476,12 +476,86 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
   }
 };
 
+/// Whether `op` is a patch embedding: non-overlapping kernel-sized strides,
+/// no padding or dilation, one group, the image an exact number of patches.
+bool isPatchEmbedding(Conv2DOp op) {
+  auto it = op.getInput().getType(), wt = op.getWeight().getType();
+  ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations();
+  int64_t kh = wt.getDimSize(2), kw = wt.getDimSize(3);
+  return it.hasStaticShape() && wt.hasStaticShape() && op.getGroups() == 1 &&
+         llvm::all_of(op.getPads(), [](int64_t p) { return p == 0; }) &&
+         d[0] == 1 && d[1] == 1 && s[0] == kh && s[1] == kw &&
+         it.getDimSize(2) % kh == 0 && it.getDimSize(3) % kw == 0;
+}
+
+/// A patch embedding as a linear layer over the patches (im2col by a
+/// reshape and one transpose): [N*OH*OW, C*KH*KW] x [O, C*KH*KW]^T, the
+/// contraction vitq-vnni-linear can take, then back to [N, O, OH, OW].
+Value patchEmbeddingAccumulator(OpBuilder &b, Location loc, Conv2DOp op,
+                                Value input, Value weight) {
+  MLIRContext *ctx = b.getContext();
+  auto it = cast<RankedTensorType>(input.getType());
+  auto wt = cast<RankedTensorType>(weight.getType());
+  int64_t n = it.getDimSize(0), c = it.getDimSize(1);
+  int64_t o = wt.getDimSize(0), kh = wt.getDimSize(2), kw = wt.getDimSize(3);
+  int64_t oh = it.getDimSize(2) / kh, ow = it.getDimSize(3) / kw;
+  int64_t m = n * oh * ow, k = c * kh * kw;
+  Value patches = tensor::ExpandShapeOp::create(
+      b, loc, it.clone({n, c, oh, kh, ow, kw}), input,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
+  Value init = emptyLike(b, loc, {n, oh, ow, c, kh, kw}, it.getElementType());
+  patches = linalg::TransposeOp::create(b, loc, patches, init,
+                                        ArrayRef<int64_t>{0, 2, 4, 1, 3, 5})
+                .getResult()[0];
+  Value lhs = tensor::CollapseShapeOp::create(
+      b, loc, patches, SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+  auto rhsType = RankedTensorType::get({o, k}, wt.getElementType());
+  Value rhs;
+  if (std::optional<SmallVector<int64_t>> values = getConstantInts(weight)) {
+    // A constant stays one constant, which vitq-vnni-linear can pack.
+    SmallVector<int8_t> bytes(values->begin(), values->end());
+    rhs = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(rhsType, ArrayRef<int8_t>(bytes)));
+  } else {
+    rhs = tensor::CollapseShapeOp::create(
+        b, loc, rhsType, weight,
+        SmallVector<ReassociationIndices>{{0}, {1, 2, 3}});
+  }
+  // Loops m, n, k: both operands walk k contiguously.
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> maps{AffineMap::get(3, 0, {d(0), d(2)}, ctx),
+                              AffineMap::get(3, 0, {d(1), d(2)}, ctx),
+                              AffineMap::get(3, 0, {d(0), d(1)}, ctx)};
+  Value acc =
+      contract(b, loc, RankedTensorType::get({m, o}, b.getI32Type()), lhs, rhs,
+               maps, contractionLoops(3, /*kInner=*/true), op.getInputZp(), 0);
+  Operation *contraction = acc.getDefiningOp();
+  contraction->setAttr("vitq.linear_input_zp",
+                       b.getI32IntegerAttr(op.getInputZp()));
+  contraction->setAttr("vitq.linear_transposed", b.getUnitAttr());
+  Value rows = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({n, oh, ow, o}, b.getI32Type()), acc,
+      SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+  Value out = emptyLike(b, loc, {n, o, oh, ow}, b.getI32Type());
+  return linalg::TransposeOp::create(b, loc, rows, out,
+                                     ArrayRef<int64_t>{0, 3, 1, 2})
+      .getResult()[0];
+}
+
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
+    if (isPatchEmbedding(op)) {
+      Value acc = patchEmbeddingAccumulator(
+          rewriter, loc, op, adaptor.getInput(), adaptor.getWeight());
+      rewriter.replaceOp(op, epilogue(rewriter, loc, acc, adaptor.getBias(),
+                                      op.getRescaleAttr(), op.getOutputZp(),
+                                      op.getOutput().getType(), 1));
+      return success();
+    }
     MLIRContext *ctx = getContext();
     RankedTensorType type = op.getOutput().getType();
     Value input = adaptor.getInput(), weight = adaptor.getWeight();
