@@ -151,14 +151,16 @@ void buildKernel(OpBuilder &b, Location loc, const LinearShape &s, Value in2d,
   auto i32x1 = VectorType::get({1}, b.getI32Type());
   Value flip = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(i8x4, b.getI8IntegerAttr(-128)));
+  // Column panels outside, rows inside: a panel of K x 16 * unroll packed
+  // weights is reused from L1 by every row.
   scf::ForOp::create(
-      b, loc, kb.index(0), kb.index(s.m), kb.index(1), ValueRange{},
-      [&](OpBuilder &b1, Location l1, Value m, ValueRange) {
+      b, loc, kb.index(0), kb.index(s.n / kLanes), kb.index(unroll),
+      ValueRange{},
+      [&](OpBuilder &b1, Location l1, Value nb, ValueRange) {
         Kernel k1{b1, l1};
         scf::ForOp::create(
-            b1, l1, k1.index(0), k1.index(s.n / kLanes), k1.index(unroll),
-            ValueRange{},
-            [&](OpBuilder &b2, Location l2, Value nb, ValueRange) {
+            b1, l1, k1.index(0), k1.index(s.m), k1.index(1), ValueRange{},
+            [&](OpBuilder &b2, Location l2, Value m, ValueRange) {
               Kernel k2{b2, l2};
               SmallVector<Value> accs;
               for (int64_t u = 0; u < unroll; ++u)

@@ -7,8 +7,8 @@
 // CHECK-DAG: memref.global "private" constant @__vitq_vnni_0_weight : memref<2x2x64xi8>
 // CHECK-DAG: memref.global "private" constant @__vitq_vnni_0_start : memref<32xi32> = dense<-1048>
 // CHECK-LABEL: func.func @linear
-// CHECK: scf.for
 // CHECK: scf.for {{.*}} step %c2
+// CHECK: scf.for
 // CHECK: vector.load {{.*}} : memref<32xi32>, vector<16xi32>
 // CHECK: scf.for {{.*}} iter_args
 // CHECK: arith.xori {{.*}} : vector<4xi8>

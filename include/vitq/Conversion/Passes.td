@@ -91,10 +91,12 @@ def VitqVnniLinear : Pass<"vitq-vnni-linear", "ModuleOp"> {
     enter as unsigned `x + 128` (an xor with 0x80), and the accumulators
     start at `-(128 + input_zp) * colsum(w)`, so the result equals the
     contraction exactly (int32 wraps identically). Up to four 16-column
-    blocks share each activation broadcast. Runs after bufferisation (the
-    intrinsic call has effects bufferisation cannot analyse), on the memref
-    form of the contraction; the packed weights become private constant
-    globals. Only for targets with AVX-512 VNNI: `vitq-compile` adds it when
+    blocks share each activation broadcast; the loop over these column
+    panels is outside the loop over rows, so each panel of packed weights
+    (K x 64 bytes) is reused from L1 by every row. Runs after bufferisation
+    (the intrinsic call has effects bufferisation cannot analyse), on the
+    memref form of the contraction; the packed weights become private
+    constant globals. Only for targets with AVX-512 VNNI: `vitq-compile` adds it when
     the target has the feature.
   }];
   let dependentDialects = [
