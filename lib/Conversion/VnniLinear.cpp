@@ -155,8 +155,7 @@ void buildKernel(OpBuilder &b, Location loc, const LinearShape &s, Value in2d,
   // weights is reused from L1 by every row.
   scf::ForOp::create(
       b, loc, kb.index(0), kb.index(s.n / kLanes), kb.index(unroll),
-      ValueRange{},
-      [&](OpBuilder &b1, Location l1, Value nb, ValueRange) {
+      ValueRange{}, [&](OpBuilder &b1, Location l1, Value nb, ValueRange) {
         Kernel k1{b1, l1};
         scf::ForOp::create(
             b1, l1, k1.index(0), k1.index(s.m), k1.index(1), ValueRange{},
