@@ -93,7 +93,7 @@ LogicalResult checkSlotType(func::FuncOp fn, Type type, StringRef what,
 /// "vitq-model 1\nworkspace 0\ninput f32 1x3x224x224 pixel_values\n...".
 std::string buildMetadata(ArrayRef<Slot> inputs, ArrayRef<Slot> outputs) {
   std::string text =
-      llvm::formatv("vitq-model {0}\nworkspace 0\n", kAbiVersion).str();
+      llvm::formatv("vitq-model {0}{1}0\n", kAbiVersion, kWorkspaceLine).str();
   auto append = [&](StringRef kind, const Slot &slot) {
     std::string dims;
     for (int64_t d : slot.type.getShape())
@@ -154,20 +154,22 @@ struct EmitModelInterfacePass
   LogicalResult collectSlots(func::FuncOp fn, SmallVectorImpl<Slot> &inputs,
                              SmallVectorImpl<Slot> &outputs) {
     FunctionType type = fn.getFunctionType();
-    for (auto [i, t] : llvm::enumerate(type.getInputs())) {
-      if (failed(checkSlotType(fn, t, "input", i)))
-        return failure();
-      inputs.push_back(
-          {slotName(fn.getArgAttrDict(i), "input" + std::to_string(i)),
-           cast<RankedTensorType>(t)});
-    }
-    for (auto [i, t] : llvm::enumerate(type.getResults())) {
-      if (failed(checkSlotType(fn, t, "result", i)))
-        return failure();
-      outputs.push_back(
-          {slotName(fn.getResultAttrDict(i), "output" + std::to_string(i)),
-           cast<RankedTensorType>(t)});
-    }
+    auto collect = [&](TypeRange types, bool isInput,
+                       SmallVectorImpl<Slot> &slots) {
+      for (auto [i, t] : llvm::enumerate(types)) {
+        if (failed(checkSlotType(fn, t, isInput ? "input" : "result", i)))
+          return failure();
+        DictionaryAttr attrs =
+            isInput ? fn.getArgAttrDict(i) : fn.getResultAttrDict(i);
+        slots.push_back({slotName(attrs, (isInput ? "input" : "output") +
+                                             std::to_string(i)),
+                         cast<RankedTensorType>(t)});
+      }
+      return success();
+    };
+    if (failed(collect(type.getInputs(), true, inputs)) ||
+        failed(collect(type.getResults(), false, outputs)))
+      return failure();
     if (outputs.empty())
       return fn.emitOpError("the model function has no results");
     return success();

@@ -17,8 +17,6 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 
-#include <regex>
-
 namespace mlir::vitq {
 #define GEN_PASS_DEF_VITQPLANMEMORY
 #include "vitq/Conversion/Passes.h.inc"
@@ -154,9 +152,13 @@ void setWorkspaceSize(LLVM::GlobalOp metadata, int64_t bytes) {
   auto text = dyn_cast_or_null<StringAttr>(metadata.getValueAttr());
   if (!text)
     return;
-  std::string updated =
-      std::regex_replace(text.str(), std::regex("\nworkspace [0-9]+\n"),
-                         "\nworkspace " + std::to_string(bytes) + "\n");
+  std::string updated = text.str();
+  size_t line = updated.find(kWorkspaceLine);
+  if (line == std::string::npos)
+    return;
+  size_t value = line + StringRef(kWorkspaceLine).size();
+  updated.replace(value, updated.find('\n', value) - value,
+                  std::to_string(bytes));
   OpBuilder b(metadata);
   metadata.setValueAttr(b.getStringAttr(updated));
   metadata.setGlobalType(

@@ -31,6 +31,8 @@ inline std::string runFunctionName(StringRef prefix) {
 inline std::string metadataName(StringRef prefix) {
   return (prefix + "_metadata").str();
 }
+/// The metadata line holding the workspace size, up to the number.
+constexpr const char *kWorkspaceLine = "\nworkspace ";
 
 } // namespace mlir::vitq
 

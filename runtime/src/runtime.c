@@ -23,8 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Tensors per direction and dimensions per tensor the metadata may name. */
-enum { kMaxTensors = 1024, kMaxRank = 16 };
+/* Dimensions per tensor the metadata may name. */
+enum { kMaxRank = 16 };
 /* Alignment of the workspace and of staging copies. */
 enum { kBufferAlignment = 64 };
 
@@ -181,8 +181,12 @@ static int starts_with(const char *line, size_t length, const char *prefix) {
 
 /* Reads the metadata text into `model`. */
 static vitq_status parse_metadata(const char *text, vitq_model *model) {
-  model->inputs = calloc(kMaxTensors, sizeof(tensor_desc));
-  model->outputs = calloc(kMaxTensors, sizeof(tensor_desc));
+  /* One slot per line bounds both directions' counts. */
+  size_t lines = 1;
+  for (const char *c = text; *c; ++c)
+    lines += *c == '\n';
+  model->inputs = calloc(lines, sizeof(tensor_desc));
+  model->outputs = calloc(lines, sizeof(tensor_desc));
   if (!model->inputs || !model->outputs)
     return fail(VITQ_ERROR_OUT_OF_MEMORY, "out of memory reading metadata");
   int version = -1, line_number = 0;
@@ -203,12 +207,10 @@ static vitq_status parse_metadata(const char *text, vitq_model *model) {
     } else if (starts_with(line, length, "workspace ")) {
       ok = parse_size(line + 10, length - 10, &model->workspace_bytes);
     } else if (starts_with(line, length, "input ")) {
-      ok = model->num_inputs < kMaxTensors &&
-           parse_tensor(line + 6, length - 6,
+      ok = parse_tensor(line + 6, length - 6,
                         &model->inputs[model->num_inputs++]);
     } else if (starts_with(line, length, "output ")) {
-      ok = model->num_outputs < kMaxTensors &&
-           parse_tensor(line + 7, length - 7,
+      ok = parse_tensor(line + 7, length - 7,
                         &model->outputs[model->num_outputs++]);
     }
     if (!ok)

@@ -20,9 +20,7 @@ import tempfile
 
 import numpy as np
 
-RUNNER_LIBS = ",".join(
-    os.path.join("/usr/lib/llvm-22/lib", lib)
-    for lib in ("libmlir_runner_utils.so", "libmlir_c_runner_utils.so"))
+from jit import RUNNER_LIBS
 
 
 def tool(args, name):
