@@ -37,6 +37,19 @@ config.substitutions.append((
     os.path.join(config.vitq_obj_root, "lib", "libvitq_runtime.a")
     + " -lm -lpthread"))
 
+# The host's int8 SIMD extensions: kernels are JIT-run only where the CPU
+# has them.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((line.split(":", 1)[1].split() for line in cpuinfo
+                      if line.startswith("flags")), [])
+except OSError:
+    flags = []
+for flag, feature in (("avx2", "avx2"), ("avx512bw", "avx512bw"),
+                      ("avx512_vnni", "avx512vnni")):
+    if flag in flags:
+        config.available_features.add(feature)
+
 # The Python tooling's venv (scripts/setup.sh makes it): onnxruntime as the
 # FP32 oracle and int8 peer, and the QDQ quantiser.
 venv_python = os.path.join(config.vitq_src_root, ".venv", "bin", "python")

@@ -48,6 +48,25 @@ constexpr const char *kModelToLLVM =
     "convert-math-to-llvm,convert-math-to-libm,convert-vector-to-llvm,"
     "convert-to-llvm,reconcile-unrealized-casts,canonicalize";
 
+/// `--vitq-model-to-llvm`'s options: what vitq-compile derives from the
+/// target, spelled out.
+struct ModelPipelineOptions : PassPipelineOptions<ModelPipelineOptions> {
+  Option<std::string> prefix{*this, "prefix",
+                             llvm::cl::desc("Prefix of the exported symbols"),
+                             llvm::cl::init("vitq_model")};
+  Option<std::string> int8Isa{
+      *this, "int8-isa",
+      llvm::cl::desc("int8 linear kernels: avx512vnni, avx512bw, avx2 or "
+                     "empty for portable loops"),
+      llvm::cl::init("")};
+  Option<int64_t> l1Bytes{*this, "l1-bytes",
+                          llvm::cl::desc("L1 data cache size in bytes"),
+                          llvm::cl::init(32 * 1024)};
+  Option<int64_t> l2Bytes{*this, "l2-bytes",
+                          llvm::cl::desc("L2 cache size in bytes"),
+                          llvm::cl::init(1024 * 1024)};
+};
+
 void addPipeline(OpPassManager &pm, StringRef pipeline) {
   if (failed(parsePassPipeline(pipeline, pm)))
     llvm::report_fatal_error("vitq: malformed built-in pipeline");
@@ -67,26 +86,35 @@ void vitq::registerVitqPipelines() {
       "Expand vitq ops to linalg, bufferise and lower to the LLVM dialect "
       "(scalar loops)",
       [](OpPassManager &pm) { addPipeline(pm, kLowerToLLVM); });
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<ModelPipelineOptions>(
       "vitq-model-to-llvm",
       "Compile a model function (integer-only or float) to the LLVM dialect "
       "behind the runtime's entry point and metadata",
-      [](OpPassManager &pm) {
-        addPipeline(pm, vitq::getModelToLLVMPipeline("vitq_model", true));
+      [](OpPassManager &pm, const ModelPipelineOptions &options) {
+        vitq::KernelTarget target{options.int8Isa, options.l1Bytes,
+                                  options.l2Bytes};
+        addPipeline(pm, vitq::getModelToLLVMPipeline(options.prefix,
+                                                     /*remarks=*/true, target));
       });
 }
 
 std::string vitq::getModelToLLVMPipeline(StringRef symbolPrefix, bool remarks,
-                                         bool vnni) {
+                                         const KernelTarget &target) {
   std::string pipeline = kModelToLLVM;
+  std::string remark = remarks ? "true" : "false";
+  std::string kernels;
+  if (!target.int8Isa.empty())
+    kernels = ("vitq-int8-linear{isa=" + target.int8Isa +
+               " l1-bytes=" + Twine(target.l1Bytes) +
+               " l2-bytes=" + Twine(target.l2Bytes) + " remark=" + remark +
+               "},")
+                  .str();
   // The kernels and the memory plan work on buffers, after the
   // deallocations are placed and before the loops.
   std::string anchor = "vitq-copies-to-linalg,";
   pipeline.insert(pipeline.find(anchor) + anchor.size(),
-                  ((vnni ? "vitq-vnni-linear," : "") +
-                   Twine("vitq-plan-memory{prefix=") + symbolPrefix +
-                   " remark=" + (remarks ? "true" : "false") + "},")
-                      .str());
+                  kernels + "vitq-plan-memory{prefix=" + symbolPrefix.str() +
+                      " remark=" + remark + "},");
   return ("vitq-emit-model-interface{prefix=" + symbolPrefix + "}," + pipeline)
       .str();
 }

@@ -129,16 +129,18 @@ def _parse(output: str, cases: Sequence[Case]) -> List[np.ndarray]:
 
 
 def run_cases(cases: Sequence[Case], vitq_opt: str = "vitq-opt",
-              runner: str = "mlir-runner") -> List[np.ndarray]:
-    """Lowers and JIT-runs `cases`; returns their results as int64 arrays."""
+              runner: str = "mlir-runner",
+              pipeline: str = "--vitq-lower-to-llvm") -> List[np.ndarray]:
+    """Lowers `cases` with `pipeline` (a vitq-opt argument) and JIT-runs
+    them; returns their results as int64 arrays."""
     module = build_module(cases)
     with tempfile.TemporaryDirectory() as tmp:
         source = os.path.join(tmp, "cases.mlir")
         lowered = os.path.join(tmp, "cases.llvm.mlir")
         with open(source, "w") as f:
             f.write(module)
-        opt = subprocess.run([vitq_opt, source, "--vitq-lower-to-llvm", "-o",
-                              lowered], capture_output=True, text=True)
+        opt = subprocess.run([vitq_opt, source, pipeline, "-o", lowered],
+                             capture_output=True, text=True)
         if opt.returncode != 0:
             raise RuntimeError(f"vitq-opt failed:\n{opt.stderr[:4000]}")
         run = subprocess.run([runner, lowered, "-e", "main",

@@ -85,6 +85,16 @@ cl::opt<std::string> triple("mtriple", cl::desc("Target triple"),
 cl::opt<unsigned> optLevel("opt-level",
                            cl::desc("LLVM optimisation level, 0 to 3"),
                            cl::init(2), cl::cat(category));
+cl::opt<int64_t> l1Cache(
+    "l1-cache-kib",
+    cl::desc("L1 data cache size the kernels' tiles are chosen for, in KiB "
+             "(default: this host's, or 32 for a named CPU)"),
+    cl::init(0), cl::cat(category));
+cl::opt<int64_t> l2Cache(
+    "l2-cache-kib",
+    cl::desc("L2 cache size the kernels' tiles are chosen for, in KiB "
+             "(default: this host's, or 1024 for a named CPU)"),
+    cl::init(0), cl::cat(category));
 cl::list<std::string> inputShapes(
     "input-shape",
     cl::desc("Static shape of a graph input, name=1x3x224x224 (repeatable)"),
@@ -330,7 +340,11 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   // The target is checked before the work, so a typo fails at once.
   vitq::TargetOptions target{triple, cpu, features, optLevel};
   std::string error;
-  FailureOr<std::string> description = vitq::describeTarget(target, error);
+  if (l1Cache < 0 || l2Cache < 0)
+    return emitError(fileLoc(context, inputFile))
+           << "--l1-cache-kib and --l2-cache-kib must not be negative";
+  FailureOr<vitq::TargetDescription> description =
+      vitq::describeTarget(target, l1Cache * 1024, l2Cache * 1024, error);
   if (failed(description))
     return emitError(fileLoc(context, inputFile)) << error;
   progress.start("import " + llvm::sys::path::filename(inputFile).str());
@@ -354,18 +368,24 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   }
 
   progress.start("lowering to the LLVM dialect");
-  bool vnni = vitq::targetHasFeatures(target, {"avx512f", "avx512vnni"});
+  vitq::KernelTarget kernels{description->int8Isa, description->l1Bytes,
+                             description->l2Bytes};
   if (failed(runPipeline(
           *module,
-          vitq::getModelToLLVMPipeline(symbolPrefix, /*remarks=*/false, vnni),
+          vitq::getModelToLLVMPipeline(symbolPrefix, /*remarks=*/false,
+                                       kernels),
           timingManager)))
     return failure();
   std::string arena;
   if (auto bytes =
           (*module)->getAttrOfType<IntegerAttr>("vitq.workspace_bytes"))
     arena = "activation arena " + std::to_string(bytes.getInt()) + " bytes";
-  progress.done(arena + (vnni ? ", AVX-512 VNNI linear kernels" : ""));
-  return generate(*module, kind, target, *description, progress);
+  if (!kernels.int8Isa.empty())
+    arena += ", " + kernels.int8Isa + " int8 linear kernels tiled for L1 " +
+             std::to_string(kernels.l1Bytes / 1024) + " KiB, L2 " +
+             std::to_string(kernels.l2Bytes / 1024) + " KiB";
+  progress.done(arena);
+  return generate(*module, kind, target, description->summary, progress);
 }
 
 } // namespace

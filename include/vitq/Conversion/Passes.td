@@ -79,27 +79,64 @@ def VitqContractionLoopOrder : Pass<"vitq-contraction-loop-order"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
-def VitqVnniLinear : Pass<"vitq-vnni-linear", "ModuleOp"> {
-  let summary = "int8 linear layers with constant weights as AVX-512 VNNI kernels";
+def VitqInt8Linear : Pass<"vitq-int8-linear", "ModuleOp"> {
+  let summary = "int8 linear layers with constant weights as x86 SIMD kernels";
   let description = [{
     Replaces the int32 contraction of a `vitq.linear` with a constant int8
-    weight (as `convert-vitq-to-linalg` produces and marks it), `K % 4 == 0`
-    and `N % 16 == 0`, by a loop nest around `vpdpbusd`
-    (`llvm.x86.avx512.vpdpbusd.512`, u8 x s8 -> i32, 64 products per
-    instruction). The weight is packed at compile time to `[N/16][K/4][64]`
-    (16 columns x 4 consecutive k per 64 bytes). The signed activations
-    enter as unsigned `x + 128` (an xor with 0x80), and the accumulators
-    start at `-(128 + input_zp) * colsum(w)`, so the result equals the
-    contraction exactly (int32 wraps identically). Up to four 16-column
-    blocks share each activation broadcast; the loop over these column
-    panels is outside the loop over rows, so each panel of packed weights
-    (K x 64 bytes) is reused from L1 by every row. Runs after bufferisation
-    (the intrinsic call has effects bufferisation cannot analyse), on the
-    memref form of the contraction; the packed weights become private
-    constant globals. Only for targets with AVX-512 VNNI: `vitq-compile` adds it when
-    the target has the feature.
+    weight (as `convert-vitq-to-linalg` produces and marks it) by a
+    register-blocked, cache-tiled loop nest around one x86 instruction:
+
+    - `isa=avx512vnni`: `vpdpbusd` (`llvm.x86.avx512.vpdpbusd.512`, u8 x s8,
+      4 k per int32 lane, 16 lanes). The signed activations enter as
+      `x + 128` (an xor with 0x80) and the accumulators start at
+      `-(128 + input_zp) * colsum(w)`.
+    - `isa=avx512bw`: `vpmaddwd` on 512 bits (2 k per lane) plus an add.
+    - `isa=avx2`: `vpmaddwd` on 256 bits plus an add.
+
+    For the `vpmaddwd` forms both operands are sign-extended to int16, so no
+    product or pair sum saturates (unlike `vpmaddubsw`), and the
+    accumulators start at `-input_zp * colsum(w)`. Every form equals the
+    contraction exactly (int32 wraps identically). `K` must be a multiple of
+    the k group (4 or 2); a ragged last column block is padded with zero
+    weights and stored under a mask.
+
+    The weight is packed at compile time to `[ceil(N/L)][K/G][L*G]` (L
+    lanes, G k per lane) as a private constant global. Tiles:
+    - register block: `rows` x `column-blocks` accumulators (4 x 512-bit or
+      2 x 256-bit column vectors, and as many rows, at most 6, as the
+      vector registers then hold);
+    - k tile: the packed weight panel a register block walks
+      (`k-tile x column-blocks x L` bytes) fits in half of `l1-bytes`, so
+      every row reuses it from L1; later k tiles add to the partial sums;
+    - row tile: `row-tile x k-tile` activation bytes fit in half of
+      `l2-bytes`, so every column panel rereads them from L2.
+    Zero for `rows`, `column-blocks`, `k-tile` or `row-tile` derives it;
+    `remark` reports the choice per layer.
+
+    Runs after bufferisation (the intrinsic calls have effects that
+    bufferisation cannot analyse). `vitq-compile` adds it with the best
+    instruction set of the target and its cache sizes.
   }];
+  let options = [
+    Option<"isaName", "isa", "std::string", /*default=*/"\"avx512vnni\"",
+           "Instruction set: avx512vnni, avx512bw or avx2">,
+    Option<"l1Bytes", "l1-bytes", "int64_t", /*default=*/"32768",
+           "L1 data cache size in bytes">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"1048576",
+           "L2 cache size in bytes">,
+    Option<"rows", "rows", "int64_t", /*default=*/"0",
+           "Rows per register block (0: derive)">,
+    Option<"columnBlocks", "column-blocks", "int64_t", /*default=*/"0",
+           "Column vectors per register block (0: derive)">,
+    Option<"kTile", "k-tile", "int64_t", /*default=*/"0",
+           "Reduction length per cache tile (0: derive from l1-bytes)">,
+    Option<"rowTile", "row-tile", "int64_t", /*default=*/"0",
+           "Rows per cache tile (0: derive from l2-bytes)">,
+    Option<"remarks", "remark", "bool", /*default=*/"false",
+           "Report each kernel's shape and tiles as a remark">
+  ];
   let dependentDialects = [
+    "::mlir::arith::ArithDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",

@@ -10,6 +10,8 @@
 
 #include "mlir/Pass/Pass.h"
 
+#include <string>
+
 namespace mlir::vitq {
 
 #define GEN_PASS_DECL
@@ -22,12 +24,20 @@ namespace mlir::vitq {
 /// legalisation, ending with its check) and `vitq-lower-to-llvm`.
 void registerVitqPipelines();
 
+/// What the model pipeline generates kernels for: the int8 instruction set
+/// of `vitq-int8-linear` ("avx512vnni", "avx512bw" or "avx2"; empty for
+/// portable loops) and the cache sizes its tiles are chosen for.
+struct KernelTarget {
+  std::string int8Isa;
+  int64_t l1Bytes = 32 * 1024;
+  int64_t l2Bytes = 1024 * 1024;
+};
+
 /// The textual pipeline behind `--vitq-model-to-llvm`, exporting the
 /// model's symbols as `<symbolPrefix>_run` and `<symbolPrefix>_metadata`;
-/// `remarks` reports the memory plan; `vnni` uses the AVX-512 VNNI kernels
-/// for linear layers (the target must have avx512f and avx512vnni).
+/// `remarks` reports the memory plan and the kernels' tiles.
 std::string getModelToLLVMPipeline(StringRef symbolPrefix, bool remarks,
-                                   bool vnni = false);
+                                   const KernelTarget &target = {});
 
 } // namespace mlir::vitq
 

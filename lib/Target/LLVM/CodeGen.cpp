@@ -25,6 +25,8 @@
 
 #include <memory>
 
+#include <unistd.h>
+
 using namespace mlir;
 using namespace mlir::vitq;
 
@@ -154,43 +156,72 @@ void setFunctionTargets(llvm::Module &module, llvm::TargetMachine &machine) {
 
 } // namespace
 
-FailureOr<std::string> vitq::describeTarget(const TargetOptions &target,
-                                            std::string &error) {
+namespace {
+
+/// Whether `machine` has `feature` (an LLVM name without '+'), listed or
+/// implied by its CPU.
+bool hasFeature(const llvm::TargetMachine &machine, StringRef feature) {
+  SmallVector<StringRef> enabled;
+  llvm::SplitString(machine.getTargetFeatureString(), enabled, ",");
+  std::string plus = ("+" + feature).str(), minus = ("-" + feature).str();
+  if (llvm::is_contained(enabled, minus))
+    return false;
+  return llvm::is_contained(enabled, plus) ||
+         machine.getMCSubtargetInfo()->checkFeatures(plus);
+}
+
+/// The host's data cache size at `level` (1 or 2) as the C library reports
+/// it, 0 if unknown.
+int64_t hostCacheBytes(int level) {
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
+  long bytes = sysconf(level == 1 ? _SC_LEVEL1_DCACHE_SIZE
+                                  : _SC_LEVEL2_CACHE_SIZE);
+  return bytes > 0 ? bytes : 0;
+#else
+  (void)level;
+  return 0;
+#endif
+}
+
+} // namespace
+
+FailureOr<TargetDescription>
+vitq::describeTarget(const TargetOptions &target, int64_t l1Bytes,
+                     int64_t l2Bytes, std::string &error) {
   std::unique_ptr<llvm::TargetMachine> machine =
       createTargetMachine(target, error);
   if (!machine)
     return failure();
-  std::string text = machine->getTargetTriple().str() + ", CPU " +
-                     machine->getTargetCPU().str();
+  TargetDescription d;
+  d.summary = machine->getTargetTriple().str() + ", CPU " +
+              machine->getTargetCPU().str();
   // The int8 features that decide which kernels the code can use.
   SmallVector<StringRef> shown;
-  for (StringRef f : llvm::split(machine->getTargetFeatureString(), ','))
-    if (llvm::is_contained({"+avx2", "+avx512f", "+avx512bw", "+avx512vnni",
-                            "+avxvnni", "+amx-int8", "+amx-tile"},
-                           f))
+  for (StringRef f : {"avx2", "avx512f", "avx512bw", "avx512vnni", "avxvnni",
+                      "amx-int8", "amx-tile"})
+    if (hasFeature(*machine, f))
       shown.push_back(f);
   if (!shown.empty())
-    text += " (" + llvm::join(shown, ",") + ")";
-  return text;
-}
-
-bool vitq::targetHasFeatures(const TargetOptions &target,
-                             ArrayRef<StringRef> features) {
-  std::string error;
-  std::unique_ptr<llvm::TargetMachine> machine =
-      createTargetMachine(target, error);
-  if (!machine)
-    return false;
-  SmallVector<StringRef> enabled;
-  llvm::SplitString(machine->getTargetFeatureString(), enabled, ",");
-  // The CPU implies features the string does not list.
-  const llvm::MCSubtargetInfo *info = machine->getMCSubtargetInfo();
-  return llvm::all_of(features, [&](StringRef f) {
-    std::string plus = ("+" + f).str(), minus = ("-" + f).str();
-    if (llvm::is_contained(enabled, minus))
-      return false;
-    return llvm::is_contained(enabled, plus) || info->checkFeatures(plus);
-  });
+    d.summary += " (+" + llvm::join(shown, ",+") + ")";
+  if (machine->getTargetTriple().isX86()) {
+    if (hasFeature(*machine, "avx512vnni") && hasFeature(*machine, "avx512bw"))
+      d.int8Isa = "avx512vnni";
+    else if (hasFeature(*machine, "avx512bw"))
+      d.int8Isa = "avx512bw";
+    else if (hasFeature(*machine, "avx2"))
+      d.int8Isa = "avx2";
+  }
+  // Feature changes (--mattr) keep the host's caches.
+  bool host = target.triple.empty() && target.cpu.empty();
+  auto pick = [&](int64_t given, int level, int64_t fallback) {
+    if (given > 0)
+      return given;
+    int64_t measured = host ? hostCacheBytes(level) : 0;
+    return measured > 0 ? measured : fallback;
+  };
+  d.l1Bytes = pick(l1Bytes, 1, 32 * 1024);
+  d.l2Bytes = pick(l2Bytes, 2, 1024 * 1024);
+  return d;
 }
 
 LogicalResult vitq::emitNativeCode(ModuleOp module, const TargetOptions &target,

@@ -41,15 +41,25 @@ enum class OutputKind { LLVMIR, Assembly, Object };
 LogicalResult emitNativeCode(ModuleOp module, const TargetOptions &target,
                              OutputKind kind, llvm::raw_ostream &os);
 
-/// Describes the machine `target` resolves to: "x86_64-unknown-linux-gnu,
-/// CPU znver5 (+avx512vnni, ...)"; an error message if it is invalid.
-FailureOr<std::string> describeTarget(const TargetOptions &target,
-                                      std::string &error);
+/// What the code generator needs to know about the machine a
+/// `TargetOptions` resolves to.
+struct TargetDescription {
+  /// "x86_64-unknown-linux-gnu, CPU znver4 (+avx2,+avx512f,...)".
+  std::string summary;
+  /// The best int8 dot-product instruction set the kernels can use:
+  /// "avx512vnni", "avx512bw", "avx2", or empty (portable loops).
+  std::string int8Isa;
+  /// Data cache sizes the tiles are chosen for.
+  int64_t l1Bytes = 0, l2Bytes = 0;
+};
 
-/// Whether the machine `target` resolves to has every one of `features`
-/// (LLVM names without '+', e.g. "avx512vnni").
-bool targetHasFeatures(const TargetOptions &target,
-                       ArrayRef<StringRef> features);
+/// Resolves `target`, with cache sizes: `l1Bytes`/`l2Bytes` where positive,
+/// else the host's (when compiling for the host) or 32 KiB / 1 MiB, the L1
+/// and L2 of current x86 server cores. An error message if `target` is
+/// invalid.
+FailureOr<TargetDescription> describeTarget(const TargetOptions &target,
+                                            int64_t l1Bytes, int64_t l2Bytes,
+                                            std::string &error);
 
 /// Registers `--emit-llvmir`, `--emit-asm` and `--emit-obj` with
 /// `--mtriple`, `--mcpu`, `--mattr` and `--opt-level` options.
