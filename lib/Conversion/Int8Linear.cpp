@@ -144,16 +144,15 @@ Tiles chooseTiles(const LinearShape &s, const Isa &isa, int64_t l1Bytes,
   // Four blocks of 512-bit or two of 256-bit: 64 or 16 columns of int32,
   // the classic GEMM register tiles; the largest such divisor of the
   // column blocks, so that every panel is full.
-  int64_t wanted = overrides.blocks > 0 ? overrides.blocks
-                                        : (isa.lanes >= 16 ? 4 : 2);
+  int64_t wanted =
+      overrides.blocks > 0 ? overrides.blocks : (isa.lanes >= 16 ? 4 : 2);
   t.blocks = std::max<int64_t>(std::min(wanted, vectorBlocks), 1);
   while (vectorBlocks % t.blocks)
     --t.blocks;
   // R * U accumulators, U weights and a broadcast in the registers, with
   // one to spare; at most six rows, beyond which loads stop being the limit.
   int64_t fit = (isa.registers - 2 - t.blocks) / t.blocks;
-  t.rows = overrides.rows > 0 ? overrides.rows
-                              : std::clamp<int64_t>(fit, 1, 6);
+  t.rows = overrides.rows > 0 ? overrides.rows : std::clamp<int64_t>(fit, 1, 6);
   t.rows = std::min(t.rows, s.m);
   // The k tile: the panel of packed weights a register block walks
   // (k x U * L bytes) fits in half of L1, so every row block of the tile
@@ -161,15 +160,18 @@ Tiles chooseTiles(const LinearShape &s, const Isa &isa, int64_t l1Bytes,
   int64_t panelRow = t.blocks * isa.lanes;
   int64_t budget = std::max<int64_t>(l1Bytes / 2 / panelRow, isa.group);
   int64_t kTiles = ceilDiv(s.k, budget);
-  t.kTile = overrides.kTile > 0 ? overrides.kTile
-                                : ceilDiv(ceilDiv(s.k, kTiles), isa.group) *
-                                      isa.group;
+  t.kTile = overrides.kTile > 0
+                ? overrides.kTile
+                : ceilDiv(ceilDiv(s.k, kTiles), isa.group) * isa.group;
   t.kTile = std::min(ceilDiv(t.kTile, isa.group) * isa.group, s.k);
-  // The row tile: its activations for one k tile fit in half of L2, so
-  // every column panel rereads them from L2.
-  int64_t rowTile = overrides.rowTile > 0
-                        ? overrides.rowTile
-                        : std::max<int64_t>(l2Bytes / 2 / t.kTile, t.rows);
+  // The row tile: its packed activations for one k tile (int8 or int16)
+  // fit in half of L2, so every column panel rereads them from L2.
+  int64_t activationBytes = isa.unsignedInput ? 1 : 2;
+  int64_t rowTile =
+      overrides.rowTile > 0
+          ? overrides.rowTile
+          : std::max<int64_t>(l2Bytes / 2 / (t.kTile * activationBytes),
+                              t.rows);
   rowTile = std::min(rowTile, s.m);
   t.rowTile = std::max<int64_t>(rowTile / t.rows * t.rows, t.rows);
   return t;
@@ -177,8 +179,8 @@ Tiles chooseTiles(const LinearShape &s, const Isa &isa, int64_t l1Bytes,
 
 /// The weight as [ceil(N/L)][K/G][L columns][G k], and the accumulator start
 /// -(z + 128 if the activations enter unsigned) * colsum(w).
-std::pair<SmallVector<int8_t>, SmallVector<int32_t>>
-pack(const LinearShape &s, const Isa &isa) {
+std::pair<SmallVector<int8_t>, SmallVector<int32_t>> pack(const LinearShape &s,
+                                                          const Isa &isa) {
   auto at = [&](int64_t k, int64_t n) -> int64_t {
     if (n >= s.n)
       return 0;
@@ -191,8 +193,8 @@ pack(const LinearShape &s, const Isa &isa) {
     for (int64_t kb = 0; kb < s.k / isa.group; ++kb)
       for (int64_t j = 0; j < isa.lanes; ++j)
         for (int64_t t = 0; t < isa.group; ++t)
-          packed.push_back(static_cast<int8_t>(
-              at(kb * isa.group + t, nb * isa.lanes + j)));
+          packed.push_back(
+              static_cast<int8_t>(at(kb * isa.group + t, nb * isa.lanes + j)));
   int64_t shift = s.inputZp + (isa.unsignedInput ? 128 : 0);
   SmallVector<int32_t> start;
   for (int64_t n = 0; n < vectorBlocks * isa.lanes; ++n) {
@@ -230,6 +232,12 @@ public:
   }
 
   void build() {
+    // The activations of one row tile and k tile, in the instruction's
+    // operand element type (x + 128 as u8, or x as int16), so that a
+    // register block broadcasts each k group with one load. The memory
+    // plan places this buffer in the workspace arena.
+    auto packType = MemRefType::get({t.rowTile, t.kTile}, elementType());
+    xPack = memref::AllocOp::create(b, loc, packType, b.getI64IntegerAttr(64));
     int64_t kTiles = ceilDiv(s.k, t.kTile);
     // The first k tile starts from the compensation, the others from the
     // partial sums in the output.
@@ -237,6 +245,7 @@ public:
     if (kTiles > 1)
       forLoop(index(t.kTile), index(s.k), t.kTile,
               [&](Value k0) { buildKTile(k0, /*first=*/false); });
+    memref::DeallocOp::create(b, loc, xPack);
   }
 
 private:
@@ -246,7 +255,12 @@ private:
   const Isa &isa;
   const Tiles &t;
   Value in, packed, start, out;
+  Value xPack;
   VectorType acc;
+
+  Type elementType() const {
+    return isa.unsignedInput ? b.getI8Type() : b.getI16Type();
+  }
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value add(Value a, int64_t c) {
@@ -271,9 +285,10 @@ private:
     int64_t fullRows = s.m / t.rows * t.rows;
     int64_t panels = ceilDiv(s.n, isa.lanes) / t.blocks;
     auto columnPanels = [&](Value rowBegin, Value rowEnd, int64_t rows) {
+      packActivations(rowBegin, rowEnd, k0, kEnd);
       forLoop(index(0), index(panels), 1, [&](Value panel) {
         forLoop(rowBegin, rowEnd, rows, [&](Value m) {
-          buildBlock(m, rows, mul(panel, t.blocks), k0, kEnd, first);
+          buildBlock(m, rowBegin, rows, mul(panel, t.blocks), k0, kEnd, first);
         });
       });
     };
@@ -283,6 +298,27 @@ private:
       });
     if (fullRows < s.m)
       columnPanels(index(fullRows), index(s.m), 1);
+  }
+
+  /// Copies rows [m0, mEnd) x k [k0, kEnd) of the activations to the
+  /// tile buffer in the operand element type. Scalar code that LLVM
+  /// vectorises; it is O(M K) against the kernel's O(M K N).
+  void packActivations(Value m0, Value mEnd, Value k0, Value kEnd) {
+    forLoop(m0, mEnd, 1, [&](Value m) {
+      forLoop(k0, kEnd, 1, [&](Value k) {
+        Value x = memref::LoadOp::create(b, loc, in, ValueRange{m, k});
+        if (isa.unsignedInput)
+          x = arith::XOrIOp::create(
+              b, loc, x,
+              arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(-128)));
+        else
+          x = arith::ExtSIOp::create(b, loc, b.getI16Type(), x);
+        memref::StoreOp::create(
+            b, loc, x, xPack,
+            ValueRange{arith::SubIOp::create(b, loc, m, m0),
+                       arith::SubIOp::create(b, loc, k, k0)});
+      });
+    });
   }
 
   /// The columns of vector block `block`, with the mask of the real ones
@@ -316,29 +352,25 @@ private:
       vector::StoreOp::create(b, loc, value, out, ValueRange{row, col});
   }
 
-  /// One k group of row `row` broadcast to every lane, in the operand type
-  /// of the instruction.
-  Value broadcastActivation(OpBuilder &b, Location loc, Value row, Value kq) {
-    Value k = arith::MulIOp::create(
-        b, loc, kq, arith::ConstantIndexOp::create(b, loc, isa.group));
-    auto bytes = VectorType::get({isa.group}, b.getI8Type());
-    Value x = vector::LoadOp::create(b, loc, bytes, in, ValueRange{row, k});
-    if (isa.unsignedInput)
-      x = arith::XOrIOp::create(
-          b, loc, x,
-          arith::ConstantOp::create(
-              b, loc, DenseElementsAttr::get(bytes, b.getI8IntegerAttr(-128))));
-    else
-      x = arith::ExtSIOp::create(
-          b, loc, VectorType::get({isa.group}, b.getI16Type()), x);
+  /// One k group of the packed row `row` (relative to the row tile)
+  /// broadcast to every lane, in the operand type of the instruction.
+  Value broadcastActivation(OpBuilder &b, Location loc, Value row, Value kq,
+                            Value k0) {
+    Value k = arith::SubIOp::create(
+        b, loc,
+        arith::MulIOp::create(
+            b, loc, kq, arith::ConstantIndexOp::create(b, loc, isa.group)),
+        k0);
+    Value x = vector::LoadOp::create(
+        b, loc, VectorType::get({isa.group}, elementType()), xPack,
+        ValueRange{row, k});
     Value word = vector::ExtractOp::create(
         b, loc,
-        vector::BitCastOp::create(
-            b, loc, VectorType::get({1}, b.getI32Type()), x),
+        vector::BitCastOp::create(b, loc, VectorType::get({1}, b.getI32Type()),
+                                  x),
         ArrayRef<int64_t>{0});
-    return vector::BitCastOp::create(b, loc, operandType(),
-                                     vector::BroadcastOp::create(b, loc, acc,
-                                                                 word));
+    return vector::BitCastOp::create(
+        b, loc, operandType(), vector::BroadcastOp::create(b, loc, acc, word));
   }
 
   /// The packed weights of one vector block and k group.
@@ -371,12 +403,15 @@ private:
   }
 
   /// `rows` x U accumulators of the output at (m, first column block),
-  /// reduced over the k groups of [k0, kEnd).
-  void buildBlock(Value m, int64_t rows, Value block0, Value k0, Value kEnd,
-                  bool first) {
-    SmallVector<Value> rowIndex, blockIndex, init;
-    for (int64_t r = 0; r < rows; ++r)
+  /// reduced over the k groups of [k0, kEnd); the row tile starts at m0.
+  void buildBlock(Value m, Value m0, int64_t rows, Value block0, Value k0,
+                  Value kEnd, bool first) {
+    SmallVector<Value> rowIndex, packRow, blockIndex, init;
+    Value local = arith::SubIOp::create(b, loc, m, m0);
+    for (int64_t r = 0; r < rows; ++r) {
       rowIndex.push_back(add(m, r));
+      packRow.push_back(add(local, r));
+    }
     for (int64_t u = 0; u < t.blocks; ++u)
       blockIndex.push_back(add(block0, u));
     for (int64_t r = 0; r < rows; ++r)
@@ -391,7 +426,7 @@ private:
           for (int64_t u = 0; u < t.blocks; ++u)
             w.push_back(loadWeights(lb, ll, blockIndex[u], kq));
           for (int64_t r = 0; r < rows; ++r) {
-            Value a = broadcastActivation(lb, ll, rowIndex[r], kq);
+            Value a = broadcastActivation(lb, ll, packRow[r], kq, k0);
             for (int64_t u = 0; u < t.blocks; ++u) {
               Value &sum = next[r * t.blocks + u];
               sum = multiplyAdd(lb, ll, sum, a, w[u]);
@@ -474,13 +509,12 @@ struct Int8LinearPass : vitq::impl::VitqInt8LinearBase<Int8LinearPass> {
             ArrayRef<int32_t>(start)),
         name + "_start");
     KernelBuilder(b, loc, s, isa, t, as2d(b, loc, op.getDpsInputs()[0]),
-                  packedBuffer, startBuffer,
-                  as2d(b, loc, op.getDpsInits()[0]))
+                  packedBuffer, startBuffer, as2d(b, loc, op.getDpsInits()[0]))
         .build();
     if (remarks)
       op.emitRemark() << isa.name << " kernel: M=" << s.m << " K=" << s.k
-                      << " N=" << s.n << ", register block " << t.rows
-                      << "x" << t.blocks * isa.lanes << ", k tile " << t.kTile
+                      << " N=" << s.n << ", register block " << t.rows << "x"
+                      << t.blocks * isa.lanes << ", k tile " << t.kTile
                       << ", row tile " << t.rowTile;
     op.erase();
   }

@@ -104,10 +104,9 @@ std::string vitq::getModelToLLVMPipeline(StringRef symbolPrefix, bool remarks,
   std::string remark = remarks ? "true" : "false";
   std::string kernels;
   if (!target.int8Isa.empty())
-    kernels = ("vitq-int8-linear{isa=" + target.int8Isa +
-               " l1-bytes=" + Twine(target.l1Bytes) +
-               " l2-bytes=" + Twine(target.l2Bytes) + " remark=" + remark +
-               "},")
+    kernels = ("vitq-int8-linear{isa=" + target.int8Isa + " l1-bytes=" +
+               Twine(target.l1Bytes) + " l2-bytes=" + Twine(target.l2Bytes) +
+               " remark=" + remark + "},")
                   .str();
   // The kernels and the memory plan work on buffers, after the
   // deallocations are placed and before the loops.

@@ -17,7 +17,12 @@
 // VNNI-DAG: memref.global "private" constant @__vitq_avx512vnni_0_start : memref<32xi32> = dense<-1048>
 // VNNI-LABEL: func.func @linear
 // VNNI-NOT: linalg.fill
-// VNNI: arith.xori {{.*}} : vector<4xi8>
+// The row tile's activations are packed once as x xor 0x80 ...
+// VNNI: memref.alloc() {alignment = 64 : i64} : memref<4x8xi8>
+// VNNI: arith.xori {{.*}} : i8
+// VNNI: memref.store {{.*}} : memref<4x8xi8>
+// ... and each k group is one broadcast 32-bit word.
+// VNNI: vector.load {{.*}} : memref<4x8xi8>, vector<4xi8>
 // VNNI: vector.broadcast {{.*}} : i32 to vector<16xi32>
 // VNNI-COUNT-2: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // VNNI: vector.store {{.*}} : memref<4x32xi32>, vector<16xi32>
@@ -28,10 +33,13 @@
 // AVX2-DAG: memref.global "private" constant @__vitq_avx2_0_weight : memref<4x4x16xi8>
 // AVX2-DAG: memref.global "private" constant @__vitq_avx2_0_start : memref<32xi32> = dense<-24>
 // AVX2-LABEL: func.func @linear
+// AVX2: memref.alloc() {alignment = 64 : i64} : memref<4x8xi16>
+// AVX2: arith.extsi {{.*}} : i8 to i16
 // AVX2: arith.extsi {{.*}} : vector<16xi8> to vector<16xi16>
-// AVX2: arith.extsi {{.*}} : vector<2xi8> to vector<2xi16>
+// AVX2: vector.load {{.*}} : memref<4x8xi16>, vector<2xi16>
 // AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 // AVX2: arith.addi {{.*}} : vector<8xi32>
+// AVX2: memref.dealloc
 // FORCED-REMARK: remark: avx2 kernel: M=4 K=8 N=32, register block 2x8, k tile 4, row tile 4
 // FORCED-REMARK: remark: avx2 kernel: M=7 K=8 N=20, register block 2x8, k tile 4, row tile 4
 // FORCED-REMARK: remark: avx2 kernel: M=4 K=6 N=16, register block 2x8, k tile 4, row tile 4

@@ -90,11 +90,11 @@ cl::opt<int64_t> l1Cache(
     cl::desc("L1 data cache size the kernels' tiles are chosen for, in KiB "
              "(default: this host's, or 32 for a named CPU)"),
     cl::init(0), cl::cat(category));
-cl::opt<int64_t> l2Cache(
-    "l2-cache-kib",
-    cl::desc("L2 cache size the kernels' tiles are chosen for, in KiB "
-             "(default: this host's, or 1024 for a named CPU)"),
-    cl::init(0), cl::cat(category));
+cl::opt<int64_t>
+    l2Cache("l2-cache-kib",
+            cl::desc("L2 cache size the kernels' tiles are chosen for, in KiB "
+                     "(default: this host's, or 1024 for a named CPU)"),
+            cl::init(0), cl::cat(category));
 cl::list<std::string> inputShapes(
     "input-shape",
     cl::desc("Static shape of a graph input, name=1x3x224x224 (repeatable)"),
@@ -370,11 +370,10 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   progress.start("lowering to the LLVM dialect");
   vitq::KernelTarget kernels{description->int8Isa, description->l1Bytes,
                              description->l2Bytes};
-  if (failed(runPipeline(
-          *module,
-          vitq::getModelToLLVMPipeline(symbolPrefix, /*remarks=*/false,
-                                       kernels),
-          timingManager)))
+  if (failed(runPipeline(*module,
+                         vitq::getModelToLLVMPipeline(
+                             symbolPrefix, /*remarks=*/false, kernels),
+                         timingManager)))
     return failure();
   std::string arena;
   if (auto bytes =

@@ -174,8 +174,8 @@ bool hasFeature(const llvm::TargetMachine &machine, StringRef feature) {
 /// it, 0 if unknown.
 int64_t hostCacheBytes(int level) {
 #if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
-  long bytes = sysconf(level == 1 ? _SC_LEVEL1_DCACHE_SIZE
-                                  : _SC_LEVEL2_CACHE_SIZE);
+  long bytes =
+      sysconf(level == 1 ? _SC_LEVEL1_DCACHE_SIZE : _SC_LEVEL2_CACHE_SIZE);
   return bytes > 0 ? bytes : 0;
 #else
   (void)level;
@@ -185,9 +185,10 @@ int64_t hostCacheBytes(int level) {
 
 } // namespace
 
-FailureOr<TargetDescription>
-vitq::describeTarget(const TargetOptions &target, int64_t l1Bytes,
-                     int64_t l2Bytes, std::string &error) {
+FailureOr<TargetDescription> vitq::describeTarget(const TargetOptions &target,
+                                                  int64_t l1Bytes,
+                                                  int64_t l2Bytes,
+                                                  std::string &error) {
   std::unique_ptr<llvm::TargetMachine> machine =
       createTargetMachine(target, error);
   if (!machine)
