@@ -463,7 +463,7 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     Value acc = contract(rewriter, loc, accType, adaptor.getInput(),
                          adaptor.getWeight(), maps,
                          contractionLoops(loops, kInner), op.getInputZp(), 0);
-    // What vitq-vnni-linear needs to replace the contraction by a kernel.
+    // What vitq-int8-linear needs to replace the contraction by a kernel.
     Operation *contraction = acc.getDefiningOp();
     contraction->setAttr("vitq.linear_input_zp",
                          rewriter.getI32IntegerAttr(op.getInputZp()));
@@ -490,7 +490,7 @@ bool isPatchEmbedding(Conv2DOp op) {
 
 /// A patch embedding as a linear layer over the patches (im2col by a
 /// reshape and one transpose): [N*OH*OW, C*KH*KW] x [O, C*KH*KW]^T, the
-/// contraction vitq-vnni-linear can take, then back to [N, O, OH, OW].
+/// contraction vitq-int8-linear can take, then back to [N, O, OH, OW].
 Value patchEmbeddingAccumulator(OpBuilder &b, Location loc, Conv2DOp op,
                                 Value input, Value weight) {
   MLIRContext *ctx = b.getContext();
@@ -512,7 +512,7 @@ Value patchEmbeddingAccumulator(OpBuilder &b, Location loc, Conv2DOp op,
   auto rhsType = RankedTensorType::get({o, k}, wt.getElementType());
   Value rhs;
   if (std::optional<SmallVector<int64_t>> values = getConstantInts(weight)) {
-    // A constant stays one constant, which vitq-vnni-linear can pack.
+    // A constant stays one constant, which vitq-int8-linear can pack.
     SmallVector<int8_t> bytes(values->begin(), values->end());
     rhs = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(rhsType, ArrayRef<int8_t>(bytes)));
