@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Configures (once) and builds vitq into ${VITQ_BUILD_DIR:-build}.
 # Extra arguments are passed to ninja (e.g. a target name).
+# VITQ_SANITIZER="Address;Undefined" configures a sanitiser build (LLVM's
+# LLVM_USE_SANITIZER); give it its own VITQ_BUILD_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +20,7 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     -DLLVM_EXTERNAL_LIT="$LLVM_ROOT/bin/lit" \
     -DPython3_EXECUTABLE=/usr/bin/python3 \
     -DVITQ_WERROR="${VITQ_WERROR:-OFF}" \
+    -DLLVM_USE_SANITIZER="${VITQ_SANITIZER:-}" \
     "${launcher[@]}"
 fi
 

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   # Compiler, build system and cache.
   clang-22 lld-22 cmake ninja-build ccache
+  # Sanitiser runtimes (AddressSanitizer, UBSan, LeakSanitizer, libFuzzer).
+  libclang-rt-22-dev
   # LLVM / MLIR 22: libraries, headers, tablegen, lit, FileCheck, not.
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   # Formatting (the test suite checks clang-format).

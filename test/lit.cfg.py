@@ -28,10 +28,23 @@ llvm_config.add_tool_substitutions(
     [config.vitq_tools_dir])
 # C programs against the runtime:
 #   clang-22 %runtime_cflags prog.c model.o %runtime_lib -o prog
+# A sanitiser build instruments the runtime library, so programs linking it
+# are built with the same sanitisers.
+sanitize_flags = ""
+if config.vitq_sanitizer:
+    sanitize_flags = " -fno-omit-frame-pointer -fsanitize=" + ",".join(
+        s.strip().lower() for s in config.vitq_sanitizer.split(";")
+        if s.strip())
+    config.available_features.add("sanitizer")
+    # Every finding fails the test that triggered it.
+    # libMLIR.so is not instrumented: its arenas do not unpoison what the
+    # instrumented inline allocator code poisoned, so manual poisoning is off.
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=1:allow_user_poisoning=0"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
 config.substitutions.append((
     "%runtime_cflags",
-    "-std=c11 -Wall -Werror -I" + os.path.join(config.vitq_src_root,
-                                               "runtime", "include")))
+    "-std=c11 -Wall -Werror" + sanitize_flags + " -I" +
+    os.path.join(config.vitq_src_root, "runtime", "include")))
 config.substitutions.append((
     "%runtime_lib",
     os.path.join(config.vitq_obj_root, "lib", "libvitq_runtime.a")
