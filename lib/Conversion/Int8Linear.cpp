@@ -105,9 +105,12 @@ std::optional<LinearShape> match(linalg::GenericOp op, const Isa &isa) {
   auto in = dyn_cast<MemRefType>(op.getDpsInputs()[0].getType());
   auto w = dyn_cast<MemRefType>(op.getDpsInputs()[1].getType());
   auto out = dyn_cast<MemRefType>(op.getDpsInits()[0].getType());
+  // Rank >= 2 on both sides: the kernel works on [M, K] and [M, N] views.
   if (!in || !w || !out || !in.hasStaticShape() || w.getRank() != 2 ||
+      in.getRank() < 2 || out.getRank() != in.getRank() ||
       !in.getLayout().isIdentity() || !out.getLayout().isIdentity() ||
-      !in.getElementType().isInteger(8) || !w.getElementType().isInteger(8))
+      !in.getElementType().isInteger(8) || !w.getElementType().isInteger(8) ||
+      !out.getElementType().isInteger(32))
     return std::nullopt;
   std::optional<SmallVector<int64_t>> values = globalInts(op.getDpsInputs()[1]);
   if (!values || static_cast<int64_t>(values->size()) != w.getNumElements())
@@ -160,8 +163,9 @@ Tiles chooseTiles(const LinearShape &s, const Isa &isa, int64_t l1Bytes,
   int64_t panelRow = t.blocks * isa.lanes;
   int64_t budget = std::max<int64_t>(l1Bytes / 2 / panelRow, isa.group);
   int64_t kTiles = ceilDiv(s.k, budget);
+  // Overrides are clamped to the shape before rounding (no overflow).
   t.kTile = overrides.kTile > 0
-                ? overrides.kTile
+                ? std::min(overrides.kTile, s.k)
                 : ceilDiv(ceilDiv(s.k, kTiles), isa.group) * isa.group;
   t.kTile = std::min(ceilDiv(t.kTile, isa.group) * isa.group, s.k);
   // The row tile: its packed activations for one k tile (int8 or int16)
@@ -169,7 +173,7 @@ Tiles chooseTiles(const LinearShape &s, const Isa &isa, int64_t l1Bytes,
   int64_t activationBytes = isa.unsignedInput ? 1 : 2;
   int64_t rowTile =
       overrides.rowTile > 0
-          ? overrides.rowTile
+          ? std::min(overrides.rowTile, s.m)
           : std::max<int64_t>(l2Bytes / 2 / (t.kTile * activationBytes),
                               t.rows);
   rowTile = std::min(rowTile, s.m);
@@ -207,16 +211,18 @@ std::pair<SmallVector<int8_t>, SmallVector<int32_t>> pack(const LinearShape &s,
   return {packed, start};
 }
 
-/// A private constant global holding `value`, read with memref.get_global.
-Value constantBuffer(OpBuilder &b, Location loc, ModuleOp module,
+/// A private constant global holding `value` (named `name`, or renamed if
+/// that is taken), read with memref.get_global.
+Value constantBuffer(OpBuilder &b, Location loc, SymbolTable &symbols,
                      DenseElementsAttr value, StringRef name) {
   auto type = cast<RankedTensorType>(value.getType());
   auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-  OpBuilder top = OpBuilder::atBlockBegin(module.getBody());
+  OpBuilder detached(b.getContext());
   auto global = memref::GlobalOp::create(
-      top, loc, name, top.getStringAttr("private"), memrefType, value,
-      /*constant=*/true, top.getI64IntegerAttr(64));
-  SymbolTable(module).insert(global);
+      detached, loc, name, detached.getStringAttr("private"), memrefType, value,
+      /*constant=*/true, detached.getI64IntegerAttr(64));
+  Operation *top = symbols.getOp();
+  symbols.insert(global, top->getRegion(0).front().begin());
   return memref::GetGlobalOp::create(b, loc, memrefType, global.getSymName());
 }
 
@@ -468,6 +474,19 @@ struct Int8LinearPass : vitq::impl::VitqInt8LinearBase<Int8LinearPass> {
           "vitq-int8-linear: cache sizes must be positive");
       return signalPassFailure();
     }
+    if (rows < 0 || columnBlocks < 0 || kTile < 0 || rowTile < 0) {
+      getOperation()->emitError("vitq-int8-linear: rows, column-blocks, "
+                                "k-tile and row-tile must not be negative "
+                                "(0 derives them)");
+      return signalPassFailure();
+    }
+    // More accumulators than registers spill on every k group.
+    if (rows * columnBlocks > 64) {
+      getOperation()->emitError("vitq-int8-linear: rows x column-blocks = ")
+          << rows * columnBlocks << " accumulators; at most 64";
+      return signalPassFailure();
+    }
+    SymbolTable symbols(getOperation());
     SmallVector<linalg::GenericOp> ops;
     getOperation()->walk([&](linalg::GenericOp op) {
       if (op->hasAttr("vitq.linear_input_zp"))
@@ -476,11 +495,15 @@ struct Int8LinearPass : vitq::impl::VitqInt8LinearBase<Int8LinearPass> {
     unsigned counter = 0;
     for (linalg::GenericOp op : ops)
       if (std::optional<LinearShape> s = match(op, *isa))
-        rewrite(op, *s, *isa, counter++);
+        rewrite(op, *s, *isa, symbols, counter++);
+    // How many layers got a kernel, for vitq-compile's progress line.
+    getOperation()->setAttr(
+        "vitq.int8_kernels",
+        IntegerAttr::get(IntegerType::get(&getContext(), 64), counter));
   }
 
   void rewrite(linalg::GenericOp op, const LinearShape &s, const Isa &isa,
-               unsigned id) {
+               SymbolTable &symbols, unsigned id) {
     // The zero fill of the accumulator right before is dead: the kernel
     // writes every element.
     Value init = op.getDpsInits()[0];
@@ -489,7 +512,6 @@ struct Int8LinearPass : vitq::impl::VitqInt8LinearBase<Int8LinearPass> {
         fill.erase();
     OpBuilder b(op);
     Location loc = op.getLoc();
-    ModuleOp module = op->getParentOfType<ModuleOp>();
     Tiles t = chooseTiles(s, isa, l1Bytes, l2Bytes,
                           Tiles{rows, columnBlocks, kTile, rowTile});
     auto [packed, start] = pack(s, isa);
@@ -498,11 +520,11 @@ struct Int8LinearPass : vitq::impl::VitqInt8LinearBase<Int8LinearPass> {
         {vectorBlocks, s.k / isa.group, isa.lanes * isa.group}, b.getI8Type());
     std::string name = ("__vitq_" + isa.name + "_" + Twine(id)).str();
     Value packedBuffer = constantBuffer(
-        b, loc, module,
+        b, loc, symbols,
         DenseElementsAttr::get(packedType, ArrayRef<int8_t>(packed)),
         name + "_weight");
     Value startBuffer = constantBuffer(
-        b, loc, module,
+        b, loc, symbols,
         DenseElementsAttr::get(
             RankedTensorType::get({static_cast<int64_t>(start.size())},
                                   b.getI32Type()),

@@ -9,6 +9,7 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ErrorHandling.h"
 
 using namespace mlir;
@@ -86,15 +87,38 @@ void vitq::registerVitqPipelines() {
       "Expand vitq ops to linalg, bufferise and lower to the LLVM dialect "
       "(scalar loops)",
       [](OpPassManager &pm) { addPipeline(pm, kLowerToLLVM); });
-  PassPipelineRegistration<ModelPipelineOptions>(
+  // Registered by hand to report bad options instead of aborting: the
+  // options end up inside a textual pipeline.
+  registerPassPipeline(
       "vitq-model-to-llvm",
       "Compile a model function (integer-only or float) to the LLVM dialect "
       "behind the runtime's entry point and metadata",
-      [](OpPassManager &pm, const ModelPipelineOptions &options) {
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        ModelPipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        StringRef prefix = options.prefix;
+        if (prefix.empty() || llvm::isDigit(prefix.front()) ||
+            !llvm::all_of(prefix,
+                          [](char c) { return llvm::isAlnum(c) || c == '_'; }))
+          return errorHandler("vitq-model-to-llvm: prefix '" + prefix +
+                              "' is not a C identifier");
+        if (!llvm::is_contained({"", "avx512vnni", "avx512bw", "avx2"},
+                                StringRef(options.int8Isa)))
+          return errorHandler("vitq-model-to-llvm: unknown int8-isa '" +
+                              options.int8Isa +
+                              "' (avx512vnni, avx512bw, avx2 or empty)");
+        if (options.l1Bytes <= 0 || options.l2Bytes <= 0)
+          return errorHandler("vitq-model-to-llvm: cache sizes must be "
+                              "positive");
         vitq::KernelTarget target{options.int8Isa, options.l1Bytes,
                                   options.l2Bytes};
-        addPipeline(pm, vitq::getModelToLLVMPipeline(options.prefix,
-                                                     /*remarks=*/true, target));
+        return parsePassPipeline(
+            vitq::getModelToLLVMPipeline(prefix, /*remarks=*/true, target), pm);
+      },
+      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(ModelPipelineOptions());
       });
 }
 

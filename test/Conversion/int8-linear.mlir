@@ -6,6 +6,12 @@
 // RUN: vitq-opt %s --split-input-file --mlir-print-op-on-diagnostic=false --convert-vitq-to-linalg --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --vitq-int8-linear="isa=avx2 remark=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=AVX2-REMARK
 // RUN: vitq-opt %s --split-input-file --mlir-print-op-on-diagnostic=false --convert-vitq-to-linalg --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --vitq-int8-linear="isa=avx2 k-tile=4 row-tile=4 rows=2 column-blocks=1 remark=true" -o /dev/null 2>&1 | FileCheck %s --check-prefix=FORCED-REMARK
 // RUN: not vitq-opt %s --split-input-file --mlir-print-op-on-diagnostic=false --convert-vitq-to-linalg --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --vitq-int8-linear="isa=sse2" 2>&1 | FileCheck %s --check-prefix=BADISA
+// RUN: not vitq-opt %s --split-input-file --mlir-print-op-on-diagnostic=false --convert-vitq-to-linalg --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --vitq-int8-linear="isa=avx2 rows=-1" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
+// RUN: not vitq-opt %s --split-input-file --mlir-print-op-on-diagnostic=false --convert-vitq-to-linalg --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --vitq-int8-linear="isa=avx2 rows=9 column-blocks=8" 2>&1 | FileCheck %s --check-prefix=SPILL
+// Overrides beyond the shapes are clamped to them.
+// RUN: vitq-opt %s --split-input-file --mlir-print-op-on-diagnostic=false --convert-vitq-to-linalg --one-shot-bufferize="bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map" --vitq-int8-linear="isa=avx2 k-tile=9223372036854775807 row-tile=9223372036854775807 rows=64" -o /dev/null
+// NEGATIVE: error: vitq-int8-linear: rows, column-blocks, k-tile and row-tile must not be negative (0 derives them)
+// SPILL: error: vitq-int8-linear: rows x column-blocks = 72 accumulators; at most 64
 
 // A linear with a constant 8 x 32 weight and input zero point 3.
 // With avx512vnni it is packed as [N/16][K/4][64], the accumulators start
@@ -98,6 +104,37 @@ func.func @odd_k(%x: tensor<4x6xi8>) -> tensor<4x16xi32> {
 // AVX2-NOT: pmadd.wd
 // AVX2: linalg.generic
 func.func @dynamic_weight(%x: tensor<4x8xi8>, %w: tensor<8x16xi8>) -> tensor<4x16xi32> {
+  %0 = vitq.linear %x, %w : (tensor<4x8xi8>, tensor<8x16xi8>) -> tensor<4x16xi32>
+  return %0 : tensor<4x16xi32>
+}
+
+// -----
+
+// A rank-1 input (one row) stays a contraction: the kernel needs [M, K].
+// AVX2-LABEL: func.func @rank1
+// AVX2-NOT: pmadd.wd
+// AVX2: linalg.generic
+func.func @rank1(%x: tensor<8xi8>) -> tensor<16xi32> {
+  %w = arith.constant dense<1> : tensor<8x16xi8>
+  %0 = vitq.linear %x, %w : (tensor<8xi8>, tensor<8x16xi8>) -> tensor<16xi32>
+  return %0 : tensor<16xi32>
+}
+
+// -----
+
+// A global with the packed weight's name already exists: the new one is
+// renamed.
+// AVX2: memref.global "private" constant @__vitq_avx2_0_weight_0 : memref<2x4x16xi8>
+// AVX2: memref.global "private" constant @__vitq_avx2_0_weight : memref<2xi8>
+// AVX2-LABEL: func.func @clash
+// AVX2: memref.get_global @__vitq_avx2_0_weight_0
+memref.global "private" constant @__vitq_avx2_0_weight : memref<2xi8> = dense<1>
+func.func @keep() -> memref<2xi8> {
+  %0 = memref.get_global @__vitq_avx2_0_weight : memref<2xi8>
+  return %0 : memref<2xi8>
+}
+func.func @clash(%x: tensor<4x8xi8>) -> tensor<4x16xi32> {
+  %w = arith.constant dense<1> : tensor<8x16xi8>
   %0 = vitq.linear %x, %w : (tensor<4x8xi8>, tensor<8x16xi8>) -> tensor<4x16xi32>
   return %0 : tensor<4x16xi32>
 }

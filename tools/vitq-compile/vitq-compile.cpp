@@ -340,9 +340,12 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   // The target is checked before the work, so a typo fails at once.
   vitq::TargetOptions target{triple, cpu, features, optLevel};
   std::string error;
-  if (l1Cache < 0 || l2Cache < 0)
+  // 2^30 KiB (1 TiB) bounds them far above any cache and keeps the byte
+  // counts from overflowing.
+  if (l1Cache < 0 || l2Cache < 0 || l1Cache > (1 << 30) || l2Cache > (1 << 30))
     return emitError(fileLoc(context, inputFile))
-           << "--l1-cache-kib and --l2-cache-kib must not be negative";
+           << "--l1-cache-kib and --l2-cache-kib must be 0 (derive) to "
+              "1073741824 KiB";
   FailureOr<vitq::TargetDescription> description =
       vitq::describeTarget(target, l1Cache * 1024, l2Cache * 1024, error);
   if (failed(description))
@@ -379,10 +382,12 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (auto bytes =
           (*module)->getAttrOfType<IntegerAttr>("vitq.workspace_bytes"))
     arena = "activation arena " + std::to_string(bytes.getInt()) + " bytes";
-  if (!kernels.int8Isa.empty())
-    arena += ", " + kernels.int8Isa + " int8 linear kernels tiled for L1 " +
-             std::to_string(kernels.l1Bytes / 1024) + " KiB, L2 " +
-             std::to_string(kernels.l2Bytes / 1024) + " KiB";
+  auto count = (*module)->getAttrOfType<IntegerAttr>("vitq.int8_kernels");
+  if (count && count.getInt() > 0)
+    arena += ", " + std::to_string(count.getInt()) +
+             " int8 linear layer(s) as " + kernels.int8Isa +
+             " kernels tiled for L1 " + std::to_string(kernels.l1Bytes / 1024) +
+             " KiB, L2 " + std::to_string(kernels.l2Bytes / 1024) + " KiB";
   progress.done(arena);
   return generate(*module, kind, target, description->summary, progress);
 }

@@ -113,9 +113,11 @@ def VitqInt8Linear : Pass<"vitq-int8-linear", "ModuleOp"> {
     Zero for `rows`, `column-blocks`, `k-tile` or `row-tile` derives it;
     `remark` reports the choice per layer.
 
-    Runs after bufferisation (the intrinsic calls have effects that
-    bufferisation cannot analyse). `vitq-compile` adds it with the best
-    instruction set of the target and its cache sizes.
+    Runs after bufferisation and buffer deallocation (the intrinsic calls
+    have effects that neither can analyse). Sets the module attribute
+    `vitq.int8_kernels` to the number of layers it rewrote. `vitq-compile`
+    adds it with the best instruction set of the target and its cache
+    sizes.
   }];
   let options = [
     Option<"isaName", "isa", "std::string", /*default=*/"\"avx512vnni\"",

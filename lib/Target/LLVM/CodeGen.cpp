@@ -160,14 +160,10 @@ namespace {
 
 /// Whether `machine` has `feature` (an LLVM name without '+'), listed or
 /// implied by its CPU.
+/// The subtarget resolves the CPU's features and the feature string in
+/// order, so a later "+x" after the host's "-x" counts.
 bool hasFeature(const llvm::TargetMachine &machine, StringRef feature) {
-  SmallVector<StringRef> enabled;
-  llvm::SplitString(machine.getTargetFeatureString(), enabled, ",");
-  std::string plus = ("+" + feature).str(), minus = ("-" + feature).str();
-  if (llvm::is_contained(enabled, minus))
-    return false;
-  return llvm::is_contained(enabled, plus) ||
-         machine.getMCSubtargetInfo()->checkFeatures(plus);
+  return machine.getMCSubtargetInfo()->checkFeatures(("+" + feature).str());
 }
 
 /// The host's data cache size at `level` (1 or 2) as the C library reports
@@ -196,15 +192,15 @@ FailureOr<TargetDescription> vitq::describeTarget(const TargetOptions &target,
   TargetDescription d;
   d.summary = machine->getTargetTriple().str() + ", CPU " +
               machine->getTargetCPU().str();
-  // The int8 features that decide which kernels the code can use.
-  SmallVector<StringRef> shown;
-  for (StringRef f : {"avx2", "avx512f", "avx512bw", "avx512vnni", "avxvnni",
-                      "amx-int8", "amx-tile"})
-    if (hasFeature(*machine, f))
-      shown.push_back(f);
-  if (!shown.empty())
-    d.summary += " (+" + llvm::join(shown, ",+") + ")";
   if (machine->getTargetTriple().isX86()) {
+    // The int8 features that decide which kernels the code can use.
+    SmallVector<StringRef> shown;
+    for (StringRef f : {"avx2", "avx512f", "avx512bw", "avx512vnni", "avxvnni",
+                        "amx-int8", "amx-tile"})
+      if (hasFeature(*machine, f))
+        shown.push_back(f);
+    if (!shown.empty())
+      d.summary += " (+" + llvm::join(shown, ",+") + ")";
     if (hasFeature(*machine, "avx512vnni") && hasFeature(*machine, "avx512bw"))
       d.int8Isa = "avx512vnni";
     else if (hasFeature(*machine, "avx512bw"))
@@ -212,8 +208,10 @@ FailureOr<TargetDescription> vitq::describeTarget(const TargetOptions &target,
     else if (hasFeature(*machine, "avx2"))
       d.int8Isa = "avx2";
   }
-  // Feature changes (--mattr) keep the host's caches.
-  bool host = target.triple.empty() && target.cpu.empty();
+  // The host's CPU (whatever --mattr changes) has the host's caches.
+  bool host = target.cpu.empty() &&
+              resolve(target).triple ==
+                  llvm::Triple(llvm::sys::getDefaultTargetTriple());
   auto pick = [&](int64_t given, int level, int64_t fallback) {
     if (given > 0)
       return given;
