@@ -173,7 +173,7 @@ Tiles chooseTiles(const LinearShape &s, const Isa &isa, int64_t l1Bytes,
   int64_t activationBytes = isa.unsignedInput ? 1 : 2;
   int64_t rowTile =
       overrides.rowTile > 0
-          ? std::min(overrides.rowTile, s.m)
+          ? overrides.rowTile
           : std::max<int64_t>(l2Bytes / 2 / (t.kTile * activationBytes),
                               t.rows);
   rowTile = std::min(rowTile, s.m);
@@ -360,13 +360,8 @@ private:
 
   /// One k group of the packed row `row` (relative to the row tile)
   /// broadcast to every lane, in the operand type of the instruction.
-  Value broadcastActivation(OpBuilder &b, Location loc, Value row, Value kq,
-                            Value k0) {
-    Value k = arith::SubIOp::create(
-        b, loc,
-        arith::MulIOp::create(
-            b, loc, kq, arith::ConstantIndexOp::create(b, loc, isa.group)),
-        k0);
+  Value broadcastActivation(Value row, Value kq, Value k0) {
+    Value k = arith::SubIOp::create(b, loc, mul(kq, isa.group), k0);
     Value x = vector::LoadOp::create(
         b, loc, VectorType::get({isa.group}, elementType()), xPack,
         ValueRange{row, k});
@@ -380,30 +375,27 @@ private:
   }
 
   /// The packed weights of one vector block and k group.
-  Value loadWeights(OpBuilder &b, Location loc, Value block, Value kq) {
+  Value loadWeights(Value block, Value kq) {
     auto bytes = VectorType::get({isa.lanes * isa.group}, b.getI8Type());
-    Value w = vector::LoadOp::create(
-        b, loc, bytes, packed,
-        ValueRange{block, kq, arith::ConstantIndexOp::create(b, loc, 0)});
+    Value w = vector::LoadOp::create(b, loc, bytes, packed,
+                                     ValueRange{block, kq, index(0)});
     if (isa.unsignedInput)
       return w;
     return arith::ExtSIOp::create(b, loc, operandType(), w);
   }
 
   VectorType operandType() const {
-    return VectorType::get({isa.lanes * isa.group},
-                           isa.unsignedInput ? b.getI8Type() : b.getI16Type());
+    return VectorType::get({isa.lanes * isa.group}, elementType());
   }
 
-  Value multiplyAdd(OpBuilder &b, Location loc, Value sum, Value a, Value w) {
+  Value multiplyAdd(Value sum, Value a, Value w) {
+    StringAttr name = b.getStringAttr(isa.intrinsic);
     if (isa.accumulates)
-      return LLVM::CallIntrinsicOp::create(b, loc, acc,
-                                           b.getStringAttr(isa.intrinsic),
+      return LLVM::CallIntrinsicOp::create(b, loc, acc, name,
                                            ValueRange{sum, a, w})
           .getResult(0);
     Value products =
-        LLVM::CallIntrinsicOp::create(
-            b, loc, acc, b.getStringAttr(isa.intrinsic), ValueRange{a, w})
+        LLVM::CallIntrinsicOp::create(b, loc, acc, name, ValueRange{a, w})
             .getResult(0);
     return arith::AddIOp::create(b, loc, sum, products);
   }
@@ -425,21 +417,24 @@ private:
         init.push_back(loadAccumulator(rowIndex[r], blockIndex[u], first));
     Value groupBegin = arith::DivUIOp::create(b, loc, k0, index(isa.group));
     Value groupEnd = arith::DivUIOp::create(b, loc, kEnd, index(isa.group));
-    auto reduce = scf::ForOp::create(
-        b, loc, groupBegin, groupEnd, index(1), init,
-        [&](OpBuilder &lb, Location ll, Value kq, ValueRange sums) {
-          SmallVector<Value> w, next(sums.begin(), sums.end());
-          for (int64_t u = 0; u < t.blocks; ++u)
-            w.push_back(loadWeights(lb, ll, blockIndex[u], kq));
-          for (int64_t r = 0; r < rows; ++r) {
-            Value a = broadcastActivation(lb, ll, packRow[r], kq, k0);
-            for (int64_t u = 0; u < t.blocks; ++u) {
-              Value &sum = next[r * t.blocks + u];
-              sum = multiplyAdd(lb, ll, sum, a, w[u]);
-            }
-          }
-          scf::YieldOp::create(lb, ll, next);
-        });
+    auto reduce =
+        scf::ForOp::create(b, loc, groupBegin, groupEnd, index(1), init);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(reduce.getBody());
+      Value kq = reduce.getInductionVar();
+      SmallVector<Value> w, next(reduce.getRegionIterArgs());
+      for (int64_t u = 0; u < t.blocks; ++u)
+        w.push_back(loadWeights(blockIndex[u], kq));
+      for (int64_t r = 0; r < rows; ++r) {
+        Value a = broadcastActivation(packRow[r], kq, k0);
+        for (int64_t u = 0; u < t.blocks; ++u) {
+          Value &sum = next[r * t.blocks + u];
+          sum = multiplyAdd(sum, a, w[u]);
+        }
+      }
+      scf::YieldOp::create(b, loc, next);
+    }
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t u = 0; u < t.blocks; ++u)
         storeAccumulator(reduce.getResult(r * t.blocks + u), rowIndex[r],

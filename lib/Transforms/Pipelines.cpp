@@ -122,6 +122,12 @@ void vitq::registerVitqPipelines() {
       });
 }
 
+bool vitq::isValidSymbolPrefix(StringRef prefix) {
+  return !prefix.empty() && !llvm::isDigit(prefix.front()) &&
+         llvm::all_of(prefix,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
 std::string vitq::getModelToLLVMPipeline(StringRef symbolPrefix, bool remarks,
                                          const KernelTarget &target) {
   std::string pipeline = kModelToLLVM;

@@ -319,18 +319,11 @@ LogicalResult checkOutputWritable(MLIRContext &context) {
   return success();
 }
 
-/// Exported symbols must be C identifiers for programs to declare them.
-bool isCIdentifier(StringRef name) {
-  return !name.empty() && !llvm::isDigit(name.front()) &&
-         llvm::all_of(name,
-                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
-}
-
 LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                       DefaultTimingManager &timingManager) {
   Progress progress;
   Emit kind = emitKind();
-  if (!isCIdentifier(symbolPrefix))
+  if (!vitq::isValidSymbolPrefix(symbolPrefix))
     return emitError(fileLoc(context, inputFile))
            << "--symbol-prefix '" << symbolPrefix
            << "' is not a C identifier (letters, digits and '_', not "

@@ -33,6 +33,10 @@ struct KernelTarget {
   int64_t l2Bytes = 1024 * 1024;
 };
 
+/// Whether `prefix` can prefix the exported symbols: a C identifier, which
+/// programs can declare (and which fits in a textual pipeline option).
+bool isValidSymbolPrefix(StringRef prefix);
+
 /// The textual pipeline behind `--vitq-model-to-llvm`, exporting the
 /// model's symbols as `<symbolPrefix>_run` and `<symbolPrefix>_metadata`;
 /// `remarks` reports the memory plan and the kernels' tiles.
