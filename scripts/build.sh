@@ -2,7 +2,8 @@
 # Configures (once) and builds vitq into ${VITQ_BUILD_DIR:-build}.
 # Extra arguments are passed to ninja (e.g. a target name).
 # VITQ_SANITIZER="Address;Undefined" configures a sanitiser build (LLVM's
-# LLVM_USE_SANITIZER); give it its own VITQ_BUILD_DIR.
+# LLVM_USE_SANITIZER); give it its own VITQ_BUILD_DIR. VITQ_FUZZERS=ON adds
+# the libFuzzer targets (scripts/fuzz.sh runs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,7 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
     -DPython3_EXECUTABLE=/usr/bin/python3 \
     -DVITQ_WERROR="${VITQ_WERROR:-OFF}" \
     -DLLVM_USE_SANITIZER="${VITQ_SANITIZER:-}" \
+    -DVITQ_ENABLE_FUZZERS="${VITQ_FUZZERS:-OFF}" \
     "${launcher[@]}"
 fi
 

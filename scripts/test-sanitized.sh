@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 start=$SECONDS
 export VITQ_BUILD_DIR=${VITQ_ASAN_BUILD_DIR:-build-asan}
-VITQ_SANITIZER="Address;Undefined" VITQ_WERROR=${VITQ_WERROR:-ON} scripts/build.sh
+VITQ_FUZZERS=ON VITQ_SANITIZER="Address;Undefined" VITQ_WERROR=${VITQ_WERROR:-ON} scripts/build.sh
 echo "test-sanitized: built in $((SECONDS - start)) s"
 /usr/lib/llvm-22/bin/lit -sv "$VITQ_BUILD_DIR/test"
 echo "test-sanitized: finished in $((SECONDS - start)) s"

@@ -19,7 +19,7 @@ namespace {
 /// The integer-only legalisation, ending with its check.
 constexpr const char *kToInteger =
     "vitq-legalize-nonlinear,vitq-fuse-requant,canonicalize,"
-    "vitq-verify-integer-only";
+    "vitq-check-overflow,vitq-verify-integer-only";
 
 /// Expansion to upstream ops, bufferisation and lowering to the LLVM
 /// dialect with scalar loops: the reference code generation that the JIT
@@ -79,8 +79,9 @@ void vitq::registerVitqPipelines() {
   PassPipelineRegistration<>(
       "vitq-to-integer",
       "Integer-only legalisation: I-ViT non-linears, requantisation fused "
-      "into epilogues, canonicalisation, and the check that no float is "
-      "left between quantize and dequantize",
+      "into epilogues, canonicalisation, the proof that no integer "
+      "intermediate overflows, and the check that no float is left between "
+      "quantize and dequantize",
       [](OpPassManager &pm) { addPipeline(pm, kToInteger); });
   PassPipelineRegistration<>(
       "vitq-lower-to-llvm",

@@ -213,7 +213,7 @@ LogicalResult legalize(ModuleOp module, DefaultTimingManager &timingManager,
   }
   if (failed(runPipeline(module,
                          "vitq-legalize-nonlinear,vitq-fuse-requant,"
-                         "canonicalize",
+                         "canonicalize,vitq-check-overflow",
                          timingManager)))
     return failure();
   if (integerOnly) {

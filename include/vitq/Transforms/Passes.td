@@ -78,6 +78,29 @@ def VitqVerifyIntegerOnly : Pass<"vitq-verify-integer-only", "::mlir::ModuleOp">
   }];
 }
 
+def VitqCheckOverflow : Pass<"vitq-check-overflow"> {
+  let summary = "Prove that no fixed-width integer intermediate can overflow";
+  let description = [{
+    Bounds every intermediate that the integer semantics of the vitq ops
+    compute in a fixed-width register: the int32 operand differences,
+    products and accumulators (bias included) of `vitq.matmul`,
+    `vitq.linear` and `vitq.conv2d`, and the 64-bit products, sums, shifted
+    exponentials, squares and Newton steps of `vitq.requantize`, `vitq.add`,
+    `vitq.shiftmax`, `vitq.shiftgelu` and `vitq.ilayernorm`. Bounds follow
+    from the operands' bit widths (or, for constants such as weights and
+    biases, their exact values, per output column), the reduction lengths
+    and the ops' attributes. Results that the semantics saturate (int8 and
+    int16 outputs) are bounded by their type. An intermediate whose bound
+    does not fit its width is a located error naming it, its range and how
+    the range arises, and the pass fails. With `remarks`, every proven
+    bound is reported too. The IR is not changed.
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark with the proven bounds of every checked op">
+  ];
+}
+
 def VitqCopiesToLinalg : Pass<"vitq-copies-to-linalg"> {
   let summary = "Rewrite memref.copy as linalg.copy";
   let description = [{

@@ -674,7 +674,8 @@ LogicalResult Importer::convertSlice(const NodeContext &node) {
     int64_t begin = std::clamp<int64_t>(s[i] < 0 ? s[i] + dim : s[i], 0, dim);
     int64_t end = std::clamp<int64_t>(e[i] < 0 ? e[i] + dim : e[i], 0, dim);
     int64_t count = end > begin ? (end - begin + steps[i] - 1) / steps[i] : 0;
-    offsets[a] = builder.getIndexAttr(begin);
+    // An empty slice may begin at the end, which is out of bounds.
+    offsets[a] = builder.getIndexAttr(count ? begin : 0);
     sizes[a] = builder.getIndexAttr(count);
     strides[a] = builder.getIndexAttr(steps[i]);
     shape[a] = count;
@@ -701,16 +702,23 @@ LogicalResult Importer::convertSplit(const NodeContext &node) {
     sizes.assign(attr->begin(), attr->end());
   else
     sizes.assign(outputs, (type.getDimSize(a) + outputs - 1) / outputs);
+  int64_t dim = type.getDimSize(a);
+  if (static_cast<int64_t>(sizes.size()) != outputs)
+    return node.error() << "split has " << sizes.size() << " sizes for "
+                        << outputs << " outputs";
+  if (llvm::any_of(sizes, [](int64_t v) { return v < 0; }))
+    return node.error() << "split sizes must not be negative";
   int64_t offset = 0;
   for (int64_t i = 0; i < outputs; ++i) {
-    int64_t size = std::min(sizes[i], type.getDimSize(a) - offset);
+    int64_t size = std::min(sizes[i], dim - offset);
     SmallVector<OpFoldResult> offsets(type.getRank(), builder.getIndexAttr(0)),
         extents, strides(type.getRank(), builder.getIndexAttr(1));
     SmallVector<int64_t> shape(type.getShape());
     shape[a] = size;
     for (int64_t d : shape)
       extents.push_back(builder.getIndexAttr(d));
-    offsets[a] = builder.getIndexAttr(offset);
+    // An empty piece at the end would start out of bounds.
+    offsets[a] = builder.getIndexAttr(size ? offset : 0);
     setResult(node, i,
               tensor::ExtractSliceOp::create(builder, node.loc,
                                              type.clone(shape), *input, offsets,

@@ -1034,6 +1034,864 @@ def external_data(opts) -> onnx.ModelProto:
 
 
 # ---------------------------------------------------------------------------
+# Malformed models: one defect each, for malformed-onnx.test
+# ---------------------------------------------------------------------------
+#
+# Each must be rejected with one located error (never a crash). Most are
+# op_matmul, unary_model or a small graph with one thing broken; models that
+# onnx's helpers refuse to build are edited after construction. Files that
+# are not ONNX models at all come from their save function.
+
+
+def tanh_model(name: str, opset: int = 17) -> onnx.ModelProto:
+    """x[2, 3] -> Tanh -> y: the smallest valid graph, to break one way."""
+    return unary_model(name, "Tanh", [2, 3], opset=opset)
+
+
+def qdq_model(name: str, scale, zero_point=0, zp_dtype=np.int8,
+              axis: Optional[int] = None) -> onnx.ModelProto:
+    """x[4, 8] -> QuantizeLinear -> DequantizeLinear -> y with the given
+    scale and zero-point initializers."""
+    g = GraphBuilder(name)
+    x = g.input("x", FLOAT, [4, 8])
+    s = g.initializer("scale", np.asarray(scale, dtype=np.float32))
+    zp = g.initializer("zero_point", np.asarray(zero_point, dtype=zp_dtype))
+    attrs = {} if axis is None else {"axis": axis}
+    emit_qdq(g, x, s, zp, output="y", **attrs)
+    g.output("y", FLOAT, [4, 8])
+    return g.model(13)
+
+
+# -- files that are not ONNX models ------------------------------------------
+
+
+def bad_empty_file(opts) -> onnx.ModelProto:
+    """A zero-byte file (see save_empty)."""
+    return op_matmul(opts)
+
+
+def bad_garbage(opts) -> onnx.ModelProto:
+    """200 random bytes (see save_garbage)."""
+    return op_matmul(opts)
+
+
+def bad_not_a_model(opts) -> onnx.ModelProto:
+    """A serialized TensorProto, not a ModelProto (see save_first_initializer)."""
+    return op_matmul(opts)
+
+
+def bad_graph_not_model(opts) -> onnx.ModelProto:
+    """A bare serialized GraphProto: parses as an empty-headed ModelProto
+    (see save_graph_only)."""
+    return op_matmul(opts)
+
+
+def bad_text_format(opts) -> onnx.ModelProto:
+    """op_matmul in protobuf text format (see save_text)."""
+    return op_matmul(opts)
+
+
+# -- opsets ------------------------------------------------------------------
+
+
+def bad_no_default_opset(opts) -> onnx.ModelProto:
+    """Imports only com.microsoft, no default-domain opset."""
+    model = tanh_model("bad_no_default_opset")
+    del model.opset_import[:]
+    model.opset_import.append(helper.make_opsetid(MS_DOMAIN, 1))
+    return model
+
+
+def bad_opset_old(opts) -> onnx.ModelProto:
+    """Default-domain opset 7, older than the importer supports."""
+    return tanh_model("bad_opset_old", opset=7)
+
+
+def bad_opset_new(opts) -> onnx.ModelProto:
+    """Default-domain opset 99, newer than any ONNX release."""
+    return tanh_model("bad_opset_new", opset=99)
+
+
+# -- graph structure ---------------------------------------------------------
+
+
+def bad_undefined_input(opts) -> onnx.ModelProto:
+    """An Add whose second input 'nowhere' is never produced."""
+    g = GraphBuilder("bad_undefined_input")
+    x = g.input("x", FLOAT, [2, 3])
+    g.node("Add", [x, "nowhere"], outputs=["y"])
+    g.output("y", FLOAT, [2, 3])
+    return g.model(17)
+
+
+def bad_cycle(opts) -> onnx.ModelProto:
+    """Add -> Tanh -> back into the Add: a cycle, so no topological order."""
+    g = GraphBuilder("bad_cycle")
+    x = g.input("x", FLOAT, [2, 3])
+    g.node("Add", [x, "t"], outputs=["a"])
+    g.node("Tanh", ["a"], outputs=["t"])
+    g.output("t", FLOAT, [2, 3])
+    return g.model(17)
+
+
+def bad_output_never_computed(opts) -> onnx.ModelProto:
+    """The graph output 'z' is no node's output."""
+    g = GraphBuilder("bad_output_never_computed")
+    x = g.input("x", FLOAT, [2, 3])
+    g.node("Tanh", [x], outputs=["y"])
+    g.output("z", FLOAT, [2, 3])
+    return g.model(17)
+
+
+def bad_no_outputs(opts) -> onnx.ModelProto:
+    """A graph without outputs: imports to a function with no results,
+    which has nothing to compile."""
+    model = tanh_model("bad_no_outputs")
+    del model.graph.output[:]
+    return model
+
+
+def bad_empty_op_type(opts) -> onnx.ModelProto:
+    """A node named 'nameless_op' with an empty op_type."""
+    model = tanh_model("bad_empty_op_type")
+    model.graph.node[0].op_type = ""
+    model.graph.node[0].name = "nameless_op"
+    return model
+
+
+def bad_input_no_shape(opts) -> onnx.ModelProto:
+    """Graph input 'x' declares its element type but no shape."""
+    model = tanh_model("bad_input_no_shape")
+    model.graph.input[0].type.tensor_type.ClearField("shape")
+    return model
+
+
+def bad_complex_input(opts) -> onnx.ModelProto:
+    """Graph input 'x' of element type COMPLEX64."""
+    model = tanh_model("bad_complex_input")
+    model.graph.input[0].type.tensor_type.elem_type = TensorProto.COMPLEX64
+    return model
+
+
+# -- initializers ------------------------------------------------------------
+
+
+def bad_raw_data_size(opts) -> onnx.ModelProto:
+    """op_matmul whose 8x6 f32 weight holds 188 raw bytes, not 192."""
+    model = op_matmul(opts)
+    weight = model.graph.initializer[0]
+    weight.raw_data = weight.raw_data[:-4]
+    return model
+
+
+def bad_negative_dim(opts) -> onnx.ModelProto:
+    """op_matmul whose weight has dims [-8, 6]."""
+    model = op_matmul(opts)
+    model.graph.initializer[0].dims[0] = -8
+    return model
+
+
+def bad_string_initializer(opts) -> onnx.ModelProto:
+    """An Add of a STRING initializer."""
+    g = GraphBuilder("bad_string_initializer")
+    x = g.input("x", FLOAT, [2, 3])
+    g.initializers.append(helper.make_tensor("words", TensorProto.STRING, [1],
+                                             [b"abc"]))
+    g.node("Add", [x, "words"], outputs=["y"])
+    g.output("y", FLOAT, [2, 3])
+    return g.model(17)
+
+
+def bad_external_no_location(opts) -> onnx.ModelProto:
+    """op_matmul whose weight is marked EXTERNAL without a location."""
+    model = op_matmul(opts)
+    weight = model.graph.initializer[0]
+    weight.data_location = TensorProto.EXTERNAL
+    weight.ClearField("raw_data")
+    return model
+
+
+SHORT_WEIGHTS_FILE = "short_weights.bin"
+
+
+def bad_external_short(opts) -> onnx.ModelProto:
+    """op_matmul whose 192-byte weight is read from the 16-byte
+    short_weights.bin (see save_short_external)."""
+    model = op_matmul(opts)
+    weight = model.graph.initializer[0]
+    external_data_helper.set_external_data(weight, SHORT_WEIGHTS_FILE, offset=0,
+                                           length=len(weight.raw_data))
+    weight.ClearField("raw_data")
+    return model
+
+
+# -- ops ---------------------------------------------------------------------
+
+
+def bad_matmul_inner(opts) -> onnx.ModelProto:
+    """MatMul of x[2, 5] with a [7, 3] weight."""
+    g = GraphBuilder("bad_matmul_inner")
+    x = g.input("x", FLOAT, [2, 5])
+    w = g.initializer("weight", randn(rng(30), 7, 3))
+    g.node("MatMul", [x, w], outputs=["y"])
+    g.output("y", FLOAT, [2, 3])
+    return g.model(17)
+
+
+def bad_matmul_batch(opts) -> onnx.ModelProto:
+    """Batched MatMul 2x3x5x8 @ 3x3x8x4: batch dimensions 2 and 3 differ."""
+    g = GraphBuilder("bad_matmul_batch")
+    a = g.input("a", FLOAT, [2, 3, 5, 8])
+    b = g.input("b", FLOAT, [3, 3, 8, 4])
+    g.node("MatMul", [a, b], outputs=["y"])
+    g.output("y", FLOAT, [2, 3, 5, 4])
+    return g.model(17)
+
+
+def bad_matmul_scalar(opts) -> onnx.ModelProto:
+    """MatMul of a rank-0 input."""
+    g = GraphBuilder("bad_matmul_scalar")
+    x = g.input("x", FLOAT, [])
+    w = g.initializer("weight", randn(rng(31), 8, 3))
+    g.node("MatMul", [x, w], outputs=["y"])
+    g.output("y", FLOAT, [3])
+    return g.model(17)
+
+
+def bad_integer_matmul(opts) -> onnx.ModelProto:
+    """MatMul of two int32 inputs (no quantization)."""
+    g = GraphBuilder("bad_integer_matmul")
+    a = g.input("a", INT32, [2, 3])
+    b = g.input("b", INT32, [3, 2])
+    g.node("MatMul", [a, b], outputs=["y"])
+    g.output("y", INT32, [2, 2])
+    return g.model(17)
+
+
+def bad_gemm_inner(opts) -> onnx.ModelProto:
+    """Gemm A[3, 8] x B[6, 7]^T: K = 8 vs 7."""
+    g = GraphBuilder("bad_gemm_inner")
+    a = g.input("x", FLOAT, [3, 8])
+    b = g.initializer("fc.weight", randn(rng(32), 6, 7))
+    g.node("Gemm", [a, b], scope="/fc", outputs=["y"], transB=1)
+    g.output("y", FLOAT, [3, 6])
+    return g.model(17)
+
+
+def bad_reshape_count(opts) -> onnx.ModelProto:
+    """Reshape of 24 elements to [5, 5]."""
+    g = GraphBuilder("bad_reshape_count")
+    x = g.input("x", FLOAT, [2, 3, 4])
+    shape = g.initializer("shape", np.array([5, 5], dtype=np.int64))
+    g.node("Reshape", [x, shape], outputs=["y"])
+    g.output("y", FLOAT, [5, 5])
+    return g.model(17)
+
+
+def conv_model(name: str, x_shape: Shape, w_shape: Sequence[int],
+               **attrs) -> onnx.ModelProto:
+    """Conv of x with a random weight of w_shape, output shape left open."""
+    g = GraphBuilder(name)
+    x = g.input("x", FLOAT, x_shape)
+    w = g.initializer("conv.weight", randn(rng(33), *w_shape))
+    g.node("Conv", [x, w], scope="/conv", outputs=["y"], **attrs)
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+def bad_conv_kernel(opts) -> onnx.ModelProto:
+    """5x5 kernel over a 4x4 unpadded input."""
+    return conv_model("bad_conv_kernel", [1, 3, 4, 4], [4, 3, 5, 5],
+                      kernel_shape=[5, 5])
+
+
+def bad_conv_group(opts) -> onnx.ModelProto:
+    """group=2 with 3 input channels."""
+    return conv_model("bad_conv_group", [1, 3, 4, 4], [4, 1, 3, 3], group=2)
+
+
+def bad_conv_stride_zero(opts) -> onnx.ModelProto:
+    """strides [0, 1]."""
+    return conv_model("bad_conv_stride_zero", [1, 3, 4, 4], [4, 3, 3, 3],
+                      strides=[0, 1])
+
+
+def bad_conv_1d(opts) -> onnx.ModelProto:
+    """A 1-D convolution (rank-3 input and weight)."""
+    return conv_model("bad_conv_1d", [1, 3, 8], [4, 3, 3])
+
+
+def bad_conv_no_weight(opts) -> onnx.ModelProto:
+    """Conv with its data input only."""
+    model = conv_model("bad_conv_no_weight", [1, 3, 4, 4], [4, 3, 3, 3])
+    del model.graph.node[0].input[1:]
+    del model.graph.initializer[:]
+    return model
+
+
+def bad_softmax_axis(opts) -> onnx.ModelProto:
+    """Softmax axis 5 of a rank-2 input."""
+    return unary_model("bad_softmax_axis", "Softmax", [2, 3], axis=5)
+
+
+def bad_transpose_perm_entry(opts) -> onnx.ModelProto:
+    """Transpose perm [0, 1, 3] of a rank-3 input."""
+    return unary_model("bad_transpose_perm_entry", "Transpose", [2, 3, 4],
+                       out_shape=[2, 3, 4], perm=[0, 1, 3])
+
+
+def bad_transpose_perm_length(opts) -> onnx.ModelProto:
+    """Transpose perm [1, 0] of a rank-3 input."""
+    return unary_model("bad_transpose_perm_length", "Transpose", [2, 3, 4],
+                       out_shape=[3, 2, 4], perm=[1, 0])
+
+
+def bad_concat_axis(opts) -> onnx.ModelProto:
+    """Concat of two rank-2 inputs along axis 2."""
+    g = GraphBuilder("bad_concat_axis")
+    a = g.input("a", FLOAT, [2, 3])
+    b = g.input("b", FLOAT, [2, 3])
+    g.node("Concat", [a, b], outputs=["y"], axis=2)
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+def gather_model(name: str) -> GraphBuilder:
+    """Gather of input "index" (to be declared) along axis 1 of x[1, 5, 8]."""
+    g = GraphBuilder(name)
+    x = g.input("x", FLOAT, [1, 5, 8])
+    g.node("Gather", [x, "index"], outputs=["y"], axis=1)
+    g.output("y", FLOAT, [1, 8])
+    return g
+
+
+def bad_gather_index(opts) -> onnx.ModelProto:
+    """Gather of the constant index 7 from a dimension of size 5."""
+    g = gather_model("bad_gather_index")
+    g.scalar("index", 7, np.int64)
+    return g.model(17)
+
+
+def bad_gather_dynamic_index(opts) -> onnx.ModelProto:
+    """Gather whose index is a graph input, unknown at import time."""
+    g = gather_model("bad_gather_dynamic_index")
+    g.input("index", INT64, [])
+    return g.model(17)
+
+
+def layernorm_model(name: str, scale_size: int, outputs: int = 1
+                    ) -> onnx.ModelProto:
+    """LayerNormalization of x[2, 8] with a Scale of `scale_size` ones and
+    the first `outputs` of its outputs."""
+    g = GraphBuilder(name)
+    x = g.input("x", FLOAT, [2, 8])
+    scale = g.initializer("norm.weight", np.ones(scale_size, dtype=np.float32))
+    g.node("LayerNormalization", [x, scale], scope="/norm",
+           outputs=["y", "mean", "inv_std_dev"][:outputs], axis=-1)
+    g.output("y", FLOAT, [2, 8])
+    return g.model(17)
+
+
+def bad_layernorm_scale(opts) -> onnx.ModelProto:
+    """LayerNormalization over 8 elements with a 5-element Scale."""
+    return layernorm_model("bad_layernorm_scale", 5)
+
+
+def bad_layernorm_outputs(opts) -> onnx.ModelProto:
+    """LayerNormalization asked for its Mean and InvStdDev outputs too."""
+    return layernorm_model("bad_layernorm_outputs", 8, outputs=3)
+
+
+def bad_add_one_input(opts) -> onnx.ModelProto:
+    """An Add with one input."""
+    return unary_model("bad_add_one_input", "Add", [2, 3])
+
+
+def bad_mixed_types(opts) -> onnx.ModelProto:
+    """Add of a float and an int32 input."""
+    g = GraphBuilder("bad_mixed_types")
+    a = g.input("a", FLOAT, [2, 3])
+    b = g.input("b", INT32, [2, 3])
+    g.node("Add", [a, b], outputs=["y"])
+    g.output("y", FLOAT, [2, 3])
+    return g.model(17)
+
+
+def bad_ms_op(opts) -> onnx.ModelProto:
+    """com.microsoft FusedGemm, which the importer does not know."""
+    g = GraphBuilder("bad_ms_op")
+    x = g.input("x", FLOAT, [2, 3])
+    g.node("FusedGemm", [x], outputs=["y"], domain=MS_DOMAIN)
+    g.output("y", FLOAT, None)
+    return g.model(17, {MS_DOMAIN: 1})
+
+
+def bad_custom_domain(opts) -> onnx.ModelProto:
+    """An op of the custom domain org.example."""
+    g = GraphBuilder("bad_custom_domain")
+    x = g.input("x", FLOAT, [2, 3])
+    g.node("Frobnicate", [x], outputs=["y"], domain="org.example")
+    g.output("y", FLOAT, None)
+    return g.model(17, {"org.example": 1})
+
+
+def bad_cast_target(opts) -> onnx.ModelProto:
+    """Cast to STRING."""
+    return unary_model("bad_cast_target", "Cast", [2, 3], to=TensorProto.STRING)
+
+
+def bad_constant_form(opts) -> onnx.ModelProto:
+    """A Constant given as value_float rather than a tensor."""
+    g = GraphBuilder("bad_constant_form")
+    x = g.input("x", FLOAT, [2])
+    c = g.node("Constant", [], value_float=2.0)
+    g.node("Add", [x, c], outputs=["y"])
+    g.output("y", FLOAT, [2])
+    return g.model(17)
+
+
+def bad_slice_step(opts) -> onnx.ModelProto:
+    """Slice with step 0."""
+    g = GraphBuilder("bad_slice_step")
+    x = g.input("x", FLOAT, [2, 6])
+    i64 = lambda name, v: g.initializer(name, np.array([v], dtype=np.int64))
+    g.node("Slice", [x, i64("starts", 0), i64("ends", 4), i64("axes", 1),
+                     i64("steps", 0)], outputs=["y"])
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+def bad_squeeze_dim(opts) -> onnx.ModelProto:
+    """Squeeze of dimension 0, of size 2."""
+    g = GraphBuilder("bad_squeeze_dim")
+    x = g.input("x", FLOAT, [2, 4])
+    axes = g.initializer("axes", np.array([0], dtype=np.int64))
+    g.node("Squeeze", [x, axes], outputs=["y"])
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+def bad_unsqueeze_axis(opts) -> onnx.ModelProto:
+    """Unsqueeze at axis 5 of a rank-2 input."""
+    g = GraphBuilder("bad_unsqueeze_axis")
+    x = g.input("x", FLOAT, [2, 4])
+    axes = g.initializer("axes", np.array([5], dtype=np.int64))
+    g.node("Unsqueeze", [x, axes], outputs=["y"])
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+def bad_gelu_approximate(opts) -> onnx.ModelProto:
+    """Opset-20 Gelu with approximate="fast"."""
+    return unary_model("bad_gelu_approximate", "Gelu", [2, 4], opset=20,
+                       approximate="fast")
+
+
+def bad_expand_shape(opts) -> onnx.ModelProto:
+    """Expand of [3, 2] to [2, 3, 4]: 2 does not broadcast to 4."""
+    g = GraphBuilder("bad_expand_shape")
+    x = g.input("x", FLOAT, [3, 2])
+    shape = g.initializer("shape", np.array([2, 3, 4], dtype=np.int64))
+    g.node("Expand", [x, shape], outputs=["y"])
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+# -- quantization ------------------------------------------------------------
+
+
+def bad_quant_zero_scale(opts) -> onnx.ModelProto:
+    """QuantizeLinear with scale 0."""
+    return qdq_model("bad_quant_zero_scale", 0.0)
+
+
+def bad_quant_negative_scale(opts) -> onnx.ModelProto:
+    """QuantizeLinear with scale -0.5."""
+    return qdq_model("bad_quant_negative_scale", -0.5)
+
+
+def bad_quant_nan_scale(opts) -> onnx.ModelProto:
+    """QuantizeLinear with a NaN scale."""
+    return qdq_model("bad_quant_nan_scale", np.nan)
+
+
+def bad_quant_axis_scales(opts) -> onnx.ModelProto:
+    """Per-axis QuantizeLinear with 3 scales along axis 1, of size 8."""
+    return qdq_model("bad_quant_axis_scales", [0.1, 0.2, 0.3], [0, 0, 0], axis=1)
+
+
+def bad_quant_zero_point_type(opts) -> onnx.ModelProto:
+    """QuantizeLinear with a float zero point."""
+    return qdq_model("bad_quant_zero_point_type", 0.1, 0.0, np.float32)
+
+
+def bad_quant_zero_point_count(opts) -> onnx.ModelProto:
+    """Per-axis QuantizeLinear with 8 scales and 4 zero points."""
+    return qdq_model("bad_quant_zero_point_count", [0.1] * 8, [0] * 4, axis=1)
+
+
+def bad_quant_dynamic_scale(opts) -> onnx.ModelProto:
+    """QuantizeLinear whose scale is a graph input."""
+    g = GraphBuilder("bad_quant_dynamic_scale")
+    x = g.input("x", FLOAT, [4, 8])
+    s = g.input("scale", FLOAT, [])
+    zp = g.scalar("zero_point", 0, np.int8)
+    emit_qdq(g, x, s, zp, output="y")
+    g.output("y", FLOAT, [4, 8])
+    return g.model(13)
+
+
+def bad_dequant_float_input(opts) -> onnx.ModelProto:
+    """DequantizeLinear of a float input with an int8 zero point."""
+    g = GraphBuilder("bad_dequant_float_input")
+    x = g.input("x", FLOAT, [4, 8])
+    s = g.scalar("scale", 0.1, np.float32)
+    zp = g.scalar("zero_point", 0, np.int8)
+    g.node("DequantizeLinear", [x, s, zp], outputs=["y"])
+    g.output("y", FLOAT, [4, 8])
+    return g.model(13)
+
+
+def bad_bias_overflow(opts) -> onnx.ModelProto:
+    """QDQ Gemm whose float bias 1e6 is not representable in int32 at the
+    accumulator scale 1e-6 * 1e-6."""
+    g = GraphBuilder("bad_bias_overflow")
+    x = g.input("x", FLOAT, [4, 8])
+    xs = g.scalar("x_scale", 1e-6, np.float32)
+    xz = g.scalar("x_zero_point", 0, np.int8)
+    w = g.initializer("fc.weight_quantized", rand_int8(rng(34), 6, 8))
+    ws = g.scalar("fc.weight_scale", 1e-6, np.float32)
+    wz = g.scalar("fc.weight_zero_point", 0, np.int8)
+    b = g.initializer("fc.bias", np.full(6, 1e6, dtype=np.float32))
+    ys = g.scalar("y_scale", 0.1, np.float32)
+    yz = g.scalar("y_zero_point", 0, np.int8)
+    w_dq = g.node("DequantizeLinear", [w, ws, wz], scope="/fc")
+    y = g.node("Gemm", [emit_qdq(g, x, xs, xz), w_dq, b], scope="/fc",
+               transB=1)
+    emit_qdq(g, y, ys, yz, output="y")
+    g.output("y", FLOAT, [4, 6])
+    return g.model(13)
+
+
+def replace_initializer(model: onnx.ModelProto, name: str,
+                        array: np.ndarray) -> onnx.ModelProto:
+    """Replaces the contents of initializer `name` by `array`."""
+    for tensor in model.graph.initializer:
+        if tensor.name == name:
+            tensor.CopyFrom(numpy_helper.from_array(array, name))
+    return model
+
+
+def set_int_attr(model: onnx.ModelProto, name: str, value: int
+                 ) -> onnx.ModelProto:
+    """Sets (or adds) integer attribute `name` of the first node."""
+    node = model.graph.node[0]
+    for attribute in node.attribute:
+        if attribute.name == name:
+            attribute.i = value
+            return model
+    node.attribute.append(helper.make_attribute(name, value))
+    return model
+
+
+def bad_qlinearconv_weight_zp(opts) -> onnx.ModelProto:
+    """qop_qlinearconv with a non-zero (asymmetric) weight zero point."""
+    return replace_initializer(qop_qlinearconv(opts), "conv.weight_zero_point",
+                               np.array([1, 0, 0, 0], dtype=np.int8))
+
+
+def bad_qlinearconv_bias(opts) -> onnx.ModelProto:
+    """qop_qlinearconv with a float bias."""
+    return replace_initializer(qop_qlinearconv(opts), "conv.bias_quantized",
+                               np.ones(4, dtype=np.float32))
+
+
+def bad_qgemm_transa(opts) -> onnx.ModelProto:
+    """qop_qgemm with transA=1."""
+    return set_int_attr(qop_qgemm(opts), "transA", 1)
+
+
+def bad_qlinearsoftmax_axis(opts) -> onnx.ModelProto:
+    """qop_qlinearsoftmax with axis 7 of a rank-3 input."""
+    return set_int_attr(qop_qlinearsoftmax(opts), "axis", 7)
+
+
+# ---------------------------------------------------------------------------
+# Reproducers of importer defects (not generated by default)
+# ---------------------------------------------------------------------------
+#
+# crash_*: vitq-translate --import-onnx crashes (signal / uncaught
+# exception) instead of reporting an error. poor_*: a clean exit 1, but the
+# message is an internal MLIR verifier error about an op the importer built,
+# not the ONNX node's problem. accepted_*: malformed models imported without
+# any error. They stay out of the lit tests until the importer is fixed.
+
+
+def crash_concat_no_inputs(opts) -> onnx.ModelProto:
+    """Concat with no inputs: SIGSEGV."""
+    g = GraphBuilder("crash_concat_no_inputs")
+    g.input("x", FLOAT, [2, 3])
+    g.node("Concat", [], outputs=["y"], axis=0)
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+def crash_constantofshape_negative(opts) -> onnx.ModelProto:
+    """ConstantOfShape of shape [-3]: std::length_error abort."""
+    g = GraphBuilder("crash_constantofshape_negative")
+    x = g.input("x", FLOAT, [1])
+    shape = g.initializer("shape", np.array([-3], dtype=np.int64))
+    g.node("Add", [x, g.node("ConstantOfShape", [shape])], outputs=["y"])
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+def crash_shape_div_overflow(opts) -> onnx.ModelProto:
+    """Shape arithmetic INT64_MIN / -1: SIGFPE."""
+    g = GraphBuilder("crash_shape_div_overflow")
+    x = g.input("x", FLOAT, [2])
+    a = g.initializer("a", np.array([np.iinfo(np.int64).min], dtype=np.int64))
+    b = g.initializer("b", np.array([-1], dtype=np.int64))
+    shape = g.node("Div", [a, b])
+    g.node("Add", [x, g.node("ConstantOfShape", [shape])], outputs=["y"])
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+def crash_split_no_outputs(opts) -> onnx.ModelProto:
+    """Split without outputs (even split into 0 parts): SIGFPE."""
+    g = GraphBuilder("crash_split_no_outputs")
+    x = g.input("x", FLOAT, [2, 6])
+    g.node("Split", [x], outputs=[], axis=1)
+    g.output("x", FLOAT, [2, 6])
+    return g.model(17)
+
+
+def external_field(model: onnx.ModelProto, key: str, value: str
+                   ) -> onnx.ModelProto:
+    """Points op_matmul's weight at short_weights.bin and sets one of its
+    external_data fields to `value`."""
+    weight = model.graph.initializer[0]
+    for entry in weight.external_data:
+        if entry.key == key:
+            entry.value = value
+    return model
+
+
+def crash_external_length_text(opts) -> onnx.ModelProto:
+    """External data length "abc": uncaught std::invalid_argument (stoull)."""
+    return external_field(bad_external_short(opts), "length", "abc")
+
+
+def crash_external_offset_range(opts) -> onnx.ModelProto:
+    """External data offset 10^23: uncaught std::out_of_range (stoull)."""
+    return external_field(bad_external_short(opts), "offset",
+                          "99999999999999999999999")
+
+
+def poor_concat_dims(opts) -> onnx.ModelProto:
+    """Concat of [2, 3] and [2, 4] along axis 0: reported as a
+    'tensor.concat' verifier error with the generic op dumped."""
+    g = GraphBuilder("poor_concat_dims")
+    a = g.input("a", FLOAT, [2, 3])
+    b = g.input("b", FLOAT, [2, 4])
+    g.node("Concat", [a, b], outputs=["y"], axis=0)
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+def poor_transpose_duplicate_perm(opts) -> onnx.ModelProto:
+    """Transpose perm [0, 0, 1]: a 'linalg.transpose' verifier error."""
+    return unary_model("poor_transpose_duplicate_perm", "Transpose",
+                       [2, 3, 4], out_shape=[2, 2, 3], perm=[0, 0, 1])
+
+
+def poor_conv_bias_length(opts) -> onnx.ModelProto:
+    """Conv with 4 output channels and a 3-element bias: a 'tensor.reshape'
+    verifier error."""
+    model = conv_model("poor_conv_bias_length", [1, 3, 4, 4], [4, 3, 3, 3])
+    model.graph.initializer.append(
+        numpy_helper.from_array(np.ones(3, dtype=np.float32), "conv.bias"))
+    model.graph.node[0].input.append("conv.bias")
+    return model
+
+
+def poor_conv_dilation_overflow(opts) -> onnx.ModelProto:
+    """Conv dilations [2^62, 1]: the output extent overflows into a
+    negative dimension, reported by the 'linalg.fill' verifier."""
+    return conv_model("poor_conv_dilation_overflow", [1, 3, 4, 4],
+                      [4, 3, 3, 3], dilations=[1 << 62, 1])
+
+
+def poor_split_negative(opts) -> onnx.ModelProto:
+    """Split sizes [8, -2]: a 'tensor.extract_slice' error."""
+    g = GraphBuilder("poor_split_negative")
+    x = g.input("x", FLOAT, [2, 6])
+    split = g.initializer("split", np.array([8, -2], dtype=np.int64))
+    g.node("Split", [x, split], outputs=["y0", "y1"], axis=1)
+    g.output("y0", FLOAT, None)
+    g.output("y1", FLOAT, None)
+    return g.model(17)
+
+
+def poor_split_uneven(opts) -> onnx.ModelProto:
+    """Even Split of 6 columns into 4 outputs: a 'tensor.extract_slice'
+    out-of-bounds error."""
+    g = GraphBuilder("poor_split_uneven")
+    x = g.input("x", FLOAT, [2, 6])
+    g.node("Split", [x], outputs=["a", "b", "c", "d"], axis=1)
+    for name in "abcd":
+        g.output(name, FLOAT, None)
+    return g.model(17)
+
+
+def poor_expand_negative(opts) -> onnx.ModelProto:
+    """Expand to [-5, 3, 4]: a tensor type with a negative dimension,
+    reported by the 'linalg.fill' verifier."""
+    g = GraphBuilder("poor_expand_negative")
+    x = g.input("x", FLOAT, [3, 1])
+    shape = g.initializer("shape", np.array([-5, 3, 4], dtype=np.int64))
+    g.node("Expand", [x, shape], outputs=["y"])
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+def poor_unsqueeze_duplicate_axes(opts) -> onnx.ModelProto:
+    """Unsqueeze axes [0, 0]: "cannot reshape 8 elements into <a different
+    garbage number each run>" (uninitialised dimensions)."""
+    g = GraphBuilder("poor_unsqueeze_duplicate_axes")
+    x = g.input("x", FLOAT, [2, 4])
+    axes = g.initializer("axes", np.array([0, 0], dtype=np.int64))
+    g.node("Unsqueeze", [x, axes], outputs=["y"])
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+def poor_quantize_integer_input(opts) -> onnx.ModelProto:
+    """QuantizeLinear of an int32 input: a 'vitq.quantize' verifier error."""
+    g = GraphBuilder("poor_quantize_integer_input")
+    x = g.input("x", INT32, [4, 8])
+    s = g.scalar("scale", 0.1, np.float32)
+    zp = g.scalar("zero_point", 0, np.int8)
+    g.node("QuantizeLinear", [x, s, zp], outputs=["y"])
+    g.output("y", INT8, [4, 8])
+    return g.model(13)
+
+
+def accepted_rescale_range_exit0(opts) -> onnx.ModelProto:
+    """A QDQ MatMul whose rescale (1e90) is out of range: prints "error:"
+    but exits 0 and writes IR (the MatMul stays float)."""
+    g = GraphBuilder("accepted_rescale_range_exit0")
+    x = g.input("x", FLOAT, [4, 8])
+    xs = g.scalar("x_scale", 1e30, np.float32)
+    xz = g.scalar("x_zero_point", 0, np.int8)
+    w = g.initializer("weight_quantized", rand_int8(rng(36), 8, 6))
+    ws = g.scalar("weight_scale", 1e30, np.float32)
+    wz = g.scalar("weight_zero_point", 0, np.int8)
+    ys = g.scalar("y_scale", 1e-30, np.float32)
+    yz = g.scalar("y_zero_point", 0, np.int8)
+    w_dq = g.node("DequantizeLinear", [w, ws, wz])
+    mm = g.node("MatMul", [emit_qdq(g, x, xs, xz), w_dq])
+    emit_qdq(g, mm, ys, yz, output="y")
+    g.output("y", FLOAT, [4, 6])
+    return g.model(13)
+
+
+def accepted_dims_overflow(opts) -> onnx.ModelProto:
+    """op_matmul whose weight dims [8, 2^59 + 6] wrap the byte count to the
+    192 bytes present: imported as tensor<8x576460752303423494xf32> backed
+    by a 192-byte blob."""
+    model = op_matmul(opts)
+    model.graph.initializer[0].dims[1] = (1 << 59) + 6
+    return model
+
+
+def accepted_external_escape(opts) -> onnx.ModelProto:
+    """External data location "../../../../../../../../etc/passwd": read
+    from outside the model directory as the weight."""
+    model = op_matmul(opts)
+    weight = model.graph.initializer[0]
+    external_data_helper.set_external_data(
+        weight, "../../../../../../../../etc/passwd", offset=0,
+        length=len(weight.raw_data))
+    weight.ClearField("raw_data")
+    return model
+
+
+def accepted_float_axis(opts) -> onnx.ModelProto:
+    """Softmax whose axis attribute is the FLOAT 1.5: read as axis 0."""
+    model = unary_model("accepted_float_axis", "Softmax", [2, 3])
+    model.graph.node[0].attribute.append(helper.make_attribute("axis", 1.5))
+    return model
+
+
+def accepted_reshape_two_inferred(opts) -> onnx.ModelProto:
+    """Reshape to [-1, -1] (at most one -1 is allowed): becomes [1, 24]."""
+    g = GraphBuilder("accepted_reshape_two_inferred")
+    x = g.input("x", FLOAT, [2, 3, 4])
+    shape = g.initializer("shape", np.array([-1, -1], dtype=np.int64))
+    g.node("Reshape", [x, shape], outputs=["y"])
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+def accepted_split_sizes(opts) -> onnx.ModelProto:
+    """Split of 6 columns into sizes [2, 5]: imported as [2, 4]."""
+    g = GraphBuilder("accepted_split_sizes")
+    x = g.input("x", FLOAT, [2, 6])
+    split = g.initializer("split", np.array([2, 5], dtype=np.int64))
+    g.node("Split", [x, split], outputs=["y0", "y1"], axis=1)
+    g.output("y0", FLOAT, None)
+    g.output("y1", FLOAT, None)
+    return g.model(17)
+
+
+def accepted_slice_lengths(opts) -> onnx.ModelProto:
+    """Slice with 2 starts but 1 end: imported as a [1, 0] slice."""
+    g = GraphBuilder("accepted_slice_lengths")
+    x = g.input("x", FLOAT, [2, 6])
+    starts = g.initializer("starts", np.array([0, 0], dtype=np.int64))
+    ends = g.initializer("ends", np.array([1], dtype=np.int64))
+    g.node("Slice", [x, starts, ends], outputs=["y"])
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+def accepted_squeeze_axis(opts) -> onnx.ModelProto:
+    """Squeeze of axis 7 of a rank-2 input: silently a no-op."""
+    g = GraphBuilder("accepted_squeeze_axis")
+    x = g.input("x", FLOAT, [2, 4])
+    axes = g.initializer("axes", np.array([7], dtype=np.int64))
+    g.node("Squeeze", [x, axes], outputs=["y"])
+    g.output("y", FLOAT, None)
+    return g.model(17)
+
+
+def accepted_block_quantization(opts) -> onnx.ModelProto:
+    """Opset-21 blocked QuantizeLinear (block_size 4, scales [4, 2]): read
+    as per-axis along axis 1 with the 8 scales flattened."""
+    g = GraphBuilder("accepted_block_quantization")
+    x = g.input("x", FLOAT, [4, 8])
+    s = g.initializer("scale", np.full((4, 2), 0.1, dtype=np.float32))
+    zp = g.initializer("zero_point", np.zeros((4, 2), dtype=np.int8))
+    emit_qdq(g, x, s, zp, output="y", axis=1, block_size=4)
+    g.output("y", FLOAT, [4, 8])
+    return g.model(21)
+
+
+def poor_input_zero_dim(opts) -> onnx.ModelProto:
+    """A graph input with a 0 dimension: rejected, but as a "dynamic
+    dimension 1 ('')"."""
+    return matmul_model("poor_input_zero_dim", [1, 0, 8])
+
+
+def accepted_huge_input(opts) -> onnx.ModelProto:
+    """Input [2^40, 2^40, 8]: the element count overflows and the
+    flattening reshape becomes tensor<0x8xf32>."""
+    return matmul_model("accepted_huge_input", [1 << 40, 1 << 40, 8])
+
+
+# ---------------------------------------------------------------------------
 # Saving
 # ---------------------------------------------------------------------------
 
@@ -1062,6 +1920,44 @@ def save_missing_external(model: onnx.ModelProto, path: str) -> None:
     save_plain(model, path)
 
 
+def save_empty(model: onnx.ModelProto, path: str) -> None:
+    """Writes an empty file."""
+    with open(path, "wb"):
+        pass
+
+
+def save_garbage(model: onnx.ModelProto, path: str) -> None:
+    """Writes 200 bytes from a fixed-seed generator (which do not parse)."""
+    with open(path, "wb") as f:
+        f.write(rng(35).integers(0, 256, size=200, dtype=np.uint8).tobytes())
+
+
+def save_first_initializer(model: onnx.ModelProto, path: str) -> None:
+    """Writes the model's first initializer, a TensorProto."""
+    with open(path, "wb") as f:
+        f.write(model.graph.initializer[0].SerializeToString())
+
+
+def save_graph_only(model: onnx.ModelProto, path: str) -> None:
+    """Writes the model's GraphProto without the ModelProto around it."""
+    with open(path, "wb") as f:
+        f.write(model.graph.SerializeToString())
+
+
+def save_text(model: onnx.ModelProto, path: str) -> None:
+    """Writes the model in protobuf text format."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(str(model))
+
+
+def save_short_external(model: onnx.ModelProto, path: str) -> None:
+    """Writes the model and a 16-byte short_weights.bin next to it."""
+    with open(os.path.join(os.path.dirname(path), SHORT_WEIGHTS_FILE),
+              "wb") as f:
+        f.write(bytes(16))
+    save_plain(model, path)
+
+
 EXTERNAL_DATA_FILE = "external_data.bin"
 
 
@@ -1085,7 +1981,8 @@ class Entry:
 
     check: "checker" (check_model + strict shape inference), "parse"
     (re-load only: opset unknown to onnx 1.12), "fail_load" (onnx.load
-    must fail), "fail_check" (check_model must fail).
+    must fail), "fail_check" (check_model must fail), "none" (not
+    validated: external data that onnx refuses to load but checks fine).
     """
     build: Callable[[argparse.Namespace], onnx.ModelProto]
     check: str = "checker"
@@ -1144,6 +2041,136 @@ MODELS: Dict[str, Entry] = {
     "bad_missing_external": Entry(bad_missing_external, check="fail_check",
                                   save=save_missing_external),
     "external_data": Entry(external_data, save=save_external),
+    "bad_empty_file": Entry(bad_empty_file, check="fail_check",
+                            save=save_empty),
+    "bad_garbage": Entry(bad_garbage, check="fail_load", save=save_garbage),
+    "bad_not_a_model": Entry(bad_not_a_model, check="fail_load",
+                             save=save_first_initializer),
+    "bad_graph_not_model": Entry(bad_graph_not_model, check="fail_check",
+                                 save=save_graph_only),
+    "bad_text_format": Entry(bad_text_format, check="fail_load",
+                             save=save_text),
+    "bad_no_default_opset": Entry(bad_no_default_opset, check="fail_check"),
+    "bad_opset_old": Entry(bad_opset_old, check="parse"),
+    "bad_opset_new": Entry(bad_opset_new, check="fail_check"),
+    "bad_undefined_input": Entry(bad_undefined_input, check="fail_check"),
+    "bad_cycle": Entry(bad_cycle, check="fail_check"),
+    "bad_output_never_computed": Entry(bad_output_never_computed,
+                                       check="parse"),
+    "bad_no_outputs": Entry(bad_no_outputs, check="parse"),
+    "bad_empty_op_type": Entry(bad_empty_op_type, check="fail_check"),
+    "bad_input_no_shape": Entry(bad_input_no_shape, check="fail_check"),
+    "bad_complex_input": Entry(bad_complex_input, check="fail_check"),
+    "bad_raw_data_size": Entry(bad_raw_data_size, check="parse"),
+    "bad_negative_dim": Entry(bad_negative_dim, check="fail_check"),
+    "bad_string_initializer": Entry(bad_string_initializer, check="fail_check"),
+    "bad_external_no_location": Entry(bad_external_no_location,
+                                      check="fail_check"),
+    "bad_external_short": Entry(bad_external_short, check="parse",
+                                save=save_short_external),
+    "bad_matmul_inner": Entry(bad_matmul_inner, check="fail_check"),
+    "bad_matmul_batch": Entry(bad_matmul_batch, check="fail_check"),
+    "bad_matmul_scalar": Entry(bad_matmul_scalar, check="fail_check"),
+    "bad_integer_matmul": Entry(bad_integer_matmul, check="parse"),
+    "bad_gemm_inner": Entry(bad_gemm_inner, check="parse"),
+    "bad_reshape_count": Entry(bad_reshape_count, check="parse"),
+    "bad_conv_kernel": Entry(bad_conv_kernel, check="fail_check"),
+    "bad_conv_group": Entry(bad_conv_group, check="fail_check"),
+    "bad_conv_stride_zero": Entry(bad_conv_stride_zero, check="fail_check"),
+    "bad_conv_1d": Entry(bad_conv_1d, check="fail_check"),
+    "bad_conv_no_weight": Entry(bad_conv_no_weight, check="fail_check"),
+    "bad_softmax_axis": Entry(bad_softmax_axis, check="fail_check"),
+    "bad_transpose_perm_entry": Entry(bad_transpose_perm_entry,
+                                      check="fail_check"),
+    "bad_transpose_perm_length": Entry(bad_transpose_perm_length,
+                                       check="fail_check"),
+    "bad_concat_axis": Entry(bad_concat_axis, check="fail_check"),
+    "bad_gather_index": Entry(bad_gather_index, check="parse"),
+    "bad_gather_dynamic_index": Entry(bad_gather_dynamic_index, check="parse"),
+    "bad_layernorm_scale": Entry(bad_layernorm_scale, check="parse"),
+    "bad_layernorm_outputs": Entry(bad_layernorm_outputs, check="parse"),
+    "bad_add_one_input": Entry(bad_add_one_input, check="fail_check"),
+    "bad_mixed_types": Entry(bad_mixed_types, check="fail_check"),
+    "bad_ms_op": Entry(bad_ms_op, check="fail_check"),
+    "bad_custom_domain": Entry(bad_custom_domain, check="fail_check"),
+    "bad_cast_target": Entry(bad_cast_target, check="fail_check"),
+    "bad_constant_form": Entry(bad_constant_form, check="parse"),
+    "bad_slice_step": Entry(bad_slice_step, check="fail_check"),
+    "bad_squeeze_dim": Entry(bad_squeeze_dim, check="fail_check"),
+    "bad_unsqueeze_axis": Entry(bad_unsqueeze_axis, check="fail_check"),
+    "bad_gelu_approximate": Entry(bad_gelu_approximate, check="fail_check"),
+    "bad_expand_shape": Entry(bad_expand_shape, check="fail_check"),
+    "bad_quant_zero_scale": Entry(bad_quant_zero_scale, check="parse"),
+    "bad_quant_negative_scale": Entry(bad_quant_negative_scale, check="parse"),
+    "bad_quant_nan_scale": Entry(bad_quant_nan_scale, check="parse"),
+    "bad_quant_axis_scales": Entry(bad_quant_axis_scales, check="parse"),
+    "bad_quant_zero_point_type": Entry(bad_quant_zero_point_type,
+                                       check="fail_check"),
+    "bad_quant_zero_point_count": Entry(bad_quant_zero_point_count,
+                                        check="parse"),
+    "bad_quant_dynamic_scale": Entry(bad_quant_dynamic_scale, check="parse"),
+    "bad_dequant_float_input": Entry(bad_dequant_float_input,
+                                     check="fail_check"),
+    "bad_bias_overflow": Entry(bad_bias_overflow, check="parse"),
+    "bad_qlinearconv_weight_zp": Entry(bad_qlinearconv_weight_zp,
+                                       check="parse"),
+    "bad_qlinearconv_bias": Entry(bad_qlinearconv_bias, check="fail_check"),
+    "bad_qgemm_transa": Entry(bad_qgemm_transa, check="parse"),
+    "bad_qlinearsoftmax_axis": Entry(bad_qlinearsoftmax_axis, check="parse"),
+    "crash_concat_no_inputs": Entry(crash_concat_no_inputs, check="fail_check",
+                                    default=False),
+    "crash_constantofshape_negative": Entry(crash_constantofshape_negative,
+                                            check="fail_check", default=False),
+    "crash_shape_div_overflow": Entry(crash_shape_div_overflow,
+                                      check="fail_check", default=False),
+    "crash_split_no_outputs": Entry(crash_split_no_outputs, check="fail_check",
+                                    default=False),
+    "crash_external_length_text": Entry(crash_external_length_text,
+                                        check="none", save=save_short_external,
+                                        default=False),
+    "crash_external_offset_range": Entry(crash_external_offset_range,
+                                         check="none", save=save_short_external,
+                                         default=False),
+    "poor_concat_dims": Entry(poor_concat_dims, check="fail_check",
+                              default=False),
+    "poor_transpose_duplicate_perm": Entry(poor_transpose_duplicate_perm,
+                                           check="fail_check", default=False),
+    "poor_conv_bias_length": Entry(poor_conv_bias_length, check="fail_check",
+                                   default=False),
+    "poor_conv_dilation_overflow": Entry(poor_conv_dilation_overflow,
+                                         check="fail_check", default=False),
+    "poor_split_negative": Entry(poor_split_negative, check="fail_check",
+                                 default=False),
+    "poor_split_uneven": Entry(poor_split_uneven, check="fail_check",
+                               default=False),
+    "poor_expand_negative": Entry(poor_expand_negative, check="fail_check",
+                                  default=False),
+    "poor_unsqueeze_duplicate_axes": Entry(poor_unsqueeze_duplicate_axes,
+                                           check="fail_check", default=False),
+    "poor_quantize_integer_input": Entry(poor_quantize_integer_input,
+                                         check="parse", default=False),
+    "accepted_rescale_range_exit0": Entry(accepted_rescale_range_exit0,
+                                          check="parse", default=False),
+    "accepted_dims_overflow": Entry(accepted_dims_overflow, check="fail_check",
+                                    default=False),
+    "accepted_external_escape": Entry(accepted_external_escape, check="none",
+                                      default=False),
+    "accepted_float_axis": Entry(accepted_float_axis, check="fail_check",
+                                 default=False),
+    "accepted_reshape_two_inferred": Entry(accepted_reshape_two_inferred,
+                                           check="fail_check", default=False),
+    "accepted_split_sizes": Entry(accepted_split_sizes, check="fail_check",
+                                  default=False),
+    "accepted_slice_lengths": Entry(accepted_slice_lengths, check="fail_check",
+                                    default=False),
+    "accepted_squeeze_axis": Entry(accepted_squeeze_axis, check="fail_check",
+                                   default=False),
+    "accepted_block_quantization": Entry(accepted_block_quantization,
+                                         check="fail_check", default=False),
+    "poor_input_zero_dim": Entry(poor_input_zero_dim, check="parse",
+                                 default=False),
+    "accepted_huge_input": Entry(accepted_huge_input, check="parse",
+                                 default=False),
 }
 
 
@@ -1162,6 +2189,8 @@ def validate(path: str, check: str) -> None:
     elif check == "parse":
         model = onnx.load(path)
         assert len(model.graph.node) > 0, "empty graph"
+    elif check == "none":
+        return
     elif check in ("fail_load", "fail_check"):
         try:
             model = onnx.load(path, load_external_data=False)

@@ -1,0 +1,504 @@
+//===- OverflowBounds.cpp - Ranges of integer intermediates ---------------===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// Each op's bounds follow its semantics as written in VitqOps.td and
+// docs/integer-semantics.md, step by step, in interval arithmetic. The
+// reduction bounds are sound for every partial sum, in any order: a sum of K
+// terms each in [l, h] stays inside [K * min(l, 0), K * max(h, 0)].
+//
+//===----------------------------------------------------------------------===//
+
+#include "vitq/Analysis/OverflowBounds.h"
+
+#include "vitq/Dialect/Vitq/VitqOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/ADT/bit.h"
+
+#include <algorithm>
+#include <functional>
+
+using namespace mlir;
+using namespace mlir::vitq;
+
+using Wide = __int128;
+
+//===----------------------------------------------------------------------===//
+// IntRange
+//===----------------------------------------------------------------------===//
+
+bool IntRange::fitsSigned(unsigned bits) const {
+  Wide max = (Wide(1) << (bits - 1)) - 1;
+  return lo >= -max - 1 && hi <= max;
+}
+
+IntRange IntRange::ofWidth(unsigned bits, bool isUnsigned) {
+  if (isUnsigned)
+    return {0, (Wide(1) << bits) - 1};
+  return {-(Wide(1) << (bits - 1)), (Wide(1) << (bits - 1)) - 1};
+}
+
+static std::string toString(Wide v) {
+  if (v == 0)
+    return "0";
+  bool negative = v < 0;
+  // Digits of the magnitude, least significant first; -v of the smallest
+  // value is avoided by working on negative remainders.
+  std::string digits;
+  for (; v != 0; v /= 10) {
+    int digit = static_cast<int>(v % 10);
+    digits.push_back(static_cast<char>('0' + (digit < 0 ? -digit : digit)));
+  }
+  if (negative)
+    digits.push_back('-');
+  return std::string(digits.rbegin(), digits.rend());
+}
+
+std::string IntRange::str() const {
+  return "[" + toString(lo) + ", " + toString(hi) + "]";
+}
+
+namespace {
+
+/// Bounds beyond 2^100 are clamped there: such a bound overflows any
+/// register anyway, and clamping keeps products of bounds inside 128 bits.
+constexpr Wide kClamp = Wide(1) << 100;
+
+Wide clamp(Wide v) { return std::clamp(v, -kClamp, kClamp); }
+
+IntRange make(Wide lo, Wide hi) { return {clamp(lo), clamp(hi)}; }
+IntRange point(Wide v) { return make(v, v); }
+IntRange add(IntRange a, IntRange b) { return make(a.lo + b.lo, a.hi + b.hi); }
+IntRange sub(IntRange a, IntRange b) { return make(a.lo - b.hi, a.hi - b.lo); }
+IntRange unite(IntRange a, IntRange b) {
+  return {std::min(a.lo, b.lo), std::max(a.hi, b.hi)};
+}
+IntRange mul(IntRange a, IntRange b) {
+  Wide c[] = {a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi};
+  return make(*std::min_element(c, c + 4), *std::max_element(c, c + 4));
+}
+/// Floor division by 2^k (an arithmetic right shift) is monotone.
+IntRange shr(IntRange a, int64_t k) { return {a.lo >> k, a.hi >> k}; }
+/// Every partial sum of `count` terms in `term`; a dynamic count is
+/// unbounded.
+IntRange sumOf(IntRange term, int64_t count) {
+  if (ShapedType::isDynamic(count))
+    return make(-kClamp, kClamp);
+  return make(Wide(count) * std::min<Wide>(term.lo, 0),
+              Wide(count) * std::max<Wide>(term.hi, 0));
+}
+
+std::string lengthStr(int64_t n) {
+  return ShapedType::isDynamic(n) ? "?" : std::to_string(n);
+}
+
+/// The storage range of an integer or quantized element type.
+IntRange elementRange(Type type) {
+  type = getElementTypeOrSelf(type);
+  if (auto quantized = dyn_cast<quant::QuantizedType>(type))
+    return {quantized.getStorageTypeMin(), quantized.getStorageTypeMax()};
+  if (auto integer = dyn_cast<IntegerType>(type))
+    return IntRange::ofWidth(integer.getWidth(), integer.isUnsigned());
+  return IntRange::ofWidth(64);
+}
+
+/// Calls `fn` on every element of the integer constant `value` in row-major
+/// order; false if `value` is not a constant whose elements are known.
+template <typename Fn> bool forEachConstant(Value value, Fn &&fn) {
+  ElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return false;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    for (const APInt &v : dense.getValues<APInt>())
+      fn(v.getSExtValue());
+    return true;
+  }
+  if (auto blob = dyn_cast<DenseI8ResourceElementsAttr>(attr)) {
+    std::optional<ArrayRef<int8_t>> data = blob.tryGetAsArrayRef();
+    if (!data)
+      return false;
+    for (int8_t v : *data)
+      fn(v);
+    return true;
+  }
+  if (auto blob = dyn_cast<DenseI32ResourceElementsAttr>(attr)) {
+    std::optional<ArrayRef<int32_t>> data = blob.tryGetAsArrayRef();
+    if (!data)
+      return false;
+    for (int32_t v : *data)
+      fn(v);
+    return true;
+  }
+  return false;
+}
+
+/// Ops that only move or reinterpret elements.
+bool movesData(Operation *op) {
+  return isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+             tensor::ExtractSliceOp, tensor::InsertSliceOp, tensor::ReshapeOp,
+             tensor::CastOp, tensor::ConcatOp, linalg::TransposeOp,
+             linalg::BroadcastOp, quant::StorageCastOp>(op);
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// ValueRanges
+//===----------------------------------------------------------------------===//
+
+IntRange ValueRanges::get(Value value) {
+  auto it = cache.find(value);
+  if (it != cache.end())
+    return it->second;
+  IntRange range = elementRange(value.getType());
+  Operation *def = value.getDefiningOp();
+  bool first = true;
+  IntRange exact;
+  if (forEachConstant(value, [&](int64_t v) {
+        exact = first ? point(v) : unite(exact, point(v));
+        first = false;
+      })) {
+    if (!first)
+      range = exact;
+  } else if (auto shiftmax = dyn_cast_if_present<ShiftmaxOp>(def)) {
+    // Probabilities in [0, 1] at scale 2^-(w - 1), saturated.
+    range.lo = 0;
+  } else if (def && movesData(def)) {
+    std::optional<IntRange> sources;
+    for (Value operand : def->getOperands()) {
+      if (getElementTypeOrSelf(operand.getType()) !=
+              getElementTypeOrSelf(value.getType()) &&
+          !isa<quant::StorageCastOp>(def))
+        continue;
+      IntRange r = get(operand);
+      sources = sources ? unite(*sources, r) : r;
+    }
+    if (sources)
+      range = *sources;
+  }
+  cache[value] = range;
+  return range;
+}
+
+//===----------------------------------------------------------------------===//
+// Per-op intermediates
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+using Bounds = SmallVector<IntermediateBound>;
+
+/// Appends an intermediate and returns its range, for chaining.
+IntRange note(Bounds &out, StringRef what, IntRange range, unsigned width,
+              const std::string &why) {
+  out.push_back({what.str(), why, range, width});
+  return range;
+}
+
+/// The contraction `sum_k a_k * (w_k - wZp)` (+ bias) into int32, with the
+/// weights constant or bounded by their range. For constant weights the
+/// bound is per output column: `column(i)` maps a flat weight index to its
+/// column among `columns`.
+struct Contraction {
+  IntRange a;      // (x - x_zp)
+  Value weight;    // int8 weights
+  int64_t wZp = 0; // weight zero point
+  int64_t k = 0;   // products per output
+  int64_t columns = 1;
+  std::function<int64_t(int64_t)> column;
+  Value bias; // optional int32 bias per column
+};
+
+/// Bias values per column (or their range broadcast), empty when absent.
+SmallVector<IntRange> biasPerColumn(ValueRanges &ranges, Value bias,
+                                    int64_t columns) {
+  if (!bias)
+    return SmallVector<IntRange>(columns, point(0));
+  SmallVector<IntRange> out;
+  forEachConstant(bias, [&](int64_t v) { out.push_back(point(v)); });
+  if (static_cast<int64_t>(out.size()) != columns)
+    out.assign(columns, ranges.get(bias));
+  return out;
+}
+
+/// Appends the product and accumulator bounds of `c`; returns the
+/// accumulator's range.
+IntRange boundContraction(Bounds &out, ValueRanges &ranges,
+                          const Contraction &c) {
+  IntRange w = sub(ranges.get(c.weight), point(c.wZp));
+  IntRange product = mul(c.a, w);
+  note(out, "int32 product (x - x_zp) * (w - w_zp)", product, 32,
+       "x - x_zp in " + c.a.str() + ", w - w_zp in " + w.str());
+  SmallVector<IntRange> bias =
+      biasPerColumn(ranges, c.bias, std::max<int64_t>(c.columns, 1));
+  std::string biasWhy = c.bias ? ", plus the bias" : "";
+
+  // Constant weights: each column's partial sums are bounded by the sums of
+  // the negative and of the positive extremes of its terms.
+  SmallVector<Wide> lo(std::max<int64_t>(c.columns, 0), 0),
+      hi(std::max<int64_t>(c.columns, 0), 0);
+  int64_t index = 0;
+  bool known = c.column && c.columns > 0 && !ShapedType::isDynamic(c.k) &&
+               forEachConstant(c.weight, [&](int64_t v) {
+                 Wide d = Wide(v) - c.wZp;
+                 int64_t col = c.column(index++);
+                 Wide p = c.a.lo * d, q = c.a.hi * d;
+                 lo[col] += std::min<Wide>(std::min(p, q), 0);
+                 hi[col] += std::max<Wide>(std::max(p, q), 0);
+               });
+  if (known) {
+    IntRange acc = add(make(lo[0], hi[0]), bias[0]);
+    for (int64_t col = 1; col < c.columns; ++col)
+      acc = unite(acc, add(make(lo[col], hi[col]), bias[col]));
+    return note(out, "int32 accumulator", acc, 32,
+                "K = " + lengthStr(c.k) +
+                    " products per output with the constant weights' column "
+                    "sums" +
+                    biasWhy);
+  }
+  IntRange biasRange = bias.front();
+  for (IntRange b : bias)
+    biasRange = unite(biasRange, b);
+  return note(out, "int32 accumulator", add(sumOf(product, c.k), biasRange), 32,
+              "K = " + lengthStr(c.k) + " products in " + product.str() +
+                  biasWhy + (c.bias ? " in " + biasRange.str() : ""));
+}
+
+/// Appends the 64-bit steps of `rescale` applied to `v` (then `+ offset`)
+/// and returns the result's range before saturation.
+IntRange boundRescale(Bounds &out, RescaleAttr rescale, IntRange v,
+                      IntRange offset) {
+  std::optional<IntRange> scaled, result;
+  for (auto [m, s] : llvm::zip(rescale.getMultipliers(), rescale.getShifts())) {
+    Wide round = s > 0 ? Wide(1) << (s - 1) : 0;
+    IntRange r = add(mul(v, point(m)), point(round));
+    scaled = scaled ? unite(*scaled, r) : r;
+    IntRange shifted = shr(r, s);
+    result = result ? unite(*result, shifted) : shifted;
+  }
+  note(out, "int64 rescale product x * multiplier + rounding", *scaled, 64,
+       "x in " + v.str() + ", " + std::to_string(rescale.size()) +
+           " multiplier/shift pair(s)");
+  return note(out, "int64 rescaled value plus offset", add(*result, offset), 64,
+              "offset in " + offset.str());
+}
+
+/// I-ViT's shift exponential of `d` in [d.lo, 0] (docs/integer-semantics.md);
+/// appends its steps and returns the range of the exponential.
+IntRange boundShiftExp(Bounds &out, StringRef name, IntRange d, int64_t x0,
+                       int64_t n) {
+  // u = d + (d >> 1) - (d >> 4) <= 1.4375 d + 15/16, so u <= 0; the clamp
+  // at n * x0 bounds it below.
+  IntRange u = sub(add(d, shr(d, 1)), shr(d, 4));
+  note(out, ("int64 " + name + ": x * log2(e)").str(), u, 64,
+       "x in " + d.str());
+  u = {std::max<Wide>(u.lo, Wide(n) * x0), 0};
+  // q = floor(u / x0) in [0, n], r = u - q * x0 in (x0, 0]: e is the
+  // mantissa in (|x0| / 2, |x0|] shifted left by n - q <= n.
+  IntRange mantissa = make(((Wide(x0) + 1) >> 1) - x0, -Wide(x0));
+  return note(out, ("int64 " + name + ": shifted exponential").str(),
+              {mantissa.lo, mantissa.hi << n}, 64,
+              "mantissa in " + mantissa.str() + " shifted by up to " +
+                  std::to_string(n));
+}
+
+int64_t lastDim(Value v) {
+  auto type = cast<ShapedType>(v.getType());
+  return type.getDimSize(type.getRank() - 1);
+}
+
+Bounds boundMatmul(MatmulOp op, ValueRanges &ranges) {
+  Bounds out;
+  auto rhs = cast<RankedTensorType>(op.getRhs().getType());
+  int64_t rank = rhs.getRank();
+  int64_t k = rhs.getDimSize(op.getTransposeRhs() ? rank - 1 : rank - 2);
+  int64_t n = rhs.getDimSize(op.getTransposeRhs() ? rank - 2 : rank - 1);
+  IntRange a = sub(ranges.get(op.getLhs()), point(op.getLhsZp()));
+  note(out, "int32 operand x - x_zp", a, 32,
+       "x_zp = " + std::to_string(op.getLhsZp()));
+  Contraction c{a, op.getRhs(), op.getRhsZp(), k, 1, nullptr, nullptr};
+  // A shared constant [K, N] (or [N, K]) matrix: per-column sums.
+  if (rank == 2) {
+    c.columns = n;
+    if (op.getTransposeRhs())
+      c.column = [k](int64_t i) { return i / k; };
+    else
+      c.column = [n](int64_t i) { return i % n; };
+  }
+  boundContraction(out, ranges, c);
+  return out;
+}
+
+Bounds boundLinear(LinearOp op, ValueRanges &ranges) {
+  Bounds out;
+  auto weight = cast<RankedTensorType>(op.getWeight().getType());
+  bool transposed = op.getTransposeWeight();
+  int64_t k = weight.getDimSize(transposed ? 1 : 0);
+  int64_t n = weight.getDimSize(transposed ? 0 : 1);
+  IntRange a = sub(ranges.get(op.getInput()), point(op.getInputZp()));
+  note(out, "int32 operand x - x_zp", a, 32,
+       "x_zp = " + std::to_string(op.getInputZp()));
+  Contraction c{a, op.getWeight(), 0, k, n, nullptr, op.getBias()};
+  if (transposed)
+    c.column = [k](int64_t i) { return i / k; };
+  else
+    c.column = [n](int64_t i) { return i % n; };
+  IntRange acc = boundContraction(out, ranges, c);
+  if (RescaleAttr rescale = op.getRescaleAttr())
+    boundRescale(out, rescale, acc, point(op.getOutputZp()));
+  return out;
+}
+
+Bounds boundConv(Conv2DOp op, ValueRanges &ranges) {
+  Bounds out;
+  auto weight = cast<RankedTensorType>(op.getWeight().getType());
+  int64_t k = weight.getNumElements() / weight.getDimSize(0);
+  // Padding positions hold x_zp: their terms are 0.
+  IntRange a =
+      unite(sub(ranges.get(op.getInput()), point(op.getInputZp())), point(0));
+  note(out, "int32 operand x - x_zp", a, 32,
+       "x_zp = " + std::to_string(op.getInputZp()) + ", padding gives 0");
+  Contraction c{
+      a,           op.getWeight(),       0,
+      k,           weight.getDimSize(0), [k](int64_t i) { return i / k; },
+      op.getBias()};
+  IntRange acc = boundContraction(out, ranges, c);
+  if (RescaleAttr rescale = op.getRescaleAttr())
+    boundRescale(out, rescale, acc, point(op.getOutputZp()));
+  return out;
+}
+
+Bounds boundRequantize(RequantizeOp op, ValueRanges &ranges) {
+  Bounds out;
+  IntRange x = note(out, "int64 x - input_zp",
+                    sub(ranges.get(op.getInput()), point(op.getInputZp())), 64,
+                    "input_zp = " + std::to_string(op.getInputZp()));
+  boundRescale(out, op.getRescale(), x, point(op.getOutputZp()));
+  return out;
+}
+
+Bounds boundAdd(AddOp op, ValueRanges &ranges) {
+  Bounds out;
+  IntRange l = note(out, "int64 lhs term (lhs - lhs_zp) * lhs_multiplier",
+                    mul(sub(ranges.get(op.getLhs()), point(op.getLhsZp())),
+                        point(op.getLhsMultiplier())),
+                    64, "lhs in " + ranges.get(op.getLhs()).str());
+  IntRange r = note(out, "int64 rhs term (rhs - rhs_zp) * rhs_multiplier",
+                    mul(sub(ranges.get(op.getRhs()), point(op.getRhsZp())),
+                        point(op.getRhsMultiplier())),
+                    64, "rhs in " + ranges.get(op.getRhs()).str());
+  int64_t shift = op.getShift();
+  IntRange sum =
+      note(out, "int64 sum of the terms plus rounding",
+           add(add(l, r), point(shift > 0 ? Wide(1) << (shift - 1) : Wide(0))),
+           64, "shift = " + std::to_string(shift));
+  note(out, "int64 shifted sum plus output_zp",
+       add(shr(sum, shift), point(op.getOutputZp())), 64,
+       "output_zp = " + std::to_string(op.getOutputZp()));
+  return out;
+}
+
+Bounds boundShiftmax(ShiftmaxOp op, ValueRanges &ranges) {
+  Bounds out;
+  IntRange x = ranges.get(op.getInput());
+  IntRange d = note(out, "int64 x - max(x)", make(x.lo - x.hi, 0), 64,
+                    "x in " + x.str());
+  int64_t length = lastDim(op.getInput());
+  IntRange e = boundShiftExp(out, "exp", d, op.getX0(), op.getExpShift());
+  // The row's maximum has exponent |x0| << n, so sum >= e for every e:
+  // e * floor(2^62 / sum) <= 2^62.
+  note(out, "int64 row sum of exponentials", sumOf(e, length), 64,
+       lengthStr(length) + " exponentials in " + e.str());
+  note(out, "int64 e * floor(2^62 / sum)", make(0, Wide(1) << 62), 64,
+       "every e is at most the row sum");
+  return out;
+}
+
+Bounds boundShiftGelu(ShiftGeluOp op, ValueRanges &ranges) {
+  Bounds out;
+  IntRange x = note(out, "int64 x - input_zp",
+                    sub(ranges.get(op.getInput()), point(op.getInputZp())), 64,
+                    "input_zp = " + std::to_string(op.getInputZp()));
+  IntRange t = add(add(add(x, shr(x, 1)), shr(x, 3)), shr(x, 4));
+  note(out, "int64 t = 1.6875 x", t, 64, "x in " + x.str());
+  IntRange m{std::max<Wide>(t.lo, 0), std::max<Wide>(t.hi, 0)};
+  IntRange e1 = boundShiftExp(out, "exp(t - m)", make(t.lo - m.hi, 0),
+                              op.getX0(), op.getExpShift());
+  IntRange e2 = boundShiftExp(out, "exp(-m)", make(-m.hi, 0), op.getX0(),
+                              op.getExpShift());
+  note(out, "int64 e1 + e2", add(e1, e2), 64, "");
+  note(out, "int64 e1 * floor(2^62 / (e1 + e2))", make(0, Wide(1) << 62), 64,
+       "e1 is at most e1 + e2");
+  IntRange g = make(0, Wide(1) << 15);
+  IntRange xg =
+      note(out, "int64 x * sigmoid", mul(x, g), 64, "sigmoid in " + g.str());
+  boundRescale(out, op.getRescale(), xg, point(op.getOutputZp()));
+  return out;
+}
+
+Bounds boundILayerNorm(ILayerNormOp op, ValueRanges &ranges) {
+  Bounds out;
+  IntRange x = ranges.get(op.getInput());
+  int64_t n = lastDim(op.getInput());
+  if (ShapedType::isDynamic(n)) {
+    note(out, "int64 sum(y * y)", make(0, kClamp), 64,
+         "the row length is dynamic");
+    return out;
+  }
+  IntRange sum = note(out, "int64 row sum", sumOf(unite(x, point(0)), n), 64,
+                      lengthStr(n) + " elements in " + x.str());
+  note(out, "int64 y = N * x - sum(x)", sub(mul(point(n), x), sum), 64,
+       "N = " + lengthStr(n));
+  // |y_i| = N |x_i - mean| <= N (hi - lo); Popoviciu's inequality bounds
+  // the sum of squares by N^2 * N (hi - lo)^2 / 4.
+  Wide spread = x.hi - x.lo;
+  note(out, "int64 y * y", make(0, Wide(n) * n * spread * spread), 64,
+       "|y| <= N * (max - min)");
+  IntRange squares = note(
+      out, "int64 sum(y * y) + variance_offset",
+      make(0, (Wide(n) * n * n * spread * spread) / 4 + op.getVarianceOffset()),
+      64, "at most N^3 (max - min)^2 / 4 by Popoviciu's inequality");
+  // Newton from above starts at k = 2^ceil(bits(v) / 2) and never grows.
+  uint64_t vMax = static_cast<uint64_t>(std::min<Wide>(squares.hi, INT64_MAX));
+  Wide kMax = Wide(1) << ((64 - llvm::countl_zero(vMax) + 1) / 2);
+  note(out, "int64 Newton step k + v / k", make(0, kMax + squares.hi), 64,
+       "k <= " + toString(kMax));
+  // std >= floor(sqrt(v)) >= |y| / 2 for v >= 1, and f <= (2^31 - 1) / std.
+  Wide f = (Wide(1) << 31) - 1;
+  IntRange yf =
+      note(out, "int64 y * floor((2^31 - 1) / std)", make(-2 * f, 2 * f), 64,
+           "|y| <= sqrt(v) <= 2 floor(sqrt(v)) <= 2 std");
+  IntRange bias{*llvm::min_element(op.getBias()),
+                *llvm::max_element(op.getBias())};
+  boundRescale(out, op.getRescale(), shr(yf, 1), bias);
+  return out;
+}
+
+} // namespace
+
+SmallVector<IntermediateBound> vitq::boundIntermediates(Operation *op,
+                                                        ValueRanges &ranges) {
+  return llvm::TypeSwitch<Operation *, Bounds>(op)
+      .Case([&](MatmulOp o) { return boundMatmul(o, ranges); })
+      .Case([&](LinearOp o) { return boundLinear(o, ranges); })
+      .Case([&](Conv2DOp o) { return boundConv(o, ranges); })
+      .Case([&](RequantizeOp o) { return boundRequantize(o, ranges); })
+      .Case([&](AddOp o) { return boundAdd(o, ranges); })
+      .Case([&](ShiftmaxOp o) { return boundShiftmax(o, ranges); })
+      .Case([&](ShiftGeluOp o) { return boundShiftGelu(o, ranges); })
+      .Case([&](ILayerNormOp o) { return boundILayerNorm(o, ranges); })
+      .Default([](Operation *) { return Bounds(); });
+}

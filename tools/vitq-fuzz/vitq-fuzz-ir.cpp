@@ -1,0 +1,32 @@
+//===- vitq-fuzz-ir.cpp - libFuzzer target over the textual IR front end --===//
+//
+// Part of the vitq project, under the Apache License v2.0 with LLVM
+// Exceptions.
+//
+//===----------------------------------------------------------------------===//
+//
+// Parses each input as textual IR (the parser verifies what it builds); a
+// module that parses goes on through the integer legalisation and the model
+// pipeline, as vitq-compile would take it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FuzzHarness.h"
+
+#include "mlir/Parser/Parser.h"
+
+using namespace mlir;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  vitq::fuzz::FuzzContext context;
+  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(text, &context.get(), "fuzz.mlir");
+  if (!module) {
+    if (!context.sawError())
+      vitq::fuzz::fail("the parser rejected IR without an error");
+    return 0;
+  }
+  vitq::fuzz::compileAccepted(context, *module, size ? data[size / 2] : 0);
+  return 0;
+}
