@@ -27,8 +27,10 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -61,25 +63,43 @@ const onnx::AttributeProto *NodeContext::attr(llvm::StringRef name) const {
   return nullptr;
 }
 
-int64_t NodeContext::intAttr(llvm::StringRef name, int64_t dflt) const {
+const onnx::AttributeProto *NodeContext::typedAttr(llvm::StringRef name,
+                                                   int expected) const {
   const onnx::AttributeProto *a = attr(name);
+  if (!a || a->type() == expected ||
+      a->type() == onnx::AttributeProto::UNDEFINED)
+    return a;
+  if (attributeError.empty())
+    attributeError =
+        ("attribute '" + name + "' is " +
+         onnx::AttributeProto::AttributeType_Name(
+             static_cast<onnx::AttributeProto::AttributeType>(a->type())) +
+         ", expected " +
+         onnx::AttributeProto::AttributeType_Name(
+             static_cast<onnx::AttributeProto::AttributeType>(expected)))
+            .str();
+  return nullptr;
+}
+
+int64_t NodeContext::intAttr(llvm::StringRef name, int64_t dflt) const {
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::INT);
   return a ? a->i() : dflt;
 }
 
 float NodeContext::floatAttr(llvm::StringRef name, float dflt) const {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::FLOAT);
   return a ? a->f() : dflt;
 }
 
 std::string NodeContext::stringAttr(llvm::StringRef name,
                                     llvm::StringRef dflt) const {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::STRING);
   return a ? a->s() : dflt.str();
 }
 
 std::optional<SmallVector<int64_t>>
 NodeContext::intsAttr(llvm::StringRef name) const {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::INTS);
   if (!a)
     return std::nullopt;
   return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
@@ -232,6 +252,12 @@ Importer::graphInputType(const onnx::ValueInfoProto &input, Location loc) {
       shape.push_back(dim.dim_value());
       continue;
     }
+    if (dim.has_dim_value()) {
+      emitError(loc) << "graph input '" << input.name() << "' has dimension "
+                     << d << " of size " << dim.dim_value()
+                     << "; sizes must be positive";
+      return failure();
+    }
     if (d == 0) {
       // The usual PyTorch export marks the batch dimension symbolic.
       emitRemark(loc) << "graph input '" << input.name()
@@ -246,7 +272,95 @@ Importer::graphInputType(const onnx::ValueInfoProto &input, Location loc) {
                    << input.name() << "=D0xD1x...";
     return failure();
   }
+  if (std::string why = checkShape(shape); !why.empty()) {
+    emitError(loc) << "graph input '" << input.name() << "': " << why;
+    return failure();
+  }
   return RankedTensorType::get(shape, element);
+}
+
+LogicalResult Importer::checkNodeOutputs(const onnx::GraphProto &graph) {
+  // A name defined twice would silently shadow the first definition.
+  llvm::StringSet<> defined;
+  Location fileLoc = FileLineColLoc::get(builder.getStringAttr(fileName), 0, 0);
+  for (const onnx::TensorProto &init : graph.initializer())
+    if (!defined.insert(init.name()).second)
+      return emitError(fileLoc)
+             << "initializer '" << init.name() << "' is defined twice";
+  llvm::StringSet<> inputs;
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    if (!inputs.insert(input.name()).second)
+      return emitError(fileLoc)
+             << "graph input '" << input.name() << "' is listed twice";
+    defined.insert(input.name());
+  }
+  for (auto [position, node] : llvm::enumerate(nodes))
+    for (const std::string &output : node->output())
+      if (!output.empty() && !defined.insert(output).second)
+        return emitError(nodeLocation(*node, nodeIndices[position]))
+               << "ONNX node '" << node->name() << "' (" << node->op_type()
+               << "): output '" << output << "' is already defined";
+  return success();
+}
+
+LogicalResult Importer::checkDeclaredOutput(const onnx::ValueInfoProto &output,
+                                            RankedTensorType computed,
+                                            Location loc) {
+  if (!output.type().has_tensor_type())
+    return success();
+  const auto &declared = output.type().tensor_type();
+  if (declared.has_shape() && declared.shape().dim_size() != computed.getRank())
+    return emitError(loc) << "graph output '" << output.name()
+                          << "' is declared with rank "
+                          << declared.shape().dim_size() << " but computes "
+                          << computed;
+  bool isUnsigned;
+  Type element = convertElementType(context, declared.elem_type(), isUnsigned);
+  Type actual = computed.getElementType();
+  if (auto quantized = dyn_cast<quant::QuantizedType>(actual))
+    actual = quantized.getStorageType();
+  if (element && isa<FloatType>(element) != isa<FloatType>(actual))
+    return emitError(loc) << "graph output '" << output.name()
+                          << "' is declared as " << element << " but computes "
+                          << computed;
+  return success();
+}
+
+LogicalResult Importer::convertAndCheck(const NodeContext &node) {
+  // Ops of this node are appended to the entry block (constants may be
+  // materialised at its start, and are valid by construction).
+  Operation *last = entryBlock->empty() ? nullptr : &entryBlock->back();
+  if (failed(convertNode(node)))
+    return failure();
+  if (!node.attributeError.empty())
+    return node.error() << node.attributeError;
+  for (const std::string &output : node.proto.output()) {
+    auto it = values.find(output);
+    if (output.empty() || it == values.end())
+      continue;
+    RankedTensorType type =
+        it->second.value ? typeOf(it->second.value) : it->second.constant->type;
+    if (std::string why = checkShape(type.getShape()); !why.empty())
+      return node.error() << "output '" << output << "': " << why;
+  }
+  // The op builders do not check operand shapes against each other; an
+  // inconsistent node (say, Concat of mismatched shapes) surfaces here as
+  // the verifier's message, attributed to the node.
+  std::string problem;
+  {
+    ScopedDiagnosticHandler capture(context, [&](Diagnostic &diag) {
+      if (problem.empty() && diag.getSeverity() == DiagnosticSeverity::Error)
+        problem = diag.str();
+      return success();
+    });
+    auto begin = last ? std::next(last->getIterator()) : entryBlock->begin();
+    for (Operation &op : llvm::make_range(begin, entryBlock->end()))
+      if (failed(verify(&op)))
+        break;
+  }
+  if (!problem.empty())
+    return node.error() << "inconsistent operands: " << problem;
+  return success();
 }
 
 LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
@@ -295,12 +409,14 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
   builder.setInsertionPointToEnd(entryBlock);
 
   fuseDecomposedPatterns(graph);
+  if (failed(checkNodeOutputs(graph)))
+    return failure();
   indexUsers(graph);
   for (auto [position, node] : llvm::enumerate(nodes)) {
     if (absorbed.contains(position))
       continue;
     NodeContext ctx{*node, nodeLocation(*node, nodeIndices[position]), opset};
-    if (failed(convertNode(ctx)))
+    if (failed(convertAndCheck(ctx)))
       return failure();
   }
 
@@ -317,6 +433,8 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
           *entry.constant, output.name(),
           NameLoc::get(builder.getStringAttr(output.name()), fileLoc));
     Value result = entry.value;
+    if (failed(checkDeclaredOutput(output, typeOf(result), fileLoc)))
+      return failure();
     // Quantized results leave the function as their storage integers, in
     // the unsigned encoding when the graph declares one.
     if (isa<quant::QuantizedType>(getElementTypeOrSelf(result.getType()))) {
@@ -428,8 +546,18 @@ OwningOpRef<ModuleOp> vitq::importOnnxModel(llvm::MemoryBufferRef buffer,
                           "parse (truncated or corrupt file?)";
     return nullptr;
   }
+  // Any error reported on the way fails the import, also where a converter
+  // reports one and carries on.
+  bool sawError = false;
+  ScopedDiagnosticHandler watch(context, [&](Diagnostic &diag) {
+    sawError |= diag.getSeverity() == DiagnosticSeverity::Error;
+    return failure(); // not handled: the next handler reports it
+  });
   Importer importer(context, options, fileName);
-  return importer.import(model);
+  OwningOpRef<ModuleOp> module = importer.import(model);
+  if (sawError)
+    return nullptr;
+  return module;
 }
 
 void vitq::registerImportOnnxTranslation() {

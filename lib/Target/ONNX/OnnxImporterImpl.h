@@ -53,6 +53,17 @@ struct NodeContext {
   std::optional<SmallVector<int64_t>> intsAttr(llvm::StringRef name) const;
   /// True when input `i` is present (ONNX marks omitted inputs with "").
   bool hasInput(unsigned i) const;
+
+  /// The first attribute read with the wrong type ("attribute 'axis' is a
+  /// FLOAT, not an INT"); the getters return the default instead, and the
+  /// node fails once converted.
+  mutable std::string attributeError = {};
+
+private:
+  /// The attribute `name` if it has type `expected` (or none, as in old
+  /// models); records the mismatch otherwise.
+  const onnx::AttributeProto *typedAttr(llvm::StringRef name,
+                                        int expected) const;
 };
 
 /// A scale input index meaning "unit scales" (MatMulInteger has none).
@@ -96,6 +107,12 @@ private:
                                              Location loc);
   Location nodeLocation(const onnx::NodeProto &node, int index);
   LogicalResult convertNode(const NodeContext &node);
+  /// Converts `node` and checks what it produced: attributes of the right
+  /// types, result shapes that are sane, and ops that verify.
+  LogicalResult convertAndCheck(const NodeContext &node);
+  LogicalResult checkNodeOutputs(const onnx::GraphProto &graph);
+  LogicalResult checkDeclaredOutput(const onnx::ValueInfoProto &output,
+                                    RankedTensorType computed, Location loc);
 
   // Values.
   Value materialize(const ConstTensor &tensor, llvm::StringRef name,

@@ -23,10 +23,13 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Traits.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <onnx/onnx_pb.h>
 
+#include <limits>
 #include <numeric>
 
 using namespace mlir;
@@ -251,6 +254,10 @@ LogicalResult Importer::convertConstant(const NodeContext &node) {
   return success();
 }
 
+/// Constants computed at import time (ConstantOfShape) stay below this many
+/// elements; a model asking for more is malformed or hostile.
+constexpr int64_t kConstantFoldLimit = int64_t(1) << 24;
+
 LogicalResult Importer::convertConstantOfShape(const NodeContext &node) {
   FailureOr<ConstTensor> shape = requireConstant(node, 0, "shape");
   if (failed(shape))
@@ -262,11 +269,19 @@ LogicalResult Importer::convertConstantOfShape(const NodeContext &node) {
     std::string error = readTensor(attribute->t(), context, "", v);
     if (!error.empty())
       return node.error() << error;
+    if (v.numElements() != 1)
+      return node.error() << "value must hold one element, not "
+                          << v.numElements();
     fill = v.floatAt(0);
     element = v.elementType();
   }
   std::vector<int64_t> dims = shape->ints();
+  if (std::string why = checkShape(dims); !why.empty())
+    return node.error() << why;
   auto type = RankedTensorType::get(dims, element);
+  if (type.getNumElements() > kConstantFoldLimit)
+    return node.error() << "a constant of " << type.getNumElements()
+                        << " elements is too large to build at import time";
   std::vector<double> data(type.getNumElements(), fill);
   setConstant(node, 0, ConstTensor::fromFloats(type, data));
   return success();
@@ -317,18 +332,25 @@ static int64_t broadcastIndex(const ConstTensor &t, ArrayRef<int64_t> shape,
   return result;
 }
 
-/// Evaluates one integer elementwise op on two elements.
-static int64_t evaluateIntOp(llvm::StringRef op, int64_t a, int64_t b) {
-  if (op == "Add")
-    return a + b;
-  if (op == "Sub")
-    return a - b;
-  if (op == "Mul")
-    return a * b;
+/// Evaluates one integer elementwise op on two elements; nullopt when the
+/// result does not fit 64 bits.
+static std::optional<int64_t> evaluateIntOp(llvm::StringRef op, int64_t a,
+                                            int64_t b) {
+  int64_t result;
   if (op == "Equal")
     return a == b;
-  // Div: ONNX integer division truncates towards zero, as C++ does.
-  return a / b;
+  if (op == "Div") {
+    // ONNX integer division truncates towards zero, as C++ does.
+    if (a == std::numeric_limits<int64_t>::min() && b == -1)
+      return std::nullopt;
+    return a / b;
+  }
+  bool overflow = op == "Add"   ? llvm::AddOverflow(a, b, result)
+                  : op == "Sub" ? llvm::SubOverflow(a, b, result)
+                                : llvm::MulOverflow(a, b, result);
+  if (overflow)
+    return std::nullopt;
+  return result;
 }
 
 FailureOr<bool> Importer::foldShapeArithmetic(const NodeContext &node) {
@@ -368,7 +390,12 @@ FailureOr<bool> Importer::foldShapeArithmetic(const NodeContext &node) {
     }
     if (op == "Div" && b == 0)
       return node.error() << "integer division by zero", failure();
-    data[i] = evaluateIntOp(op, a, b);
+    std::optional<int64_t> v = evaluateIntOp(op, a, b);
+    if (!v)
+      return node.error() << "integer overflow in " << a << " " << op << " "
+                          << b,
+             failure();
+    data[i] = *v;
   }
   setConstant(node, 0, ConstTensor::fromInts(type, data));
   return true;
@@ -379,6 +406,12 @@ FailureOr<bool> Importer::foldSlice(const NodeContext &node,
   const ConstTensor &data = *in[0];
   if (data.type.getRank() != 1 || in.size() < 3)
     return false;
+  for (const ConstTensor *c : in.drop_front())
+    if (c->numElements() != 1)
+      return node.error() << "a 1-D slice takes one start, end, axis and "
+                             "step, not "
+                          << c->numElements(),
+             failure();
   int64_t size = data.numElements();
   int64_t start = in[1]->intAt(0), end = in[2]->intAt(0);
   int64_t step = in.size() > 4 ? in[4]->intAt(0) : 1;
@@ -416,7 +449,7 @@ reshapeTarget(const NodeContext &node, ArrayRef<int64_t> in,
              failure();
     int64_t outer = std::accumulate(in.begin(), in.begin() + axis, int64_t(1),
                                     std::multiplies<int64_t>());
-    return SmallVector<int64_t>{outer, count / outer};
+    return SmallVector<int64_t>{outer, outer ? count / outer : 0};
   }
   // Axes come from an attribute before opset 13, from an input after.
   std::vector<int64_t> axes;
@@ -434,17 +467,34 @@ reshapeTarget(const NodeContext &node, ArrayRef<int64_t> in,
     for (auto [i, d] : llvm::enumerate(second->ints())) {
       if (d == 0 && !allowZero)
         d = static_cast<int64_t>(i) < rank ? in[i] : 0;
+      if (d < -1)
+        return node.error() << "target dimension " << d << " is negative",
+               failure();
       if (d == -1) {
+        if (inferred >= 0)
+          return node.error() << "the target shape has more than one -1",
+                 failure();
         inferred = i;
         out.push_back(1);
         continue;
       }
       out.push_back(d);
-      known *= d;
+      if (llvm::MulOverflow(known, d, known))
+        return node.error() << "the target shape overflows", failure();
     }
-    if (inferred >= 0)
-      out[inferred] = known ? count / known : 0;
+    if (inferred >= 0) {
+      if (known == 0 || count % known != 0)
+        return node.error() << "cannot infer the -1 dimension: " << count
+                            << " elements are not a multiple of " << known,
+               failure();
+      out[inferred] = count / known;
+    }
   } else if (op == "Squeeze") {
+    for (int64_t a : axes)
+      if (normalizeAxis(a, rank) < 0)
+        return node.error()
+                   << "axis " << a << " is out of range for rank " << rank,
+               failure();
     for (int64_t d = 0; d < rank; ++d) {
       bool listed = llvm::any_of(
           axes, [&](int64_t a) { return normalizeAxis(a, rank) == d; });
@@ -463,6 +513,8 @@ reshapeTarget(const NodeContext &node, ArrayRef<int64_t> in,
       int64_t n = normalizeAxis(a, outRank);
       if (n < 0)
         return node.error() << "axis " << a << " is out of range", failure();
+      if (inserted[n])
+        return node.error() << "axis " << a << " is listed twice", failure();
       inserted[n] = true;
     }
     for (int64_t d = 0, i = 0; d < outRank; ++d)
@@ -518,9 +570,12 @@ LogicalResult Importer::convertTranspose(const NodeContext &node) {
     return node.error() << "perm has " << perm.size() << " entries for rank "
                         << type.getRank();
   SmallVector<int64_t> shape;
+  llvm::SmallDenseSet<int64_t> seen;
   for (int64_t p : perm) {
     if (p < 0 || p >= type.getRank())
       return node.error() << "perm entry " << p << " is out of range";
+    if (!seen.insert(p).second)
+      return node.error() << "perm entry " << p << " is listed twice";
     shape.push_back(type.getDimSize(p));
   }
   Value init =
@@ -533,6 +588,8 @@ LogicalResult Importer::convertTranspose(const NodeContext &node) {
 
 LogicalResult Importer::convertConcat(const NodeContext &node) {
   int64_t axis = node.intAttr("axis", 0);
+  if (node.proto.input_size() == 0)
+    return node.error() << "needs at least one input";
   bool allConstant = true;
   for (int i = 0; i < node.proto.input_size(); ++i)
     allConstant &= constant(node, i) != nullptr;
@@ -573,6 +630,8 @@ LogicalResult Importer::convertGather(const NodeContext &node) {
   FailureOr<ConstTensor> indices = requireConstant(node, 1, "indices");
   if (failed(indices))
     return failure();
+  if (indices->isFloat())
+    return node.error() << "indices must be integers";
   int64_t axis = node.intAttr("axis", 0);
   const ConstTensor *data = constant(node, 0);
   RankedTensorType type;
@@ -660,6 +719,12 @@ LogicalResult Importer::convertSlice(const NodeContext &node) {
     axes = c->ints();
   if (const ConstTensor *c = constant(node, 4))
     steps = c->ints();
+  if (e.size() != s.size() || axes.size() != s.size() ||
+      steps.size() != s.size())
+    return node.error() << "starts, ends, axes and steps have different "
+                           "lengths ("
+                        << s.size() << ", " << e.size() << ", " << axes.size()
+                        << ", " << steps.size() << ")";
   SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0)), sizes,
       strides(rank, builder.getIndexAttr(1));
   SmallVector<int64_t> shape(type.getShape());
@@ -693,8 +758,11 @@ LogicalResult Importer::convertSplit(const NodeContext &node) {
   RankedTensorType type = typeOf(*input);
   int64_t a = normalizeAxis(node.intAttr("axis", 0), type.getRank());
   if (a < 0)
-    return node.error() << "axis is out of range";
+    return node.error() << "axis " << node.intAttr("axis", 0)
+                        << " is out of range for rank " << type.getRank();
   int64_t outputs = node.proto.output_size();
+  if (outputs == 0)
+    return node.error() << "has no outputs";
   std::vector<int64_t> sizes;
   if (const ConstTensor *c = constant(node, 1))
     sizes = c->ints();
@@ -708,6 +776,14 @@ LogicalResult Importer::convertSplit(const NodeContext &node) {
                         << outputs << " outputs";
   if (llvm::any_of(sizes, [](int64_t v) { return v < 0; }))
     return node.error() << "split sizes must not be negative";
+  // Explicit sizes must cover the axis exactly (the default ones may end
+  // short on the last piece).
+  if ((constant(node, 1) || node.intsAttr("split")) &&
+      std::accumulate(sizes.begin(), sizes.end(), int64_t(0)) != dim)
+    return node.error() << "split sizes add up to "
+                        << std::accumulate(sizes.begin(), sizes.end(),
+                                           int64_t(0))
+                        << ", not the axis size " << dim;
   int64_t offset = 0;
   for (int64_t i = 0; i < outputs; ++i) {
     int64_t size = std::min(sizes[i], dim - offset);
@@ -893,6 +969,16 @@ FailureOr<ConvParams> Importer::convParams(const NodeContext &node) {
       llvm::any_of(params.pads, [](int64_t p) { return p < 0; }))
     return node.error() << "malformed strides, dilations, pads or group",
            failure();
+  // Bounded so that the output-size arithmetic cannot overflow.
+  constexpr int64_t kMaxParam = int64_t(1) << 31;
+  auto bounded = [&](ArrayRef<int64_t> v) {
+    return llvm::all_of(v, [&](int64_t x) { return x < kMaxParam; });
+  };
+  if (!bounded(params.strides) || !bounded(params.dilations) ||
+      !bounded(params.pads) || params.groups >= kMaxParam)
+    return node.error() << "strides, dilations, pads and group must be "
+                           "below 2^31",
+           failure();
   return params;
 }
 
@@ -911,6 +997,11 @@ Importer::convOutputShape(const NodeContext &node, RankedTensorType inputType,
     return node.error() << "input channels " << c << " and weight shape ["
                         << weight[0] << ", " << weight[1]
                         << ", ...] do not match group " << g,
+           failure();
+  if (auto kernel = node.intsAttr("kernel_shape");
+      kernel && ArrayRef<int64_t>(*kernel) != weight.drop_front(2))
+    return node.error() << "kernel_shape does not match the weight's "
+                        << weight[2] << "x" << weight[3] << " kernel",
            failure();
   SmallVector<int64_t> shape = {input[0], o};
   for (int i = 0; i < 2; ++i) {
@@ -1081,7 +1172,8 @@ LogicalResult Importer::convertSoftmax(const NodeContext &node) {
   int64_t rank = typeOf(*input).getRank();
   int64_t axis = normalizeAxis(node.intAttr("axis", -1), rank);
   if (axis < 0)
-    return node.error() << "axis is out of range";
+    return node.error() << "axis " << node.intAttr("axis", -1)
+                        << " is out of range for rank " << rank;
   IslandOperand in = islandOperand(node, *input);
   Value result = SoftmaxOp::create(builder, node.loc, in.resultType, in.value,
                                    builder.getI64IntegerAttr(axis - rank));
@@ -1115,7 +1207,8 @@ LogicalResult Importer::convertLayerNorm(const NodeContext &node) {
   RankedTensorType type = typeOf(*input);
   int64_t axis = normalizeAxis(node.intAttr("axis", -1), type.getRank());
   if (axis < 0)
-    return node.error() << "axis is out of range";
+    return node.error() << "axis " << node.intAttr("axis", -1)
+                        << " is out of range for rank " << type.getRank();
   ArrayRef<int64_t> normalized = type.getShape().drop_front(axis);
   Type element = type.getElementType();
   Value beta;

@@ -76,6 +76,11 @@ FailureOr<Type> Importer::quantizedType(const NodeContext &node,
                                         int64_t defaultAxis, Type expressed,
                                         bool defaultUnsigned,
                                         unsigned defaultWidth) {
+  if (node.intAttr("block_size", 0) != 0)
+    return node.error() << "blocked quantization (block_size "
+                        << node.intAttr("block_size", 0)
+                        << ") is not supported",
+           failure();
   FailureOr<ConstTensor> scale =
       scaleInput == kUnitScale ? unitScale(node, zpInput)
                                : requireConstant(node, scaleInput, "scale");
@@ -229,7 +234,12 @@ FailureOr<Value> Importer::quantizedInput(const NodeContext &node,
   bool zpUnsigned = zpConst ? zpConst->isUnsigned : dataUnsigned;
   unsigned width = qt.getStorageTypeIntegralWidth();
   auto mismatch = [&](Type element, bool isUnsigned) {
-    return node.error() << "input " << (isUnsigned ? "u" : "") << element
+    std::string name;
+    llvm::raw_string_ostream os(name);
+    os << element;
+    if (isUnsigned && StringRef(name).starts_with("i"))
+      name = "u" + name;
+    return node.error() << "input " << name
                         << " does not match the zero point type "
                         << (zpUnsigned ? "u" : "") << "i" << width,
            failure();

@@ -178,6 +178,34 @@ ConstTensor ConstTensor::fromFloats(RankedTensorType type,
   return ConstTensor{type, false, bytes};
 }
 
+static std::string shapeString(llvm::ArrayRef<int64_t> shape) {
+  std::string out = "[";
+  for (auto [i, d] : llvm::enumerate(shape))
+    out += (i ? ", " : "") +
+           (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d));
+  return out + "]";
+}
+
+std::string onnx_import::checkShape(llvm::ArrayRef<int64_t> shape) {
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (ShapedType::isDynamic(d) || d < 0)
+      return "the shape " + shapeString(shape) + " has a negative dimension";
+    if (d != 0 && count > kMaxElements / d)
+      return "the shape " + shapeString(shape) + " has more than 2^36 elements";
+    count *= d;
+  }
+  return "";
+}
+
+/// An unsigned decimal external-data field.
+static std::optional<uint64_t> parseField(llvm::StringRef text) {
+  uint64_t v;
+  if (text.getAsInteger(10, v))
+    return std::nullopt;
+  return v;
+}
+
 /// Reads the bytes of an external-data tensor.
 static std::string readExternal(const onnx::TensorProto &proto,
                                 llvm::StringRef dir, std::string &bytes) {
@@ -185,15 +213,30 @@ static std::string readExternal(const onnx::TensorProto &proto,
   uint64_t offset = 0;
   std::optional<uint64_t> length;
   for (const auto &entry : proto.external_data()) {
-    if (entry.key() == "location")
+    if (entry.key() == "location") {
       location = entry.value();
-    else if (entry.key() == "offset")
-      offset = std::stoull(entry.value());
-    else if (entry.key() == "length")
-      length = std::stoull(entry.value());
+      continue;
+    }
+    if (entry.key() != "offset" && entry.key() != "length")
+      continue;
+    std::optional<uint64_t> v = parseField(entry.value());
+    if (!v)
+      return "external data " + entry.key() + " '" + entry.value() + "' of '" +
+             proto.name() + "' is not a byte count";
+    if (entry.key() == "offset")
+      offset = *v;
+    else
+      length = *v;
   }
   if (location.empty())
     return "external data of '" + proto.name() + "' has no location";
+  // The model names files next to itself; it must not reach elsewhere.
+  if (llvm::sys::path::is_absolute(location) ||
+      llvm::is_contained(llvm::make_range(llvm::sys::path::begin(location),
+                                          llvm::sys::path::end(location)),
+                         ".."))
+    return "external data location '" + location + "' of '" + proto.name() +
+           "' leaves the model's directory (absolute path or '..')";
   llvm::SmallString<256> path(dir);
   llvm::sys::path::append(path, location);
   auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
@@ -202,7 +245,7 @@ static std::string readExternal(const onnx::TensorProto &proto,
     return "cannot read external data file '" + std::string(path) + "' of '" +
            proto.name() + "': " + file.getError().message();
   llvm::StringRef data = (*file)->getBuffer();
-  if (offset > data.size() || (length && offset + *length > data.size()))
+  if (offset > data.size() || (length && *length > data.size() - offset))
     return "external data of '" + proto.name() + "' lies outside '" +
            std::string(path) + "'";
   bytes = data.substr(offset, length.value_or(data.size() - offset)).str();
@@ -220,9 +263,8 @@ std::string onnx_import::readTensor(const onnx::TensorProto &proto,
            onnx::TensorProto::DataType_Name(
                static_cast<onnx::TensorProto::DataType>(proto.data_type()));
   SmallVector<int64_t> dims(proto.dims().begin(), proto.dims().end());
-  for (int64_t d : dims)
-    if (d < 0)
-      return "tensor '" + proto.name() + "' has a negative dimension";
+  if (std::string why = checkShape(dims); !why.empty())
+    return "tensor '" + proto.name() + "': " + why;
   auto type = RankedTensorType::get(dims, element);
   int64_t count = type.getNumElements();
   size_t expected = count * storageBytes(element);

@@ -54,6 +54,14 @@ struct ConstTensor {
 
 /// Maps an ONNX TensorProto data type to the MLIR element type; null when
 /// vitq does not support it. `isUnsigned` reports uint8/uint16.
+/// Tensors with more elements than this are rejected: no ViT comes near,
+/// and byte counts of larger shapes could overflow.
+constexpr int64_t kMaxElements = int64_t(1) << 36;
+
+/// Empty if `shape` is static, non-negative and has at most kMaxElements
+/// elements; otherwise what is wrong with it.
+std::string checkShape(llvm::ArrayRef<int64_t> shape);
+
 Type convertElementType(MLIRContext *context, int32_t onnxType,
                         bool &isUnsigned);
 
