@@ -2,6 +2,7 @@
 # lit configuration of the vitq regression tests.
 
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -50,6 +51,11 @@ config.substitutions.append((
     os.path.join(config.vitq_obj_root, "lib", "libvitq_runtime.a")
     + " -lm -lpthread"))
 
+# valgrind (memcheck) runs the runtime's leak test where it is installed;
+# the sanitiser build has LeakSanitizer instead (the two do not mix).
+if shutil.which("valgrind"):
+    config.available_features.add("valgrind")
+
 # The host's int8 SIMD extensions: kernels are JIT-run only where the CPU
 # has them.
 try:
@@ -75,3 +81,10 @@ config.substitutions.append((
 config.substitutions.append(
     ("%model_jit", "/usr/bin/python3 " + os.path.join(
         config.vitq_src_root, "test", "reference", "model_jit.py")))
+
+# The libFuzzer targets exist in a VITQ_ENABLE_FUZZERS build (the sanitiser
+# stage): the fuzz regression inputs are replayed through them too.
+if os.path.exists(os.path.join(config.vitq_tools_dir, "vitq-fuzz-onnx")):
+    config.available_features.add("fuzzers")
+    llvm_config.add_tool_substitutions(["vitq-fuzz-onnx", "vitq-fuzz-ir"],
+                                       [config.vitq_tools_dir])

@@ -115,12 +115,41 @@ IntRange elementRange(Type type) {
   return IntRange::ofWidth(64);
 }
 
-/// Calls `fn` on every element of the integer constant `value` in row-major
-/// order; false if `value` is not a constant whose elements are known.
-template <typename Fn> bool forEachConstant(Value value, Fn &&fn) {
+/// Constants with more elements than this are bounded by their type alone:
+/// scanning them would cost more than any real model's weights.
+constexpr int64_t kMaxScannedElements = int64_t(1) << 26;
+
+/// The integer constant `value` if it is one (splats included).
+ElementsAttr constantAttr(Value value) {
   ElementsAttr attr;
   if (!matchPattern(value, m_Constant(&attr)))
+    return {};
+  return attr;
+}
+
+/// The value of a splat integer constant.
+std::optional<int64_t> splatValue(Value value) {
+  auto dense = dyn_cast_if_present<DenseIntElementsAttr>(constantAttr(value));
+  if (!dense || !dense.isSplat())
+    return std::nullopt;
+  return dense.getSplatValue<APInt>().getSExtValue();
+}
+
+/// Whether `value` is a non-splat constant small enough to scan.
+bool isScannableConstant(Value value) {
+  ElementsAttr attr = constantAttr(value);
+  return attr && !splatValue(value) &&
+         cast<ShapedType>(attr.getType()).getNumElements() <=
+             kMaxScannedElements;
+}
+
+/// Calls `fn` on every element of the integer constant `value` in row-major
+/// order; false if `value` is not a scannable constant whose elements are
+/// known.
+template <typename Fn> bool forEachConstant(Value value, Fn &&fn) {
+  if (!isScannableConstant(value))
     return false;
+  ElementsAttr attr = constantAttr(value);
   if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
     for (const APInt &v : dense.getValues<APInt>())
       fn(v.getSExtValue());
@@ -167,10 +196,12 @@ IntRange ValueRanges::get(Value value) {
   Operation *def = value.getDefiningOp();
   bool first = true;
   IntRange exact;
-  if (forEachConstant(value, [&](int64_t v) {
-        exact = first ? point(v) : unite(exact, point(v));
-        first = false;
-      })) {
+  if (std::optional<int64_t> splat = splatValue(value)) {
+    range = point(*splat);
+  } else if (forEachConstant(value, [&](int64_t v) {
+               exact = first ? point(v) : unite(exact, point(v));
+               first = false;
+             })) {
     if (!first)
       range = exact;
   } else if (auto shiftmax = dyn_cast_if_present<ShiftmaxOp>(def)) {
@@ -222,15 +253,14 @@ struct Contraction {
   Value bias; // optional int32 bias per column
 };
 
-/// Bias values per column (or their range broadcast), empty when absent.
-SmallVector<IntRange> biasPerColumn(ValueRanges &ranges, Value bias,
-                                    int64_t columns) {
-  if (!bias)
-    return SmallVector<IntRange>(columns, point(0));
-  SmallVector<IntRange> out;
-  forEachConstant(bias, [&](int64_t v) { out.push_back(point(v)); });
+/// Bias values per column: empty when absent, not a scannable constant or
+/// not one per column (the bias's range then bounds every column).
+SmallVector<Wide> biasPerColumn(Value bias, int64_t columns) {
+  SmallVector<Wide> out;
+  if (bias && !forEachConstant(bias, [&](int64_t v) { out.push_back(v); }))
+    out.clear();
   if (static_cast<int64_t>(out.size()) != columns)
-    out.assign(columns, ranges.get(bias));
+    out.clear();
   return out;
 }
 
@@ -242,36 +272,36 @@ IntRange boundContraction(Bounds &out, ValueRanges &ranges,
   IntRange product = mul(c.a, w);
   note(out, "int32 product (x - x_zp) * (w - w_zp)", product, 32,
        "x - x_zp in " + c.a.str() + ", w - w_zp in " + w.str());
-  SmallVector<IntRange> bias =
-      biasPerColumn(ranges, c.bias, std::max<int64_t>(c.columns, 1));
+  IntRange biasRange = c.bias ? ranges.get(c.bias) : point(0);
   std::string biasWhy = c.bias ? ", plus the bias" : "";
 
-  // Constant weights: each column's partial sums are bounded by the sums of
-  // the negative and of the positive extremes of its terms.
-  SmallVector<Wide> lo(std::max<int64_t>(c.columns, 0), 0),
-      hi(std::max<int64_t>(c.columns, 0), 0);
-  int64_t index = 0;
-  bool known = c.column && c.columns > 0 && !ShapedType::isDynamic(c.k) &&
-               forEachConstant(c.weight, [&](int64_t v) {
-                 Wide d = Wide(v) - c.wZp;
-                 int64_t col = c.column(index++);
-                 Wide p = c.a.lo * d, q = c.a.hi * d;
-                 lo[col] += std::min<Wide>(std::min(p, q), 0);
-                 hi[col] += std::max<Wide>(std::max(p, q), 0);
-               });
-  if (known) {
-    IntRange acc = add(make(lo[0], hi[0]), bias[0]);
-    for (int64_t col = 1; col < c.columns; ++col)
-      acc = unite(acc, add(make(lo[col], hi[col]), bias[col]));
-    return note(out, "int32 accumulator", acc, 32,
+  // Constant weights (not splats, whose range is exact already): each
+  // column's partial sums are bounded by the sums of the negative and of
+  // the positive extremes of its terms.
+  if (c.column && c.columns > 0 && !ShapedType::isDynamic(c.k) &&
+      isScannableConstant(c.weight)) {
+    SmallVector<Wide> lo(c.columns, 0), hi(c.columns, 0);
+    int64_t index = 0;
+    forEachConstant(c.weight, [&](int64_t v) {
+      Wide d = Wide(v) - c.wZp;
+      int64_t col = c.column(index++);
+      Wide p = c.a.lo * d, q = c.a.hi * d;
+      lo[col] += std::min<Wide>(std::min(p, q), 0);
+      hi[col] += std::max<Wide>(std::max(p, q), 0);
+    });
+    SmallVector<Wide> bias = biasPerColumn(c.bias, c.columns);
+    std::optional<IntRange> acc;
+    for (int64_t col = 0; col < c.columns; ++col) {
+      IntRange b = bias.empty() ? biasRange : point(bias[col]);
+      IntRange r = add(make(lo[col], hi[col]), b);
+      acc = acc ? unite(*acc, r) : r;
+    }
+    return note(out, "int32 accumulator", *acc, 32,
                 "K = " + lengthStr(c.k) +
                     " products per output with the constant weights' column "
                     "sums" +
                     biasWhy);
   }
-  IntRange biasRange = bias.front();
-  for (IntRange b : bias)
-    biasRange = unite(biasRange, b);
   return note(out, "int32 accumulator", add(sumOf(product, c.k), biasRange), 32,
               "K = " + lengthStr(c.k) + " products in " + product.str() +
                   biasWhy + (c.bias ? " in " + biasRange.str() : ""));

@@ -27,7 +27,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace mlir::vitq {
 #define GEN_PASS_DEF_VITQEMITMODELINTERFACE
@@ -42,6 +44,9 @@ namespace {
 /// The version of the metadata text and run-function contract; the runtime
 /// refuses models of another version.
 constexpr int kAbiVersion = 1;
+
+/// No tensor of a compiled model may need more bytes than this (1 TiB).
+constexpr int64_t kMaxTensorBytes = int64_t(1) << 40;
 
 /// One graph input or output as the runtime sees it.
 struct Slot {
@@ -133,6 +138,8 @@ struct EmitModelInterfacePass
           << "no model function '" << entry << "' to compile";
       return signalPassFailure();
     }
+    if (failed(checkTensors(module)))
+      return signalPassFailure();
     SmallVector<Slot> inputs, outputs;
     if (failed(collectSlots(fn, inputs, outputs)))
       return signalPassFailure();
@@ -149,6 +156,58 @@ struct EmitModelInterfacePass
     for (auto other : module.getOps<func::FuncOp>())
       if (other.getSymName() != runFunctionName(prefix) && !other.isExternal())
         other.setPrivate();
+  }
+
+  /// Every tensor must fit the address space of the generated code (its
+  /// byte count is computed without overflow) and every constant must carry
+  /// its data: the lowering assumes both.
+  static LogicalResult checkTensors(ModuleOp module) {
+    auto checkType = [](Location loc, Type type) -> LogicalResult {
+      auto shaped = dyn_cast<ShapedType>(type);
+      if (!shaped || !shaped.hasStaticShape() ||
+          !shaped.getElementType().isIntOrIndexOrFloat())
+        return success();
+      int64_t bytes = std::max<int64_t>(
+          1, llvm::divideCeil(shaped.getElementTypeBitWidth(), 8));
+      for (int64_t d : shaped.getShape())
+        if (llvm::MulOverflow(bytes, d, bytes) || bytes > kMaxTensorBytes)
+          return emitError(loc) << type << " needs more than 2^40 bytes";
+      return success();
+    };
+    WalkResult walk = module.walk([&](Operation *op) {
+      for (Region &region : op->getRegions())
+        for (BlockArgument arg : region.getArguments())
+          if (failed(checkType(arg.getLoc(), arg.getType())))
+            return WalkResult::interrupt();
+      for (Type type : op->getResultTypes())
+        if (failed(checkType(op->getLoc(), type)))
+          return WalkResult::interrupt();
+      auto constant = dyn_cast<arith::ConstantOp>(op);
+      auto resource =
+          constant ? dyn_cast<DenseResourceElementsAttr>(constant.getValue())
+                   : DenseResourceElementsAttr();
+      if (!resource)
+        return WalkResult::advance();
+      AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+      auto type = cast<ShapedType>(resource.getType());
+      size_t expected = type.getNumElements() *
+                        llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+      if (!blob) {
+        op->emitError() << "constant 'dense_resource<"
+                        << resource.getRawHandle().getKey()
+                        << ">' has no data in the file";
+        return WalkResult::interrupt();
+      }
+      if (blob->getData().size() != expected) {
+        op->emitError() << "constant 'dense_resource<"
+                        << resource.getRawHandle().getKey() << ">' holds "
+                        << blob->getData().size() << " bytes; " << type
+                        << " needs " << expected;
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    return failure(walk.wasInterrupted());
   }
 
   LogicalResult collectSlots(func::FuncOp fn, SmallVectorImpl<Slot> &inputs,

@@ -40,6 +40,8 @@ struct CheckOverflowPass
       SmallVector<IntermediateBound> bounds = boundIntermediates(op, ranges);
       if (bounds.empty())
         return;
+      // The first intermediate that may overflow is reported; later steps
+      // inherit its range and would only repeat it.
       for (const IntermediateBound &b : bounds) {
         if (b.fits())
           continue;
@@ -49,6 +51,7 @@ struct CheckOverflowPass
         if (!b.why.empty())
           diag << " (" << b.why << ")";
         failedAny = true;
+        break;
       }
       if (remarks && !failedAny)
         emitProven(op, bounds);

@@ -150,7 +150,20 @@ static LogicalResult verifyQuantizedType(Operation *op,
     return op->emitOpError("float type ")
            << floatElementType << " differs from the expressed type "
            << qtype.getExpressedType() << " of " << element;
+  // The quant dialect accepts any zero point; outside the storage range it
+  // would shift every value by a wrapped amount.
+  SmallVector<int64_t> zeroPoints;
+  if (auto uniform = dyn_cast<quant::UniformQuantizedType>(element))
+    zeroPoints.push_back(uniform.getZeroPoint());
   auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(element);
+  if (perAxis)
+    llvm::append_range(zeroPoints, perAxis.getZeroPoints());
+  for (int64_t zp : zeroPoints)
+    if (zp < qtype.getStorageTypeMin() || zp > qtype.getStorageTypeMax())
+      return op->emitOpError("zero point ")
+             << zp << " is outside the storage range ["
+             << qtype.getStorageTypeMin() << ", " << qtype.getStorageTypeMax()
+             << "] of " << element;
   if (!perAxis)
     return success();
   int32_t dim = perAxis.getQuantizedDimension();
@@ -349,10 +362,12 @@ static LogicalResult verifyConvParams(Operation *op, StringRef name,
   if (values.size() != size)
     return op->emitOpError() << name << " must have " << size
                              << " entries, got " << values.size();
+  // Bounded above too, so that the output-size arithmetic cannot overflow.
+  constexpr int64_t kMaximum = int64_t(1) << 31;
   for (int64_t v : values)
-    if (v < minimum)
-      return op->emitOpError()
-             << name << " entries must be >= " << minimum << ", got " << v;
+    if (v < minimum || v >= kMaximum)
+      return op->emitOpError() << name << " entries must be in [" << minimum
+                               << ", 2^31), got " << v;
   return success();
 }
 

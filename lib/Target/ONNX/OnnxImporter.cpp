@@ -294,11 +294,11 @@ LogicalResult Importer::checkNodeOutputs(const onnx::GraphProto &graph) {
              << "graph input '" << input.name() << "' is listed twice";
     defined.insert(input.name());
   }
-  for (auto [position, node] : llvm::enumerate(nodes))
-    for (const std::string &output : node->output())
+  for (auto [index, node] : llvm::enumerate(graph.node()))
+    for (const std::string &output : node.output())
       if (!output.empty() && !defined.insert(output).second)
-        return emitError(nodeLocation(*node, nodeIndices[position]))
-               << "ONNX node '" << node->name() << "' (" << node->op_type()
+        return emitError(nodeLocation(node, index))
+               << "ONNX node '" << node.name() << "' (" << node.op_type()
                << "): output '" << output << "' is already defined";
   return success();
 }
@@ -408,9 +408,10 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
   }
   builder.setInsertionPointToEnd(entryBlock);
 
-  fuseDecomposedPatterns(graph);
+  // Before the pattern matcher, which indexes nodes by output name.
   if (failed(checkNodeOutputs(graph)))
     return failure();
+  fuseDecomposedPatterns(graph);
   indexUsers(graph);
   for (auto [position, node] : llvm::enumerate(nodes)) {
     if (absorbed.contains(position))

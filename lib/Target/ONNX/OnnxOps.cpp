@@ -617,6 +617,16 @@ LogicalResult Importer::convertConcat(const NodeContext &node) {
       return failure();
     inputs.push_back(*v);
   }
+  RankedTensorType first = typeOf(inputs[0]);
+  for (Value v : inputs) {
+    if (typeOf(v).getElementType() != first.getElementType())
+      return node.error() << "operand element types differ ("
+                          << first.getElementType() << " and "
+                          << typeOf(v).getElementType() << ")";
+    if (typeOf(v).getRank() != first.getRank())
+      return node.error() << "operand ranks differ (" << first.getRank()
+                          << " and " << typeOf(v).getRank() << ")";
+  }
   int64_t rank = typeOf(inputs[0]).getRank();
   int64_t a = normalizeAxis(axis, rank);
   if (a < 0)
@@ -778,11 +788,12 @@ LogicalResult Importer::convertSplit(const NodeContext &node) {
     return node.error() << "split sizes must not be negative";
   // Explicit sizes must cover the axis exactly (the default ones may end
   // short on the last piece).
-  if ((constant(node, 1) || node.intsAttr("split")) &&
-      std::accumulate(sizes.begin(), sizes.end(), int64_t(0)) != dim)
-    return node.error() << "split sizes add up to "
-                        << std::accumulate(sizes.begin(), sizes.end(),
-                                           int64_t(0))
+  int64_t total = 0;
+  for (int64_t size : sizes)
+    if (llvm::AddOverflow(total, size, total))
+      return node.error() << "split sizes overflow";
+  if ((constant(node, 1) || node.intsAttr("split")) && total != dim)
+    return node.error() << "split sizes add up to " << total
                         << ", not the axis size " << dim;
   int64_t offset = 0;
   for (int64_t i = 0; i < outputs; ++i) {

@@ -16,6 +16,8 @@
 
 #include "OnnxImporterImpl.h"
 
+#include "llvm/ADT/StringSwitch.h"
+
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
@@ -133,9 +135,20 @@ public:
     return keepdims == 1 && axes == std::vector<int64_t>{-1};
   }
 
+  /// Whether `node` is a default-domain `op` with one output and the
+  /// inputs the patterns read (a malformed node is just not matched).
   static bool is(const onnx::NodeProto &node, llvm::StringRef op) {
-    return node.op_type() == op &&
-           (node.domain().empty() || node.domain() == "ai.onnx");
+    if (node.op_type() != op ||
+        !(node.domain().empty() || node.domain() == "ai.onnx") ||
+        node.output_size() != 1 || node.output(0).empty())
+      return false;
+    if (op == "ReduceMean")
+      return node.input_size() >= 1;
+    int arity = llvm::StringSwitch<int>(op)
+                    .Cases({"Add", "Sub", "Mul", "Div", "Pow"}, 2)
+                    .Case("Constant", 0)
+                    .Default(1);
+    return node.input_size() == arity;
   }
 
   /// For a binary node with `known` as one input, the other input.

@@ -371,7 +371,7 @@ func.func @conv_strides(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi8>) {
 // -----
 
 func.func @conv_stride_zero(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi8>) {
-  // expected-error @+1 {{strides entries must be >= 1, got 0}}
+  // expected-error @+1 {{strides entries must be in [1, 2^31), got 0}}
   %0 = vitq.conv2d %x, %w {strides = array<i64: 1, 0>} : (tensor<1x3x8x8xi8>, tensor<4x3x3x3xi8>) -> tensor<1x4x6x6xi32>
   return
 }
@@ -379,7 +379,7 @@ func.func @conv_stride_zero(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi8>) {
 // -----
 
 func.func @conv_pads(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi8>) {
-  // expected-error @+1 {{pads entries must be >= 0, got -1}}
+  // expected-error @+1 {{pads entries must be in [0, 2^31), got -1}}
   %0 = vitq.conv2d %x, %w {pads = array<i64: 0, 0, -1, 0>} : (tensor<1x3x8x8xi8>, tensor<4x3x3x3xi8>) -> tensor<1x4x6x6xi32>
   return
 }
