@@ -17,8 +17,8 @@ PACKAGES=(
   clang-format-22
   # ONNX protobuf schema, protobuf and fmt for the importer.
   libonnx-dev libprotobuf-dev protobuf-compiler libfmt-dev
-  # Unit tests.
-  libgtest-dev
+  # Unit tests; valgrind for the runtime's leak test (test/runtime).
+  libgtest-dev valgrind
   # Python modules the tests use to generate models.
   python3 python3-numpy python3-onnx
   # The virtual environment of the Python tooling (python/, requirements.txt).

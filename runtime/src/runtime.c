@@ -8,7 +8,9 @@
  * Reads a model's metadata text (docs/runtime.md) into tensor descriptions,
  * and checks every call's arguments before the compiled code sees them: the
  * generated code trusts its buffers, so this is where wrong sizes and NULL
- * pointers are stopped.
+ * pointers are stopped. Live models and instances are registered, so a
+ * freed handle is refused instead of dereferenced, and a model is released
+ * when both its caller and its last instance are done with it.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -16,12 +18,18 @@
 #include "vitq/runtime.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Dimensions per tensor the metadata may name. */
 enum { kMaxRank = 16 };
@@ -38,6 +46,10 @@ typedef struct tensor_desc {
 } tensor_desc;
 
 struct vitq_model {
+  vitq_model *next_live; /* the registry of live models */
+  /* The caller's handle (until vitq_model_free) and one per instance; the
+   * model is released when none is left. Guarded by `registry_lock`. */
+  size_t references;
   void *library; /* NULL for a model linked into the program */
   vitq_run_fn run;
   size_t workspace_bytes;
@@ -46,7 +58,11 @@ struct vitq_model {
 };
 
 struct vitq_instance {
-  const vitq_model *model;
+  vitq_instance *next_live; /* the registry of live instances */
+  /* A run is in progress; vitq_instance_destroy() during it leaves the
+   * release to the run. Both guarded by `registry_lock`. */
+  int running, destroy_pending;
+  vitq_model *model;
   void *workspace;
   /* Staging copies for buffers not aligned to their element size. */
   void **input_staging, **output_staging;
@@ -65,6 +81,61 @@ static vitq_status fail(vitq_status status, const char *format, ...) {
 }
 
 const char *vitq_last_error(void) { return last_error; }
+
+/*===----------------------------------------------------------------------===*
+ * Live handles
+ *
+ * Every model and instance the API handed out and has not freed is on a
+ * list, and every call checks its handle against the list before touching
+ * it: a freed, never created or NULL handle is an error, not a crash. The
+ * check compares addresses only; a handle freed and then reused by a newer
+ * handle of the same kind at the same address is not detected. The lists
+ * are short (one instance per thread is the intended use), so a scan under
+ * one lock costs nothing next to an inference.
+ *===----------------------------------------------------------------------===*/
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static vitq_model *live_models;
+static vitq_instance *live_instances;
+
+/* The link that points at `model` in the list, or NULL. Lock held. */
+static vitq_model **find_model(const vitq_model *model) {
+  for (vitq_model **link = &live_models; *link; link = &(*link)->next_live)
+    if (*link == model)
+      return link;
+  return NULL;
+}
+
+static vitq_instance **find_instance(const vitq_instance *instance) {
+  for (vitq_instance **link = &live_instances; *link;
+       link = &(*link)->next_live)
+    if (*link == instance)
+      return link;
+  return NULL;
+}
+
+/* Fails unless `model` is live. Lock held. */
+static vitq_status check_model(const vitq_model *model) {
+  if (!model)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "model is NULL");
+  if (!find_model(model))
+    return fail(VITQ_ERROR_INVALID_ARGUMENT,
+                "model %p is not a loaded model (already freed, or not made "
+                "by vitq_model_load or vitq_model_open)",
+                (const void *)model);
+  return VITQ_OK;
+}
+
+static vitq_status check_instance(const vitq_instance *instance) {
+  if (!instance)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "instance is NULL");
+  if (!find_instance(instance))
+    return fail(VITQ_ERROR_INVALID_ARGUMENT,
+                "instance %p is not a live instance (already destroyed, or "
+                "not made by vitq_instance_create)",
+                (const void *)instance);
+  return VITQ_OK;
+}
 
 const char *vitq_status_string(vitq_status status) {
   switch (status) {
@@ -122,7 +193,8 @@ static int parse_shape(const char *text, size_t length, tensor_desc *desc) {
     desc->shape[desc->rank++] = dim;
     desc->num_elements *= (size_t)dim;
     text = next;
-    if (text < end && *text++ != 'x')
+    /* A separator needs a dimension after it ("2x" is malformed). */
+    if (text < end && (*text++ != 'x' || text == end))
       return 0;
   }
   return desc->rank > 0;
@@ -228,24 +300,125 @@ static vitq_status parse_metadata(const char *text, vitq_model *model) {
  * Models
  *===----------------------------------------------------------------------===*/
 
+/* Frees a model nothing refers to any more and closes its library. */
+static void release_model(vitq_model *model) {
+  free_descs(model->inputs, model->num_inputs);
+  free_descs(model->outputs, model->num_outputs);
+  if (model->library)
+    dlclose(model->library);
+  free(model);
+}
+
+/* Drops one reference to `model`; the last one releases it. */
+static void unreference_model(vitq_model *model) {
+  pthread_mutex_lock(&registry_lock);
+  int last = --model->references == 0;
+  pthread_mutex_unlock(&registry_lock);
+  if (last)
+    release_model(model);
+}
+
+/* Reads `metadata` into a new model, not yet registered. */
+static vitq_status new_model(const char *metadata, vitq_run_fn run,
+                             vitq_model **model) {
+  vitq_model *m = calloc(1, sizeof(vitq_model));
+  if (!m)
+    return fail(VITQ_ERROR_OUT_OF_MEMORY, "out of memory");
+  m->run = run;
+  m->references = 1;
+  vitq_status status = parse_metadata(metadata, m);
+  if (status != VITQ_OK) {
+    release_model(m);
+    return status;
+  }
+  *model = m;
+  return VITQ_OK;
+}
+
+static void register_model(vitq_model *model) {
+  pthread_mutex_lock(&registry_lock);
+  model->next_live = live_models;
+  live_models = model;
+  pthread_mutex_unlock(&registry_lock);
+}
+
 vitq_status vitq_model_open(const char *metadata, vitq_run_fn run,
                             vitq_model **model) {
   if (!model)
     return fail(VITQ_ERROR_INVALID_ARGUMENT, "model is NULL");
   *model = NULL;
-  if (!metadata || !run)
-    return fail(VITQ_ERROR_INVALID_ARGUMENT, "metadata or run is NULL");
-  vitq_model *m = calloc(1, sizeof(vitq_model));
-  if (!m)
-    return fail(VITQ_ERROR_OUT_OF_MEMORY, "out of memory");
-  m->run = run;
-  vitq_status status = parse_metadata(metadata, m);
-  if (status != VITQ_OK) {
-    vitq_model_free(m);
-    return status;
+  if (!metadata)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "metadata is NULL");
+  if (!run)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "run is NULL");
+  vitq_status status = new_model(metadata, run, model);
+  if (status == VITQ_OK)
+    register_model(*model);
+  return status;
+}
+
+/* The end of [offset, offset + size), saturated. */
+static uint64_t extent_end(uint64_t offset, uint64_t size) {
+  return size > UINT64_MAX - offset ? UINT64_MAX : offset + size;
+}
+
+/* dlopen maps a library's segments without checking that the file holds
+ * them, and touching a page past the end of a truncated file raises SIGBUS
+ * inside dlopen. So the program headers, every segment and the section
+ * headers must lie within the file. Anything that is not an ELF file of
+ * this machine's class and byte order is left to dlopen to refuse. */
+static vitq_status check_complete(const char *file, const char *path) {
+  int fd = open(file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return VITQ_OK;
+  struct stat st;
+  ElfW(Ehdr) h;
+  uint64_t size = 0, needed = 0;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+      pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+      memcmp(h.e_ident, ELFMAG, SELFMAG) == 0 &&
+      h.e_ident[EI_CLASS] == (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) &&
+      h.e_ident[EI_DATA] == (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                                 ? ELFDATA2LSB
+                                 : ELFDATA2MSB) &&
+      h.e_phentsize == sizeof(ElfW(Phdr))) {
+    size = (uint64_t)st.st_size;
+    needed = extent_end(h.e_phoff, (uint64_t)h.e_phnum * sizeof(ElfW(Phdr)));
+    if (h.e_shoff) {
+      uint64_t end = extent_end(h.e_shoff, (uint64_t)h.e_shnum * h.e_shentsize);
+      needed = end > needed ? end : needed;
+    }
+    for (unsigned i = 0; needed <= size && i < h.e_phnum; ++i) {
+      ElfW(Phdr) ph;
+      if (pread(fd, &ph, sizeof(ph), (off_t)(h.e_phoff + i * sizeof(ph))) !=
+          (ssize_t)sizeof(ph))
+        break;
+      uint64_t end = ph.p_filesz ? extent_end(ph.p_offset, ph.p_filesz) : 0;
+      needed = end > needed ? end : needed;
+    }
   }
-  *model = m;
+  close(fd);
+  if (needed > size)
+    return fail(VITQ_ERROR_LOAD,
+                "cannot load '%s': the file is truncated: it has %llu bytes, "
+                "its ELF headers describe %llu",
+                path, (unsigned long long)size, (unsigned long long)needed);
   return VITQ_OK;
+}
+
+/* Whether a dynamic symbol of type `type` starts at `address`; its size in
+ * `*size`. (ELF32_ST_TYPE and ELF64_ST_TYPE are the same.) */
+static int is_symbol(const void *address, int type, size_t *size) {
+  Dl_info info;
+  void *entry = NULL;
+  if (!dladdr1(address, &info, &entry, RTLD_DL_SYMENT) || !entry ||
+      info.dli_saddr != address)
+    return 0;
+  const ElfW(Sym) *symbol = entry;
+  if (ELF64_ST_TYPE(symbol->st_info) != type)
+    return 0;
+  *size = symbol->st_size;
+  return 1;
 }
 
 vitq_status vitq_model_load(const char *path, const char *prefix,
@@ -255,70 +428,116 @@ vitq_status vitq_model_load(const char *path, const char *prefix,
   *model = NULL;
   if (!path)
     return fail(VITQ_ERROR_INVALID_ARGUMENT, "path is NULL");
+  if (!*path)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "path is empty");
   if (!prefix)
     prefix = "vitq_model";
   /* `path` is a file, never a name to search the library path for. */
   char file[4096];
-  snprintf(file, sizeof(file), "%s%s", strchr(path, '/') ? "" : "./", path);
+  if ((size_t)snprintf(file, sizeof(file), "%s%s",
+                       strchr(path, '/') ? "" : "./", path) >= sizeof(file))
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "path is too long (%zu bytes)",
+                strlen(path));
+  char metadata_name[256], run_name[256];
+  if ((size_t)snprintf(metadata_name, sizeof(metadata_name), "%s_metadata",
+                       prefix) >= sizeof(metadata_name) ||
+      (size_t)snprintf(run_name, sizeof(run_name), "%s_run", prefix) >=
+          sizeof(run_name))
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "prefix is too long (%zu bytes)",
+                strlen(prefix));
+  vitq_status status = check_complete(file, path);
+  if (status != VITQ_OK)
+    return status;
   void *library = dlopen(file, RTLD_NOW | RTLD_LOCAL);
   if (!library)
     return fail(VITQ_ERROR_LOAD, "cannot load '%s': %s", path, dlerror());
-  char name[256];
-  snprintf(name, sizeof(name), "%s_metadata", prefix);
-  const char *metadata = dlsym(library, name);
-  snprintf(name, sizeof(name), "%s_run", prefix);
-  vitq_run_fn run;
-  *(void **)&run = dlsym(library, name);
-  if (!metadata || !run) {
-    dlclose(library);
-    return fail(VITQ_ERROR_LOAD,
-                "'%s' is not a vitq model: it lacks %s_metadata or %s_run",
-                path, prefix, prefix);
+  const char *metadata = dlsym(library, metadata_name);
+  void *run_address = dlsym(library, run_name);
+  size_t metadata_size = 0, run_size;
+  if (!metadata || !run_address)
+    status =
+        fail(VITQ_ERROR_LOAD, "'%s' is not a vitq model: it lacks %s or %s",
+             path, metadata_name, run_name);
+  /* Other libraries may export these names with other meanings. */
+  else if (!is_symbol(metadata, STT_OBJECT, &metadata_size) ||
+           !memchr(metadata, '\0', metadata_size))
+    status = fail(VITQ_ERROR_LOAD,
+                  "'%s' is not a vitq model: %s is not a NUL-terminated "
+                  "string",
+                  path, metadata_name);
+  else if (!is_symbol(run_address, STT_FUNC, &run_size))
+    status =
+        fail(VITQ_ERROR_LOAD, "'%s' is not a vitq model: %s is not a function",
+             path, run_name);
+  if (status == VITQ_OK) {
+    vitq_run_fn run;
+    *(void **)&run = run_address;
+    status = new_model(metadata, run, model);
   }
-  vitq_status status = vitq_model_open(metadata, run, model);
   if (status != VITQ_OK) {
     dlclose(library);
     return status;
   }
   (*model)->library = library;
+  register_model(*model);
   return VITQ_OK;
 }
 
 void vitq_model_free(vitq_model *model) {
   if (!model)
     return;
-  free_descs(model->inputs, model->num_inputs);
-  free_descs(model->outputs, model->num_outputs);
-  if (model->library)
-    dlclose(model->library);
-  free(model);
+  pthread_mutex_lock(&registry_lock);
+  int last = 0;
+  vitq_status status = check_model(model);
+  if (status == VITQ_OK) {
+    vitq_model **link = find_model(model);
+    *link = model->next_live;
+    last = --model->references == 0;
+  }
+  pthread_mutex_unlock(&registry_lock);
+  if (last)
+    release_model(model);
 }
 
 size_t vitq_model_num_inputs(const vitq_model *model) {
-  return model ? model->num_inputs : 0;
+  pthread_mutex_lock(&registry_lock);
+  size_t count = check_model(model) == VITQ_OK ? model->num_inputs : 0;
+  pthread_mutex_unlock(&registry_lock);
+  return count;
 }
 
 size_t vitq_model_num_outputs(const vitq_model *model) {
-  return model ? model->num_outputs : 0;
+  pthread_mutex_lock(&registry_lock);
+  size_t count = check_model(model) == VITQ_OK ? model->num_outputs : 0;
+  pthread_mutex_unlock(&registry_lock);
+  return count;
 }
 
 static vitq_status tensor_info(const vitq_model *model, size_t index,
                                vitq_tensor_info *info, int input) {
-  if (!model || !info)
-    return fail(VITQ_ERROR_INVALID_ARGUMENT, "model or info is NULL");
-  size_t count = input ? model->num_inputs : model->num_outputs;
-  if (index >= count)
-    return fail(VITQ_ERROR_INVALID_ARGUMENT,
-                "%s index %zu is out of range (the model has %zu)",
-                input ? "input" : "output", index, count);
-  const tensor_desc *d = input ? &model->inputs[index] : &model->outputs[index];
-  info->name = d->name;
-  info->dtype = d->dtype;
-  info->rank = d->rank;
-  info->shape = d->shape;
-  info->num_elements = d->num_elements;
-  info->size_bytes = d->size_bytes;
-  return VITQ_OK;
+  pthread_mutex_lock(&registry_lock);
+  vitq_status status = check_model(model);
+  size_t count = 0;
+  if (status == VITQ_OK)
+    count = input ? model->num_inputs : model->num_outputs;
+  if (status == VITQ_OK && !info)
+    status = fail(VITQ_ERROR_INVALID_ARGUMENT, "info is NULL");
+  if (status == VITQ_OK && index >= count)
+    status = fail(VITQ_ERROR_INVALID_ARGUMENT,
+                  "%s index %zu is out of range (the model has %zu)",
+                  input ? "input" : "output", index, count);
+  if (status == VITQ_OK) {
+    const tensor_desc *d =
+        input ? &model->inputs[index] : &model->outputs[index];
+    info->name = d->name;
+    info->dtype = d->dtype;
+    info->rank = d->rank;
+    info->shape = d->shape;
+    info->num_elements = d->num_elements;
+    info->size_bytes = d->size_bytes;
+  }
+  pthread_mutex_unlock(&registry_lock);
+  return status;
 }
 
 vitq_status vitq_model_input_info(const vitq_model *model, size_t index,
@@ -343,10 +562,10 @@ static void *aligned_buffer(size_t bytes) {
   return aligned_alloc(kBufferAlignment, rounded ? rounded : kBufferAlignment);
 }
 
-void vitq_instance_destroy(vitq_instance *instance) {
-  if (!instance)
-    return;
-  const vitq_model *m = instance->model;
+/* Frees an instance nothing can reach any more (possibly half built) and
+ * drops its reference to the model. */
+static void release_instance(vitq_instance *instance) {
+  vitq_model *m = instance->model;
   for (size_t i = 0; instance->input_staging && i < m->num_inputs; ++i)
     free(instance->input_staging[i]);
   for (size_t i = 0; instance->output_staging && i < m->num_outputs; ++i)
@@ -357,6 +576,24 @@ void vitq_instance_destroy(vitq_instance *instance) {
   free(instance->output_ptrs);
   free(instance->workspace);
   free(instance);
+  unreference_model(m);
+}
+
+void vitq_instance_destroy(vitq_instance *instance) {
+  if (!instance)
+    return;
+  pthread_mutex_lock(&registry_lock);
+  int release = 0;
+  if (check_instance(instance) == VITQ_OK) {
+    vitq_instance **link = find_instance(instance);
+    *link = instance->next_live;
+    /* A run in progress (on another thread) releases it when it ends. */
+    instance->destroy_pending = instance->running;
+    release = !instance->running;
+  }
+  pthread_mutex_unlock(&registry_lock);
+  if (release)
+    release_instance(instance);
 }
 
 vitq_status vitq_instance_create(const vitq_model *model,
@@ -364,25 +601,42 @@ vitq_status vitq_instance_create(const vitq_model *model,
   if (!instance)
     return fail(VITQ_ERROR_INVALID_ARGUMENT, "instance is NULL");
   *instance = NULL;
-  if (!model)
-    return fail(VITQ_ERROR_INVALID_ARGUMENT, "model is NULL");
+  /* The instance holds a reference: the model outlives vitq_model_free
+   * until its last instance is destroyed. */
+  pthread_mutex_lock(&registry_lock);
+  vitq_model *m = NULL;
+  vitq_status status = check_model(model);
+  if (status == VITQ_OK) {
+    m = *find_model(model);
+    ++m->references;
+  }
+  pthread_mutex_unlock(&registry_lock);
+  if (status != VITQ_OK)
+    return status;
   vitq_instance *inst = calloc(1, sizeof(vitq_instance));
-  if (!inst)
+  if (!inst) {
+    unreference_model(m);
     return fail(VITQ_ERROR_OUT_OF_MEMORY, "out of memory");
-  inst->model = model;
-  inst->input_staging = calloc(model->num_inputs + 1, sizeof(void *));
-  inst->output_staging = calloc(model->num_outputs, sizeof(void *));
-  inst->input_ptrs = calloc(model->num_inputs + 1, sizeof(void *));
-  inst->output_ptrs = calloc(model->num_outputs, sizeof(void *));
-  if (model->workspace_bytes)
-    inst->workspace = aligned_buffer(model->workspace_bytes);
+  }
+  inst->model = m;
+  inst->input_staging = calloc(m->num_inputs + 1, sizeof(void *));
+  inst->output_staging = calloc(m->num_outputs, sizeof(void *));
+  inst->input_ptrs = calloc(m->num_inputs + 1, sizeof(void *));
+  inst->output_ptrs = calloc(m->num_outputs, sizeof(void *));
+  if (m->workspace_bytes)
+    inst->workspace = aligned_buffer(m->workspace_bytes);
   if (!inst->input_staging || !inst->output_staging || !inst->input_ptrs ||
-      !inst->output_ptrs || (model->workspace_bytes && !inst->workspace)) {
-    vitq_instance_destroy(inst);
+      !inst->output_ptrs || (m->workspace_bytes && !inst->workspace)) {
+    size_t workspace_bytes = m->workspace_bytes;
+    release_instance(inst);
     return fail(VITQ_ERROR_OUT_OF_MEMORY,
                 "out of memory creating an instance (workspace %zu bytes)",
-                model->workspace_bytes);
+                workspace_bytes);
   }
+  pthread_mutex_lock(&registry_lock);
+  inst->next_live = live_instances;
+  live_instances = inst;
+  pthread_mutex_unlock(&registry_lock);
   *instance = inst;
   return VITQ_OK;
 }
@@ -392,9 +646,11 @@ vitq_status vitq_instance_create(const vitq_model *model,
 static vitq_status bind_buffers(const tensor_desc *descs, size_t count,
                                 const void *const *buffers, const size_t *sizes,
                                 void **staging, void **ptrs, const char *what) {
-  if (count && (!buffers || !sizes))
-    return fail(VITQ_ERROR_INVALID_ARGUMENT, "%s buffers or sizes are NULL",
-                what);
+  if (count && !buffers)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT,
+                "%ss is NULL (the model has %zu %s(s))", what, count, what);
+  if (count && !sizes)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "%s_sizes is NULL", what);
   for (size_t i = 0; i < count; ++i) {
     const tensor_desc *d = &descs[i];
     if (!buffers[i])
@@ -411,6 +667,8 @@ static vitq_status bind_buffers(const tensor_desc *descs, size_t count,
       void *out;
     } pointer = {buffers[i]};
     ptrs[i] = pointer.out;
+    /* The compiled code's loads and stores assume no more than the
+     * element's alignment. */
     if ((uintptr_t)buffers[i] % dtype_size(d->dtype) == 0)
       continue;
     if (!staging[i] && !(staging[i] = aligned_buffer(d->size_bytes)))
@@ -448,12 +706,11 @@ static vitq_status check_disjoint(const vitq_model *m,
   return VITQ_OK;
 }
 
-vitq_status vitq_instance_run(vitq_instance *instance,
-                              const void *const *inputs,
-                              const size_t *input_sizes, void *const *outputs,
-                              const size_t *output_sizes) {
-  if (!instance)
-    return fail(VITQ_ERROR_INVALID_ARGUMENT, "instance is NULL");
+/* One checked run of an instance the caller has marked running. */
+static vitq_status run_instance(vitq_instance *instance,
+                                const void *const *inputs,
+                                const size_t *input_sizes, void *const *outputs,
+                                const size_t *output_sizes) {
   const vitq_model *m = instance->model;
   vitq_status status =
       bind_buffers(m->inputs, m->num_inputs, inputs, input_sizes,
@@ -477,4 +734,31 @@ vitq_status vitq_instance_run(vitq_instance *instance,
     if (instance->output_ptrs[i] != outputs[i])
       memcpy(outputs[i], instance->output_ptrs[i], m->outputs[i].size_bytes);
   return VITQ_OK;
+}
+
+vitq_status vitq_instance_run(vitq_instance *instance,
+                              const void *const *inputs,
+                              const size_t *input_sizes, void *const *outputs,
+                              const size_t *output_sizes) {
+  pthread_mutex_lock(&registry_lock);
+  vitq_status status = check_instance(instance);
+  if (status == VITQ_OK && instance->running)
+    status = fail(VITQ_ERROR_INVALID_ARGUMENT,
+                  "instance %p is already running on another thread (an "
+                  "instance runs one inference at a time: create one per "
+                  "thread)",
+                  (void *)instance);
+  if (status == VITQ_OK)
+    instance->running = 1;
+  pthread_mutex_unlock(&registry_lock);
+  if (status != VITQ_OK)
+    return status;
+  status = run_instance(instance, inputs, input_sizes, outputs, output_sizes);
+  pthread_mutex_lock(&registry_lock);
+  instance->running = 0;
+  int release = instance->destroy_pending;
+  pthread_mutex_unlock(&registry_lock);
+  if (release)
+    release_instance(instance);
+  return status;
 }

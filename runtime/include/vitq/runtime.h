@@ -14,6 +14,13 @@
  * per thread that runs the model. Inputs and outputs are caller-owned dense
  * row-major buffers of the shapes and element types the model reports.
  *
+ * Every function checks its arguments: a NULL pointer, a wrong size or
+ * index, or a model or instance handle that was already freed (or never
+ * made by this runtime) fails with VITQ_ERROR_INVALID_ARGUMENT and a
+ * message in vitq_last_error(); it is never dereferenced. Handles are
+ * checked by address against the live ones, so a freed handle whose address
+ * a newer handle of the same kind got is taken for that newer handle.
+ *
  *===----------------------------------------------------------------------===*/
 
 #ifndef VITQ_RUNTIME_H
@@ -31,9 +38,11 @@ extern "C" {
 
 typedef enum vitq_status {
   VITQ_OK = 0,
-  /* A NULL pointer, an index out of range or a buffer of the wrong size. */
+  /* A NULL pointer, an index out of range, a buffer of the wrong size,
+   * overlapping outputs, a freed handle or an instance already running. */
   VITQ_ERROR_INVALID_ARGUMENT = 1,
-  /* The shared library cannot be opened or lacks the model's symbols. */
+  /* The shared library cannot be opened, is truncated or lacks the model's
+   * symbols. */
   VITQ_ERROR_LOAD = 2,
   /* The model was built for another ABI version or its metadata is
    * malformed. */
@@ -52,7 +61,8 @@ typedef enum vitq_dtype {
   VITQ_I64 = 5
 } vitq_dtype;
 
-/* One input or output. The pointers stay valid while the model is loaded. */
+/* One input or output. The pointers stay valid until the model is freed
+ * and its last instance destroyed. */
 typedef struct vitq_tensor_info {
   const char *name; /* the ONNX graph input/output name */
   vitq_dtype dtype;
@@ -69,20 +79,27 @@ typedef struct vitq_instance vitq_instance;
 typedef int32_t (*vitq_run_fn)(void *const *inputs, void *const *outputs,
                                void *workspace);
 
-/* Loads the shared library at `path` and reads the model whose symbols
- * start with `prefix` (NULL: "vitq_model", the compiler's default). */
+/* Loads the shared library at `path` (a file; a name without '/' means
+ * "./name") and reads the model whose symbols start with `prefix` (NULL:
+ * "vitq_model", the compiler's default). A file that is missing, not a
+ * shared library of this machine, truncated (its ELF headers describe more
+ * bytes than it has), or lacks `<prefix>_metadata` as a NUL-terminated data
+ * symbol or `<prefix>_run` as a function fails with VITQ_ERROR_LOAD.
+ * Loading runs the library's initialisers: load trusted files only. */
 vitq_status vitq_model_load(const char *path, const char *prefix,
                             vitq_model **model);
 
-/* Opens a model linked into the program: its `<prefix>_metadata` and
- * `<prefix>_run` symbols. */
+/* Opens a model linked into the program: its `<prefix>_metadata` (a
+ * NUL-terminated string) and `<prefix>_run` symbols. */
 vitq_status vitq_model_open(const char *metadata, vitq_run_fn run,
                             vitq_model **model);
 
-/* Frees a model (and closes its library). Destroy its instances first.
- * NULL is ignored. */
+/* Frees a model (and closes its library). Instances of the model stay
+ * usable: the model is released when the last of them is destroyed. NULL is
+ * ignored; a model already freed is ignored and sets vitq_last_error(). */
 void vitq_model_free(vitq_model *model);
 
+/* 0 (and vitq_last_error() set) for a NULL or freed model. */
 size_t vitq_model_num_inputs(const vitq_model *model);
 size_t vitq_model_num_outputs(const vitq_model *model);
 vitq_status vitq_model_input_info(const vitq_model *model, size_t index,
@@ -90,14 +107,26 @@ vitq_status vitq_model_input_info(const vitq_model *model, size_t index,
 vitq_status vitq_model_output_info(const vitq_model *model, size_t index,
                                    vitq_tensor_info *info);
 
+/* Allocates one execution context of `model` (its workspace). */
 vitq_status vitq_instance_create(const vitq_model *model,
                                  vitq_instance **instance);
-/* NULL is ignored. */
+/* NULL is ignored; an instance already destroyed is ignored and sets
+ * vitq_last_error(). Destroying an instance while another thread runs it
+ * releases it when that run returns. */
 void vitq_instance_destroy(vitq_instance *instance);
 
 /* Runs the model once. `inputs[i]` holds `input_sizes[i]` bytes, which
- * must equal input i's size_bytes; likewise for outputs. Buffers need no
- * particular alignment. On failure the outputs are unspecified. */
+ * must equal input i's size_bytes; likewise for outputs. `inputs` and
+ * `input_sizes` may be NULL for a model without inputs. An output must not
+ * overlap an input or another output.
+ *
+ * Buffers need no particular alignment: the compiled code assumes each
+ * buffer aligned to its element size, and one that is not (a float buffer at
+ * an odd address) is copied through an aligned staging buffer of the
+ * instance, with the same results. An instance runs any number of times and
+ * one run at a time: a call while another thread runs the same instance
+ * fails with VITQ_ERROR_INVALID_ARGUMENT. On failure the outputs are
+ * unspecified; the inputs are never written. */
 vitq_status vitq_instance_run(vitq_instance *instance,
                               const void *const *inputs,
                               const size_t *input_sizes, void *const *outputs,
@@ -106,7 +135,10 @@ vitq_status vitq_instance_run(vitq_instance *instance,
 /* A static description of a status code. */
 const char *vitq_status_string(vitq_status status);
 
-/* The message of the last failed call on this thread ("" if none). */
+/* The message of the last failed call on the calling thread ("" if none):
+ * thread-local, so threads never see each other's errors. A successful call
+ * leaves it unchanged. The string stays valid until the thread's next
+ * failing call or its exit. */
 const char *vitq_last_error(void);
 
 #ifdef __cplusplus
