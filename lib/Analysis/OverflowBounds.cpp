@@ -29,7 +29,6 @@
 #include "llvm/ADT/bit.h"
 
 #include <algorithm>
-#include <functional>
 
 using namespace mlir;
 using namespace mlir::vitq;
@@ -73,9 +72,10 @@ std::string IntRange::str() const {
 
 namespace {
 
-/// Bounds beyond 2^100 are clamped there: such a bound overflows any
-/// register anyway, and clamping keeps products of bounds inside 128 bits.
-constexpr Wide kClamp = Wide(1) << 100;
+/// Bounds beyond 2^90 are clamped there: such a bound overflows any
+/// register anyway, and clamping keeps products of a bound with a 32-bit
+/// constant, or of two 16-bit-range operands, inside 128 bits.
+constexpr Wide kClamp = Wide(1) << 90;
 
 Wide clamp(Wide v) { return std::clamp(v, -kClamp, kClamp); }
 
@@ -135,43 +135,35 @@ std::optional<int64_t> splatValue(Value value) {
   return dense.getSplatValue<APInt>().getSExtValue();
 }
 
-/// Whether `value` is a non-splat constant small enough to scan.
-bool isScannableConstant(Value value) {
+/// The elements of a non-splat integer constant of at most
+/// kMaxScannedElements elements, widened; nullopt for anything else (a
+/// splat, a sparse constant, a resource blob missing or of the wrong size).
+std::optional<SmallVector<int64_t>> scannedValues(Value value) {
   ElementsAttr attr = constantAttr(value);
-  return attr && !splatValue(value) &&
-         cast<ShapedType>(attr.getType()).getNumElements() <=
-             kMaxScannedElements;
-}
-
-/// Calls `fn` on every element of the integer constant `value` in row-major
-/// order; false if `value` is not a scannable constant whose elements are
-/// known.
-template <typename Fn> bool forEachConstant(Value value, Fn &&fn) {
-  if (!isScannableConstant(value))
-    return false;
-  ElementsAttr attr = constantAttr(value);
+  if (!attr || splatValue(value))
+    return std::nullopt;
+  auto type = cast<ShapedType>(attr.getType());
+  if (!type.hasStaticShape() || type.getNumElements() > kMaxScannedElements)
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  auto take = [&](auto data) -> std::optional<SmallVector<int64_t>> {
+    if (!data || static_cast<int64_t>(data->size()) != type.getNumElements())
+      return std::nullopt;
+    out.assign(data->begin(), data->end());
+    return out;
+  };
   if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
     for (const APInt &v : dense.getValues<APInt>())
-      fn(v.getSExtValue());
-    return true;
+      out.push_back(v.getSExtValue());
+    return out;
   }
-  if (auto blob = dyn_cast<DenseI8ResourceElementsAttr>(attr)) {
-    std::optional<ArrayRef<int8_t>> data = blob.tryGetAsArrayRef();
-    if (!data)
-      return false;
-    for (int8_t v : *data)
-      fn(v);
-    return true;
-  }
-  if (auto blob = dyn_cast<DenseI32ResourceElementsAttr>(attr)) {
-    std::optional<ArrayRef<int32_t>> data = blob.tryGetAsArrayRef();
-    if (!data)
-      return false;
-    for (int32_t v : *data)
-      fn(v);
-    return true;
-  }
-  return false;
+  if (auto blob = dyn_cast<DenseI8ResourceElementsAttr>(attr))
+    return take(blob.tryGetAsArrayRef());
+  if (auto blob = dyn_cast<DenseI16ResourceElementsAttr>(attr))
+    return take(blob.tryGetAsArrayRef());
+  if (auto blob = dyn_cast<DenseI32ResourceElementsAttr>(attr))
+    return take(blob.tryGetAsArrayRef());
+  return std::nullopt;
 }
 
 /// Ops that only move or reinterpret elements.
@@ -188,33 +180,31 @@ bool movesData(Operation *op) {
 // ValueRanges
 //===----------------------------------------------------------------------===//
 
-IntRange ValueRanges::get(Value value) {
+IntRange ValueRanges::get(Value value) { return get(value, 0); }
+
+IntRange ValueRanges::get(Value value, unsigned depth) {
   auto it = cache.find(value);
   if (it != cache.end())
     return it->second;
   IntRange range = elementRange(value.getType());
   Operation *def = value.getDefiningOp();
-  bool first = true;
-  IntRange exact;
   if (std::optional<int64_t> splat = splatValue(value)) {
     range = point(*splat);
-  } else if (forEachConstant(value, [&](int64_t v) {
-               exact = first ? point(v) : unite(exact, point(v));
-               first = false;
-             })) {
-    if (!first)
-      range = exact;
-  } else if (auto shiftmax = dyn_cast_if_present<ShiftmaxOp>(def)) {
+  } else if (std::optional<SmallVector<int64_t>> values =
+                 scannedValues(value)) {
+    if (!values->empty())
+      range = {*llvm::min_element(*values), *llvm::max_element(*values)};
+  } else if (isa_and_present<ShiftmaxOp>(def)) {
     // Probabilities in [0, 1] at scale 2^-(w - 1), saturated.
     range.lo = 0;
-  } else if (def && movesData(def)) {
+  } else if (def && movesData(def) && depth < kMaxDepth) {
     std::optional<IntRange> sources;
     for (Value operand : def->getOperands()) {
       if (getElementTypeOrSelf(operand.getType()) !=
               getElementTypeOrSelf(value.getType()) &&
           !isa<quant::StorageCastOp>(def))
         continue;
-      IntRange r = get(operand);
+      IntRange r = get(operand, depth + 1);
       sources = sources ? unite(*sources, r) : r;
     }
     if (sources)
@@ -241,30 +231,50 @@ IntRange note(Bounds &out, StringRef what, IntRange range, unsigned width,
 
 /// The contraction `sum_k a_k * (w_k - wZp)` (+ bias) into int32, with the
 /// weights constant or bounded by their range. For constant weights the
-/// bound is per output column: `column(i)` maps a flat weight index to its
-/// column among `columns`.
+/// bound is per output column: flat weight index `i` belongs to column
+/// `(i / stride) % columns`.
 struct Contraction {
-  IntRange a;      // (x - x_zp)
-  Value weight;    // int8 weights
-  int64_t wZp = 0; // weight zero point
-  int64_t k = 0;   // products per output
-  int64_t columns = 1;
-  std::function<int64_t(int64_t)> column;
-  Value bias; // optional int32 bias per column
+  IntRange a;          // x - x_zp
+  Value weight;        // int8 weights
+  int64_t wZp = 0;     // weight zero point
+  int64_t k = 0;       // products per output (dynamic: unbounded)
+  int64_t columns = 0; // 0: no per-column layout
+  int64_t stride = 1;
+  Value bias = {}; // optional int32 bias per column
 };
 
 /// Bias values per column: empty when absent, not a scannable constant or
 /// not one per column (the bias's range then bounds every column).
-SmallVector<Wide> biasPerColumn(Value bias, int64_t columns) {
-  SmallVector<Wide> out;
-  if (bias && !forEachConstant(bias, [&](int64_t v) { out.push_back(v); }))
-    out.clear();
-  if (static_cast<int64_t>(out.size()) != columns)
-    out.clear();
-  return out;
+SmallVector<int64_t> biasPerColumn(Value bias, int64_t columns) {
+  std::optional<SmallVector<int64_t>> values =
+      bias ? scannedValues(bias) : std::nullopt;
+  if (!values || static_cast<int64_t>(values->size()) != columns)
+    return {};
+  return *values;
 }
 
-/// Appends the product and accumulator bounds of `c`; returns the
+/// Per-column bounds of every partial sum of a constant-weight contraction
+/// (the sums of each column's negative and of its positive extreme terms),
+/// or empty when the weights are not a scannable constant of K * columns
+/// elements.
+SmallVector<IntRange> columnSums(const Contraction &c) {
+  if (c.columns <= 0 || ShapedType::isDynamic(c.k))
+    return {};
+  std::optional<SmallVector<int64_t>> weights = scannedValues(c.weight);
+  if (!weights || static_cast<int64_t>(weights->size()) != c.k * c.columns)
+    return {};
+  SmallVector<IntRange> sums(c.columns, point(0));
+  for (auto [i, v] : llvm::enumerate(*weights)) {
+    Wide d = Wide(v) - c.wZp;
+    Wide p = c.a.lo * d, q = c.a.hi * d;
+    IntRange &sum = sums[(static_cast<int64_t>(i) / c.stride) % c.columns];
+    sum.lo += std::min<Wide>(std::min(p, q), 0);
+    sum.hi += std::max<Wide>(std::max(p, q), 0);
+  }
+  return sums;
+}
+
+/// Appends the product, sum and accumulator bounds of `c`; returns the
 /// accumulator's range.
 IntRange boundContraction(Bounds &out, ValueRanges &ranges,
                           const Contraction &c) {
@@ -273,38 +283,35 @@ IntRange boundContraction(Bounds &out, ValueRanges &ranges,
   note(out, "int32 product (x - x_zp) * (w - w_zp)", product, 32,
        "x - x_zp in " + c.a.str() + ", w - w_zp in " + w.str());
   IntRange biasRange = c.bias ? ranges.get(c.bias) : point(0);
-  std::string biasWhy = c.bias ? ", plus the bias" : "";
-
-  // Constant weights (not splats, whose range is exact already): each
-  // column's partial sums are bounded by the sums of the negative and of
-  // the positive extremes of its terms.
-  if (c.column && c.columns > 0 && !ShapedType::isDynamic(c.k) &&
-      isScannableConstant(c.weight)) {
-    SmallVector<Wide> lo(c.columns, 0), hi(c.columns, 0);
-    int64_t index = 0;
-    forEachConstant(c.weight, [&](int64_t v) {
-      Wide d = Wide(v) - c.wZp;
-      int64_t col = c.column(index++);
-      Wide p = c.a.lo * d, q = c.a.hi * d;
-      lo[col] += std::min<Wide>(std::min(p, q), 0);
-      hi[col] += std::max<Wide>(std::max(p, q), 0);
-    });
-    SmallVector<Wide> bias = biasPerColumn(c.bias, c.columns);
-    std::optional<IntRange> acc;
-    for (int64_t col = 0; col < c.columns; ++col) {
-      IntRange b = bias.empty() ? biasRange : point(bias[col]);
-      IntRange r = add(make(lo[col], hi[col]), b);
-      acc = acc ? unite(*acc, r) : r;
-    }
-    return note(out, "int32 accumulator", *acc, 32,
-                "K = " + lengthStr(c.k) +
-                    " products per output with the constant weights' column "
-                    "sums" +
-                    biasWhy);
+  SmallVector<IntRange> sums = columnSums(c);
+  if (sums.empty()) {
+    IntRange sum =
+        note(out, "int32 sum of products", sumOf(product, c.k), 32,
+             "K = " + lengthStr(c.k) + " products in " + product.str());
+    if (!c.bias)
+      return sum;
+    return note(out, "int32 accumulator plus bias", add(sum, biasRange), 32,
+                "bias in " + biasRange.str());
   }
-  return note(out, "int32 accumulator", add(sumOf(product, c.k), biasRange), 32,
-              "K = " + lengthStr(c.k) + " products in " + product.str() +
-                  biasWhy + (c.bias ? " in " + biasRange.str() : ""));
+  // The sum is reduced in int32 before the bias joins it in some lowerings,
+  // so it must fit on its own too.
+  IntRange sum = sums.front();
+  for (IntRange r : sums)
+    sum = unite(sum, r);
+  std::string why = "K = " + lengthStr(c.k) +
+                    " products per output with the constant weights' column "
+                    "sums";
+  note(out, "int32 sum of products", sum, 32, why);
+  if (!c.bias)
+    return sum;
+  SmallVector<int64_t> bias = biasPerColumn(c.bias, c.columns);
+  std::optional<IntRange> acc;
+  for (auto [col, r] : llvm::enumerate(sums)) {
+    IntRange withBias = add(r, bias.empty() ? biasRange : point(bias[col]));
+    acc = acc ? unite(*acc, withBias) : withBias;
+  }
+  return note(out, "int32 accumulator plus bias", *acc, 32,
+              why + ", plus each column's bias");
 }
 
 /// Appends the 64-bit steps of `rescale` applied to `v` (then `+ offset`)
@@ -350,23 +357,32 @@ int64_t lastDim(Value v) {
   return type.getDimSize(type.getRank() - 1);
 }
 
+/// The product of `dims`, or kDynamic if one is dynamic (the static
+/// dimensions of a verified tensor type fit 64 bits only as a product that
+/// MLIR computed; a dynamic one makes the reduction unbounded).
+int64_t product(ArrayRef<int64_t> dims) {
+  int64_t result = 1;
+  for (int64_t d : dims)
+    if (ShapedType::isDynamic(d) || llvm::MulOverflow(result, d, result))
+      return ShapedType::kDynamic;
+  return result;
+}
+
 Bounds boundMatmul(MatmulOp op, ValueRanges &ranges) {
   Bounds out;
   auto rhs = cast<RankedTensorType>(op.getRhs().getType());
   int64_t rank = rhs.getRank();
-  int64_t k = rhs.getDimSize(op.getTransposeRhs() ? rank - 1 : rank - 2);
-  int64_t n = rhs.getDimSize(op.getTransposeRhs() ? rank - 2 : rank - 1);
+  bool transposed = op.getTransposeRhs();
+  int64_t k = rhs.getDimSize(transposed ? rank - 1 : rank - 2);
+  int64_t n = rhs.getDimSize(transposed ? rank - 2 : rank - 1);
   IntRange a = sub(ranges.get(op.getLhs()), point(op.getLhsZp()));
   note(out, "int32 operand x - x_zp", a, 32,
        "x_zp = " + std::to_string(op.getLhsZp()));
-  Contraction c{a, op.getRhs(), op.getRhsZp(), k, 1, nullptr, nullptr};
+  Contraction c{a, op.getRhs(), op.getRhsZp(), k};
   // A shared constant [K, N] (or [N, K]) matrix: per-column sums.
-  if (rank == 2) {
+  if (rank == 2 && !ShapedType::isDynamic(n)) {
     c.columns = n;
-    if (op.getTransposeRhs())
-      c.column = [k](int64_t i) { return i / k; };
-    else
-      c.column = [n](int64_t i) { return i % n; };
+    c.stride = transposed ? k : 1;
   }
   boundContraction(out, ranges, c);
   return out;
@@ -381,11 +397,12 @@ Bounds boundLinear(LinearOp op, ValueRanges &ranges) {
   IntRange a = sub(ranges.get(op.getInput()), point(op.getInputZp()));
   note(out, "int32 operand x - x_zp", a, 32,
        "x_zp = " + std::to_string(op.getInputZp()));
-  Contraction c{a, op.getWeight(), 0, k, n, nullptr, op.getBias()};
-  if (transposed)
-    c.column = [k](int64_t i) { return i / k; };
-  else
-    c.column = [n](int64_t i) { return i % n; };
+  Contraction c{a, op.getWeight(), 0, k};
+  c.bias = op.getBias();
+  if (!ShapedType::isDynamic(n)) {
+    c.columns = n;
+    c.stride = transposed ? k : 1;
+  }
   IntRange acc = boundContraction(out, ranges, c);
   if (RescaleAttr rescale = op.getRescaleAttr())
     boundRescale(out, rescale, acc, point(op.getOutputZp()));
@@ -395,16 +412,20 @@ Bounds boundLinear(LinearOp op, ValueRanges &ranges) {
 Bounds boundConv(Conv2DOp op, ValueRanges &ranges) {
   Bounds out;
   auto weight = cast<RankedTensorType>(op.getWeight().getType());
-  int64_t k = weight.getNumElements() / weight.getDimSize(0);
+  // Each output sums C/groups * KH * KW products.
+  int64_t k = product(weight.getShape().drop_front());
+  int64_t outChannels = weight.getDimSize(0);
   // Padding positions hold x_zp: their terms are 0.
   IntRange a =
       unite(sub(ranges.get(op.getInput()), point(op.getInputZp())), point(0));
   note(out, "int32 operand x - x_zp", a, 32,
        "x_zp = " + std::to_string(op.getInputZp()) + ", padding gives 0");
-  Contraction c{
-      a,           op.getWeight(),       0,
-      k,           weight.getDimSize(0), [k](int64_t i) { return i / k; },
-      op.getBias()};
+  Contraction c{a, op.getWeight(), 0, k};
+  c.bias = op.getBias();
+  if (!ShapedType::isDynamic(outChannels) && !ShapedType::isDynamic(k)) {
+    c.columns = outChannels;
+    c.stride = std::max<int64_t>(k, 1);
+  }
   IntRange acc = boundContraction(out, ranges, c);
   if (RescaleAttr rescale = op.getRescaleAttr())
     boundRescale(out, rescale, acc, point(op.getOutputZp()));

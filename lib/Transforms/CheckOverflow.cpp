@@ -40,6 +40,7 @@ struct CheckOverflowPass
       SmallVector<IntermediateBound> bounds = boundIntermediates(op, ranges);
       if (bounds.empty())
         return;
+      bool opFailed = false;
       // The first intermediate that may overflow is reported; later steps
       // inherit its range and would only repeat it.
       for (const IntermediateBound &b : bounds) {
@@ -50,10 +51,10 @@ struct CheckOverflowPass
              << ", beyond " << widthName(b.bits);
         if (!b.why.empty())
           diag << " (" << b.why << ")";
-        failedAny = true;
+        opFailed = failedAny = true;
         break;
       }
-      if (remarks && !failedAny)
+      if (remarks && !opFailed)
         emitProven(op, bounds);
     });
     if (failedAny)

@@ -17,9 +17,9 @@ using namespace mlir;
 namespace {
 
 /// The integer-only legalisation, ending with its check.
-constexpr const char *kToInteger =
+constexpr const char *kLegalize =
     "vitq-legalize-nonlinear,vitq-fuse-requant,canonicalize,"
-    "vitq-check-overflow,vitq-verify-integer-only";
+    "vitq-check-overflow";
 
 /// Expansion to upstream ops, bufferisation and lowering to the LLVM
 /// dialect with scalar loops: the reference code generation that the JIT
@@ -82,7 +82,10 @@ void vitq::registerVitqPipelines() {
       "into epilogues, canonicalisation, the proof that no integer "
       "intermediate overflows, and the check that no float is left between "
       "quantize and dequantize",
-      [](OpPassManager &pm) { addPipeline(pm, kToInteger); });
+      [](OpPassManager &pm) {
+        addPipeline(pm, kLegalize);
+        addPipeline(pm, "vitq-verify-integer-only");
+      });
   PassPipelineRegistration<>(
       "vitq-lower-to-llvm",
       "Expand vitq ops to linalg, bufferise and lower to the LLVM dialect "
@@ -122,6 +125,8 @@ void vitq::registerVitqPipelines() {
         optHandler(ModelPipelineOptions());
       });
 }
+
+StringRef vitq::getIntegerLegalizationPipeline() { return kLegalize; }
 
 bool vitq::isValidSymbolPrefix(StringRef prefix) {
   return !prefix.empty() && !llvm::isDigit(prefix.front()) &&

@@ -5,7 +5,7 @@
 func.func @linear_k768_all_min(%x: tensor<4x768xi8>) -> tensor<4x8xi32> {
   %w = arith.constant dense<-128> : tensor<768x8xi8>
   %b = arith.constant dense<5> : tensor<8xi32>
-  // expected-remark @below {{int32 accumulator in [-12484603, 12582917]}}
+  // expected-remark @below {{int32 sum of products in [-12484608, 12582912]; int32 accumulator plus bias in [-12484603, 12582917]}}
   %r = vitq.linear %x, %w, %b : (tensor<4x768xi8>, tensor<768x8xi8>, tensor<8xi32>) -> tensor<4x8xi32>
   return %r : tensor<4x8xi32>
 }
@@ -17,7 +17,7 @@ func.func @linear_k768_all_min(%x: tensor<4x768xi8>) -> tensor<4x8xi32> {
 func.func @linear_k3072_all_max_at_the_edge(%x: tensor<4x3072xi8>) -> tensor<4x8xi32> {
   %w = arith.constant dense<127> : tensor<8x3072xi8>
   %b = arith.constant dense<2097935359> : tensor<8xi32>
-  // expected-remark @below {{int32 accumulator in [2047996927, 2147483647]}}
+  // expected-remark @below {{int32 accumulator plus bias in [2047996927, 2147483647]}}
   %r = vitq.linear %x, %w, %b {transpose_weight} : (tensor<4x3072xi8>, tensor<8x3072xi8>, tensor<8xi32>) -> tensor<4x8xi32>
   return %r : tensor<4x8xi32>
 }
@@ -28,7 +28,7 @@ func.func @linear_k3072_all_max_at_the_edge(%x: tensor<4x3072xi8>) -> tensor<4x8
 func.func @linear_k3072_bias_overflow(%x: tensor<4x3072xi8>) -> tensor<4x8xi32> {
   %w = arith.constant dense<127> : tensor<8x3072xi8>
   %b = arith.constant dense<[0, 0, 0, 2097935360, 0, 0, 0, 0]> : tensor<8xi32>
-  // expected-error @below {{int32 accumulator can overflow: it reaches [-49938432, 2147483648], beyond int32 (K = 3072 products in [-16256, 16129], plus the bias in [0, 2097935360])}}
+  // expected-error @below {{int32 accumulator plus bias can overflow: it reaches [-49938432, 2147483648], beyond int32 (bias in [0, 2097935360])}}
   %r = vitq.linear %x, %w, %b {transpose_weight} : (tensor<4x3072xi8>, tensor<8x3072xi8>, tensor<8xi32>) -> tensor<4x8xi32>
   return %r : tensor<4x8xi32>
 }
@@ -39,7 +39,7 @@ func.func @linear_k3072_bias_overflow(%x: tensor<4x3072xi8>) -> tensor<4x8xi32> 
 // point (x - x_zp in [-255, 0]) and a fused requantization.
 func.func @linear_columns_zp_rescale(%x: tensor<2x4xi8>) -> tensor<2x2xi8> {
   %w = arith.constant dense<[[0, 1], [0, -2], [0, 3], [0, -4]]> : tensor<4x2xi8>
-  // expected-remark @below {{int32 operand x - x_zp in [-255, 0]; int32 product (x - x_zp) * (w - w_zp) in [-765, 1020]; int32 accumulator in [-1020, 1530]; int64 rescale product x * multiplier + rounding in [-1094142918656, 1643898732544]}}
+  // expected-remark @below {{int32 operand x - x_zp in [-255, 0]; int32 product (x - x_zp) * (w - w_zp) in [-765, 1020]; int32 sum of products in [-1020, 1530]; int64 rescale product x * multiplier + rounding in [-1094142918656, 1643898732544]}}
   %r = vitq.linear %x, %w {input_zp = 127 : i32, rescale = #vitq.rescale<1073741824, 31>} : (tensor<2x4xi8>, tensor<4x2xi8>) -> tensor<2x2xi8>
   return %r : tensor<2x2xi8>
 }
@@ -48,7 +48,7 @@ func.func @linear_columns_zp_rescale(%x: tensor<2x4xi8>) -> tensor<2x2xi8> {
 
 // Attention scores: both operands are activations, bounded by their type.
 func.func @attention_scores(%q: tensor<3x197x64xi8>, %k: tensor<3x197x64xi8>) -> tensor<3x197x197xi32> {
-  // expected-remark @below {{int32 accumulator in [-1040384, 1048576]}}
+  // expected-remark @below {{int32 sum of products in [-1040384, 1048576]}}
   %s = vitq.matmul %q, %k {transpose_rhs} : tensor<3x197x64xi8>, tensor<3x197x64xi8> -> tensor<3x197x197xi32>
   return %s : tensor<3x197x197xi32>
 }
@@ -57,7 +57,7 @@ func.func @attention_scores(%q: tensor<3x197x64xi8>, %k: tensor<3x197x64xi8>) ->
 
 // A reduction too long for int32 from the operand widths alone.
 func.func @matmul_k_too_long(%a: tensor<1x140000xi8>, %b: tensor<140000x1xi8>) -> tensor<1x1xi32> {
-  // expected-error @below {{int32 accumulator can overflow: it reaches [-2275840000, 2293760000], beyond int32 (K = 140000 products in [-16256, 16384])}}
+  // expected-error @below {{int32 sum of products can overflow: it reaches [-2275840000, 2293760000], beyond int32 (K = 140000 products in [-16256, 16384])}}
   %r = vitq.matmul %a, %b : tensor<1x140000xi8>, tensor<140000x1xi8> -> tensor<1x1xi32>
   return %r : tensor<1x1xi32>
 }
@@ -69,7 +69,7 @@ func.func @matmul_k_too_long(%a: tensor<1x140000xi8>, %b: tensor<140000x1xi8>) -
 func.func @patch_embed(%x: tensor<1x3x32x32xi8>) -> tensor<1x4x2x2xi8> {
   %w = arith.constant dense<127> : tensor<4x3x16x16xi8>
   %b = arith.constant dense<-7> : tensor<4xi32>
-  // expected-remark @below {{int32 accumulator in [-12484615, 12387065]}}
+  // expected-remark @below {{int32 sum of products in [-12484608, 12387072]; int32 accumulator plus bias in [-12484615, 12387065]}}
   %r = vitq.conv2d %x, %w, %b {strides = array<i64: 16, 16>, rescale = #vitq.rescale<1073741824, 40>} : (tensor<1x3x32x32xi8>, tensor<4x3x16x16xi8>, tensor<4xi32>) -> tensor<1x4x2x2xi8>
   return %r : tensor<1x4x2x2xi8>
 }
@@ -134,4 +134,35 @@ func.func @ilayernorm_longest_row(%x: tensor<2x1625xi16>) -> tensor<2x1625xi8> {
   // expected-remark @below {{int64 sum(y * y) + variance_offset in [0, 4607302337072753906]}}
   %n = vitq.ilayernorm %x {rescale = #vitq.rescale<1073741824, 40>, bias = array<i32: 3>} : tensor<2x1625xi16> -> tensor<2x1625xi8>
   return %n : tensor<2x1625xi8>
+}
+
+// -----
+
+// The sum is reduced in int32 before the bias joins it: a bias cannot make
+// an overflowing sum safe.
+func.func @bias_does_not_hide_the_sum(%x: tensor<1x131072xi8>, %w: tensor<131072x1xi8>) -> tensor<1x1xi8> {
+  %b = arith.constant dense<-1> : tensor<1xi32>
+  // expected-error @below {{int32 sum of products can overflow: it reaches [-2130706432, 2147483648], beyond int32 (K = 131072 products in [-16256, 16384])}}
+  %r = vitq.linear %x, %w, %b {rescale = #vitq.rescale<1, 24>} : (tensor<1x131072xi8>, tensor<131072x1xi8>, tensor<1xi32>) -> tensor<1x1xi8>
+  return %r : tensor<1x1xi8>
+}
+
+// -----
+
+// Weights whose values the analysis cannot read (sparse) are bounded by
+// their type, never taken as zeros.
+func.func @sparse_weights(%x: tensor<1x140000xi8>) -> tensor<1x2xi32> {
+  %w = arith.constant sparse<[[0, 0]], [127]> : tensor<140000x2xi8>
+  // expected-error @below {{int32 sum of products can overflow}}
+  %r = vitq.linear %x, %w : (tensor<1x140000xi8>, tensor<140000x2xi8>) -> tensor<1x2xi32>
+  return %r : tensor<1x2xi32>
+}
+
+// -----
+
+// A dynamic reduction length is unbounded.
+func.func @conv_dynamic_channels(%x: tensor<1x?x8x8xi8>, %w: tensor<4x?x3x3xi8>) -> tensor<1x4x6x6xi32> {
+  // expected-error @below {{int32 sum of products can overflow: it reaches [-1237940039285380274899124224, 1237940039285380274899124224], beyond int32 (K = ? products in [-16256, 16384])}}
+  %r = vitq.conv2d %x, %w : (tensor<1x?x8x8xi8>, tensor<4x?x3x3xi8>) -> tensor<1x4x6x6xi32>
+  return %r : tensor<1x4x6x6xi32>
 }

@@ -209,11 +209,11 @@ LogicalResult legalize(ModuleOp module, DefaultTimingManager &timingManager,
       return emitError(module.getLoc())
              << "--integer-only needs a quantized model (Q/DQ or QOperator); "
                 "this one has no quantize op";
-    return success();
+    // IR may hold integer vitq ops without a quantize: they are checked
+    // all the same.
+    return runPipeline(module, "vitq-check-overflow", timingManager);
   }
-  if (failed(runPipeline(module,
-                         "vitq-legalize-nonlinear,vitq-fuse-requant,"
-                         "canonicalize,vitq-check-overflow",
+  if (failed(runPipeline(module, vitq::getIntegerLegalizationPipeline(),
                          timingManager)))
     return failure();
   if (integerOnly) {

@@ -82,9 +82,7 @@ void vitq::fuzz::compileAccepted(FuzzContext &context, ModuleOp module,
                                  uint8_t selector) {
   if (failed(verify(module)))
     fail("an accepted module does not verify");
-  if (!run(context, module,
-           "vitq-legalize-nonlinear,vitq-fuse-requant,canonicalize,"
-           "vitq-check-overflow"))
+  if (!run(context, module, vitq::getIntegerLegalizationPipeline().str()))
     return;
   static const char *const isas[] = {"", "avx2", "avx512bw", "avx512vnni"};
   vitq::KernelTarget target{isas[selector % 4], 32 * 1024, 1024 * 1024};

@@ -12,6 +12,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::vitq;
@@ -412,8 +413,12 @@ LogicalResult Conv2DOp::verify() {
       expected.push_back(ShapedType::kDynamic);
       continue;
     }
-    int64_t extent = size + pads[i] + pads[i + 2];
-    int64_t span = dilations[i] * (kernel - 1) + 1;
+    int64_t extent, span;
+    if (llvm::AddOverflow(size, pads[i] + pads[i + 2], extent) ||
+        llvm::MulOverflow(dilations[i], kernel - 1, span) ||
+        llvm::AddOverflow(span, int64_t(1), span))
+      return emitOpError("the kernel or padded extent of spatial dimension ")
+             << i << " overflows 64 bits";
     if (span > extent)
       return emitOpError("kernel extent ")
              << span << " exceeds the padded input extent " << extent
@@ -499,9 +504,19 @@ LogicalResult LayerNormOp::verify() {
 // Integer non-linear ops
 //===----------------------------------------------------------------------===//
 
+/// The row-wise ops reduce over the last dimension: it must exist and be
+/// non-empty (an empty row's sum would be a divisor of 0).
+static LogicalResult verifyRows(Operation *op, RankedTensorType type) {
+  if (type.getRank() < 1)
+    return op->emitOpError("input must have rank >= 1");
+  if (type.getDimSize(type.getRank() - 1) == 0)
+    return op->emitOpError("rows (the last dimension) must not be empty");
+  return success();
+}
+
 LogicalResult ShiftmaxOp::verify() {
-  if (getInput().getType().getRank() < 1)
-    return emitOpError("input must have rank >= 1");
+  if (failed(verifyRows(*this, getInput().getType())))
+    return failure();
   if (failed(verifySameShape(*this, getInput(), getOutput())))
     return failure();
   return verifyExponentConstants(*this, getX0(), getExpShift());
@@ -509,8 +524,8 @@ LogicalResult ShiftmaxOp::verify() {
 
 LogicalResult ShiftGeluOp::verify() {
   RankedTensorType output = getOutput().getType();
-  if (output.getRank() < 1)
-    return emitOpError("input must have rank >= 1");
+  if (failed(verifyRows(*this, getInput().getType())))
+    return failure();
   if (failed(verifySameShape(*this, getInput(), getOutput())) ||
       failed(verifyExponentConstants(*this, getX0(), getExpShift())))
     return failure();
@@ -520,8 +535,8 @@ LogicalResult ShiftGeluOp::verify() {
 
 LogicalResult ILayerNormOp::verify() {
   RankedTensorType output = getOutput().getType();
-  if (output.getRank() < 1)
-    return emitOpError("input must have rank >= 1");
+  if (failed(verifyRows(*this, getInput().getType())))
+    return failure();
   if (failed(verifySameShape(*this, getInput(), getOutput())) ||
       failed(verifyRescale(*this, "rescale", getRescale(), output,
                            output.getRank() - 1)))

@@ -1,5 +1,4 @@
-//===- OverflowBounds.h - Ranges of integer intermediates --------*- C++
-//-*-===//
+//===- OverflowBounds.h - Ranges of integer intermediates -------*- C++ -*-===//
 //
 // Part of the vitq project, under the Apache License v2.0 with LLVM
 // Exceptions.
@@ -64,6 +63,9 @@ public:
   IntRange get(Value value);
 
 private:
+  /// Chains of data-movement ops deeper than this get the type's range.
+  static constexpr unsigned kMaxDepth = 64;
+  IntRange get(Value value, unsigned depth);
   llvm::DenseMap<Value, IntRange> cache;
 };
 

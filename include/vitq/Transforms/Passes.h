@@ -37,6 +37,11 @@ struct KernelTarget {
 /// programs can declare (and which fits in a textual pipeline option).
 bool isValidSymbolPrefix(StringRef prefix);
 
+/// The integer legalisation of `--vitq-to-integer` without its final
+/// integer-only check: what vitq-compile (which reports float islands
+/// itself) and the fuzz targets run. It ends with vitq-check-overflow.
+StringRef getIntegerLegalizationPipeline();
+
 /// The textual pipeline behind `--vitq-model-to-llvm`, exporting the
 /// model's symbols as `<symbolPrefix>_run` and `<symbolPrefix>_metadata`;
 /// `remarks` reports the memory plan and the kernels' tiles.

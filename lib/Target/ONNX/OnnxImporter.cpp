@@ -158,6 +158,13 @@ FailureOr<Value> Importer::value(const NodeContext &node, unsigned i) {
     entry.value = materialize(*entry.constant, name,
                               NameLoc::get(builder.getStringAttr(name)));
   }
+  // Compile-time shape arithmetic may produce empty tensors; computation on
+  // them is not supported (and no ViT has any).
+  if (llvm::is_contained(typeOf(entry.value).getShape(), 0)) {
+    node.error() << "input '" << name << "' is an empty tensor "
+                 << typeOf(entry.value) << "; empty tensors are not supported";
+    return failure();
+  }
   return entry.value;
 }
 
@@ -238,6 +245,10 @@ Importer::graphInputType(const onnx::ValueInfoProto &input, Location loc) {
                      << tensorType.shape().dim_size();
       return failure();
     }
+    if (std::string why = checkShape(shape); !why.empty()) {
+      emitError(loc) << "--input-shape for '" << input.name() << "': " << why;
+      return failure();
+    }
     return RankedTensorType::get(shape, element);
   }
   if (!tensorType.has_shape()) {
@@ -294,12 +305,22 @@ LogicalResult Importer::checkNodeOutputs(const onnx::GraphProto &graph) {
              << "graph input '" << input.name() << "' is listed twice";
     defined.insert(input.name());
   }
-  for (auto [index, node] : llvm::enumerate(graph.node()))
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    if (std::optional<std::string> why = checkNodeSchema(node, opset))
+      return emitError(nodeLocation(node, index))
+             << "ONNX node '" << node.name() << "' (" << node.op_type()
+             << ", opset " << opset << "): " << *why;
+    // Every op vitq imports has a first output (whatever the opset).
+    if (node.output_size() == 0 || node.output(0).empty())
+      return emitError(nodeLocation(node, index))
+             << "ONNX node '" << node.name() << "' (" << node.op_type()
+             << ", opset " << opset << "): the node has no (first) output";
     for (const std::string &output : node.output())
       if (!output.empty() && !defined.insert(output).second)
         return emitError(nodeLocation(node, index))
                << "ONNX node '" << node.name() << "' (" << node.op_type()
                << "): output '" << output << "' is already defined";
+  }
   return success();
 }
 
@@ -342,6 +363,9 @@ LogicalResult Importer::convertAndCheck(const NodeContext &node) {
         it->second.value ? typeOf(it->second.value) : it->second.constant->type;
     if (std::string why = checkShape(type.getShape()); !why.empty())
       return node.error() << "output '" << output << "': " << why;
+    if (it->second.value && llvm::is_contained(type.getShape(), 0))
+      return node.error() << "output '" << output << "' is an empty tensor "
+                          << type << "; empty tensors are not supported";
   }
   // The op builders do not check operand shapes against each other; an
   // inconsistent node (say, Concat of mismatched shapes) surfaces here as

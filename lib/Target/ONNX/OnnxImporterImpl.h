@@ -66,6 +66,12 @@ private:
                                         int expected) const;
 };
 
+/// Why `node` does not match ONNX's schema of its op at `opset` (input and
+/// output counts, attribute types), or nullopt if it does or ONNX has no
+/// schema for it.
+std::optional<std::string> checkNodeSchema(const onnx::NodeProto &node,
+                                           int64_t opset);
+
 /// A scale input index meaning "unit scales" (MatMulInteger has none).
 constexpr unsigned kUnitScale = ~0u;
 

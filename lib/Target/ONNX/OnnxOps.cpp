@@ -359,10 +359,13 @@ FailureOr<bool> Importer::foldShapeArithmetic(const NodeContext &node) {
   if (!where && !slice &&
       !llvm::is_contained({"Add", "Sub", "Mul", "Div", "Equal"}, op))
     return false;
+  // Positional: an omitted (optional) input is null.
   SmallVector<const ConstTensor *> in;
   for (int i = 0, e = node.proto.input_size(); i < e; ++i) {
-    if (!node.hasInput(i))
+    if (!node.hasInput(i)) {
+      in.push_back(nullptr);
       continue;
+    }
     const ConstTensor *c = constant(node, i);
     if (!c || c->isFloat() || c->numElements() > kShapeFoldLimit)
       return false;
@@ -370,6 +373,9 @@ FailureOr<bool> Importer::foldShapeArithmetic(const NodeContext &node) {
   }
   if (slice)
     return foldSlice(node, in);
+  // The converters report a missing operand.
+  if (in.size() != (where ? 3u : 2u) || llvm::is_contained(in, nullptr))
+    return false;
   SmallVector<int64_t> shape;
   for (const ConstTensor *c : in) {
     SmallVector<int64_t> next;
@@ -377,6 +383,11 @@ FailureOr<bool> Importer::foldShapeArithmetic(const NodeContext &node) {
       return node.error() << "operand shapes do not broadcast", failure();
     shape = std::move(next);
   }
+  // Shape arithmetic is small; a large broadcast is left to the converters.
+  int64_t count = 1;
+  for (int64_t d : shape)
+    if (llvm::MulOverflow(count, d, count) || count > kShapeFoldLimit)
+      return false;
   const ConstTensor &lhs = *in[where ? 1 : 0], &rhs = *in[where ? 2 : 1];
   Type element = op == "Equal" ? builder.getI1Type() : lhs.elementType();
   auto type = RankedTensorType::get(shape, element);
@@ -403,27 +414,28 @@ FailureOr<bool> Importer::foldShapeArithmetic(const NodeContext &node) {
 
 FailureOr<bool> Importer::foldSlice(const NodeContext &node,
                                     ArrayRef<const ConstTensor *> in) {
-  const ConstTensor &data = *in[0];
-  if (data.type.getRank() != 1 || in.size() < 3)
+  if (in.size() < 3 || !in[0] || !in[1] || !in[2] || in[0]->type.getRank() != 1)
     return false;
+  const ConstTensor &data = *in[0];
   for (const ConstTensor *c : in.drop_front())
-    if (c->numElements() != 1)
+    if (c && c->numElements() != 1)
       return node.error() << "a 1-D slice takes one start, end, axis and "
                              "step, not "
                           << c->numElements(),
              failure();
   int64_t size = data.numElements();
   int64_t start = in[1]->intAt(0), end = in[2]->intAt(0);
-  int64_t step = in.size() > 4 ? in[4]->intAt(0) : 1;
-  if (in.size() > 3 && normalizeAxis(in[3]->intAt(0), 1) != 0)
+  int64_t step = in.size() > 4 && in[4] ? in[4]->intAt(0) : 1;
+  if (in.size() > 3 && in[3] && normalizeAxis(in[3]->intAt(0), 1) != 0)
     return node.error() << "axis is out of range", failure();
   if (step <= 0)
     return false;
   start = std::clamp<int64_t>(start < 0 ? start + size : start, 0, size);
   end = std::clamp<int64_t>(end < 0 ? end + size : end, 0, size);
   std::vector<int64_t> values;
-  for (int64_t i = start; i < end; i += step)
-    values.push_back(data.intAt(i));
+  int64_t count = end > start ? (end - start - 1) / step + 1 : 0;
+  for (int64_t i = 0; i < count; ++i)
+    values.push_back(data.intAt(start + i * step));
   auto type = data.type.clone({static_cast<int64_t>(values.size())});
   ConstTensor result = ConstTensor::fromInts(type, values);
   result.isUnsigned = data.isUnsigned;
@@ -725,6 +737,11 @@ LogicalResult Importer::convertSlice(const NodeContext &node) {
   std::vector<int64_t> s = starts->ints(), e = ends->ints();
   std::vector<int64_t> axes(s.size()), steps(s.size(), 1);
   std::iota(axes.begin(), axes.end(), 0);
+  for (unsigned i : {3u, 4u})
+    if (node.hasInput(i) && !constant(node, i))
+      return node.error() << (i == 3 ? "axes" : "steps") << " (input #" << i
+                          << ") must be a constant or computable at import "
+                             "time";
   if (const ConstTensor *c = constant(node, 3))
     axes = c->ints();
   if (const ConstTensor *c = constant(node, 4))
@@ -748,7 +765,7 @@ LogicalResult Importer::convertSlice(const NodeContext &node) {
     int64_t dim = shape[a];
     int64_t begin = std::clamp<int64_t>(s[i] < 0 ? s[i] + dim : s[i], 0, dim);
     int64_t end = std::clamp<int64_t>(e[i] < 0 ? e[i] + dim : e[i], 0, dim);
-    int64_t count = end > begin ? (end - begin + steps[i] - 1) / steps[i] : 0;
+    int64_t count = end > begin ? (end - begin - 1) / steps[i] + 1 : 0;
     // An empty slice may begin at the end, which is out of bounds.
     offsets[a] = builder.getIndexAttr(count ? begin : 0);
     sizes[a] = builder.getIndexAttr(count);
@@ -774,6 +791,9 @@ LogicalResult Importer::convertSplit(const NodeContext &node) {
   if (outputs == 0)
     return node.error() << "has no outputs";
   std::vector<int64_t> sizes;
+  if (node.hasInput(1) && !constant(node, 1))
+    return node.error() << "split (input #1) must be a constant or computable "
+                           "at import time";
   if (const ConstTensor *c = constant(node, 1))
     sizes = c->ints();
   else if (auto attr = node.intsAttr("split"))
@@ -903,6 +923,10 @@ LogicalResult Importer::convertGemm(const NodeContext &node) {
   FailureOr<Value> a = value(node, 0), b = value(node, 1);
   if (failed(a) || failed(b))
     return failure();
+  if (typeOf(*a).getRank() != 2 || typeOf(*b).getRank() != 2)
+    return node.error() << "A and B must be matrices (rank 2), got ranks "
+                        << typeOf(*a).getRank() << " and "
+                        << typeOf(*b).getRank();
   auto transposed = [&](Value v) {
     RankedTensorType t = typeOf(v);
     Value init = tensor::EmptyOp::create(builder, node.loc,
@@ -1016,9 +1040,11 @@ Importer::convOutputShape(const NodeContext &node, RankedTensorType inputType,
            failure();
   SmallVector<int64_t> shape = {input[0], o};
   for (int i = 0; i < 2; ++i) {
-    int64_t padded = input[2 + i] + params.pads[i] + params.pads[i + 2];
-    int64_t span = params.dilations[i] * (weight[2 + i] - 1) + 1;
-    if (span > padded)
+    int64_t padded, span;
+    if (llvm::AddOverflow(input[2 + i], params.pads[i] + params.pads[i + 2],
+                          padded) ||
+        llvm::MulOverflow(params.dilations[i], weight[2 + i] - 1, span) ||
+        llvm::AddOverflow(span, int64_t(1), span) || span > padded)
       return node.error() << "kernel larger than the padded input", failure();
     shape.push_back((padded - span) / params.strides[i] + 1);
   }

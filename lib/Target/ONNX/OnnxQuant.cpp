@@ -86,6 +86,8 @@ FailureOr<Type> Importer::quantizedType(const NodeContext &node,
                                : requireConstant(node, scaleInput, "scale");
   if (failed(scale))
     return failure();
+  if (!scale->isFloat())
+    return node.error() << "scale must be a float tensor", failure();
   if (!expressed)
     expressed = scale->elementType();
   // Without a zero point ONNX uses 0 of the data's type (uint8 for
@@ -449,6 +451,8 @@ FailureOr<Value> Importer::addBias(const NodeContext &node, Value accQ,
       return Value();
     real = c->floats();
     biasType = c->type;
+    if (accScales.size() != 1 && accScales.size() != real.size())
+      return Value();
     if (accumulatorUnits)
       for (size_t ch = 0; ch < real.size(); ++ch)
         real[ch] *= accScales.size() == 1 ? accScales[0] : accScales[ch];
@@ -595,7 +599,7 @@ FailureOr<Value> Importer::quantizeConstantOperand(const NodeContext &node,
   double scale = maxAbs > 0 ? maxAbs / 32767.0 : 1.0;
   std::vector<int64_t> ints;
   for (double v : real)
-    ints.push_back(static_cast<int64_t>(std::nearbyint(v / scale)));
+    ints.push_back(toInt64(std::nearbyint(v / scale)));
   auto type =
       RankedTensorType::get(c->type.getShape(), builder.getIntegerType(16));
   Value stored = materialize(ConstTensor::fromInts(type, ints),
@@ -857,7 +861,7 @@ LogicalResult Importer::convertQuantizeLinear(const NodeContext &node) {
       double q = std::nearbyint(v / scales[ch]) + z;
       q = std::clamp(q, double(qt.getStorageTypeMin()),
                      double(qt.getStorageTypeMax()));
-      ints.push_back(static_cast<int64_t>(q) + offset);
+      ints.push_back(toInt64(q) + offset);
     }
     ConstTensor result = ConstTensor::fromInts(
         RankedTensorType::get(

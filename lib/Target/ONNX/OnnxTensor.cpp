@@ -16,7 +16,9 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::vitq;
@@ -65,9 +67,20 @@ size_t ConstTensor::bytesPerElement() const {
   return storageBytes(elementType());
 }
 
+int64_t onnx_import::toInt64(double v) {
+  if (std::isnan(v))
+    return 0;
+  // 2^63 is exactly representable; everything below it converts.
+  if (v >= 9223372036854775808.0)
+    return std::numeric_limits<int64_t>::max();
+  if (v <= -9223372036854775808.0)
+    return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(v);
+}
+
 int64_t ConstTensor::intAt(int64_t i) const {
   if (isFloat())
-    return static_cast<int64_t>(floatAt(i));
+    return toInt64(floatAt(i));
   size_t width = storageBytes(elementType());
   const char *p = bytes->data() + i * width;
   switch (width) {
@@ -154,7 +167,7 @@ static void appendValue(std::string &out, Type element, double fvalue,
       std::memcpy(buffer, &bits, 2);
     }
   } else {
-    int64_t v = fromFloat ? static_cast<int64_t>(fvalue) : ivalue;
+    int64_t v = fromFloat ? toInt64(fvalue) : ivalue;
     if (element.isInteger(1))
       v = v != 0;
     std::memcpy(buffer, &v, width); // little-endian truncation
@@ -280,7 +293,6 @@ std::string onnx_import::readTensor(const onnx::TensorProto &proto,
     // Typed fields: floats in float_data, doubles in double_data, 64-bit
     // integers in int64_data, everything else (incl. f16 bits) in
     // int32_data.
-    bytes->reserve(expected);
     if (element.isF32()) {
       for (float v : proto.float_data())
         appendValue(*bytes, element, v, 0, true);

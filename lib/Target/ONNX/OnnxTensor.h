@@ -54,6 +54,10 @@ struct ConstTensor {
 
 /// Maps an ONNX TensorProto data type to the MLIR element type; null when
 /// vitq does not support it. `isUnsigned` reports uint8/uint16.
+/// `v` rounded toward zero into int64, saturating; NaN becomes 0. (A plain
+/// cast of a float out of range is undefined behaviour.)
+int64_t toInt64(double v);
+
 /// Tensors with more elements than this are rejected: no ViT comes near,
 /// and byte counts of larger shapes could overflow.
 constexpr int64_t kMaxElements = int64_t(1) << 36;
