@@ -602,11 +602,17 @@ LogicalResult Importer::convertConcat(const NodeContext &node) {
   int64_t axis = node.intAttr("axis", 0);
   if (node.proto.input_size() == 0)
     return node.error() << "needs at least one input";
+  // Shape subgraphs concatenate small 1-D constants; anything else is
+  // concatenated at run time (where operand types and ranks are checked).
   bool allConstant = true;
-  for (int i = 0; i < node.proto.input_size(); ++i)
-    allConstant &= constant(node, i) != nullptr;
-  // Shape subgraphs concatenate 1-D integer constants.
-  if (allConstant && constant(node, 0)->type.getRank() == 1) {
+  int64_t total = 0;
+  for (int i = 0; i < node.proto.input_size(); ++i) {
+    const ConstTensor *c = constant(node, i);
+    allConstant &= c && c->type.getRank() == 1;
+    if (c)
+      total += c->numElements();
+  }
+  if (allConstant && total <= kShapeFoldLimit) {
     // Constants keep MLIR's storage layout, so concatenation is a byte copy.
     const ConstTensor *first = constant(node, 0);
     auto bytes = std::make_shared<std::string>();
