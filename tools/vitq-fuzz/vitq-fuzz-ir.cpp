@@ -15,13 +15,17 @@
 
 #include "mlir/Parser/Parser.h"
 
+#include <string>
+
 using namespace mlir;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   vitq::fuzz::FuzzContext context;
-  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
-  OwningOpRef<ModuleOp> module =
-      parseSourceString<ModuleOp>(text, &context.get(), "fuzz.mlir");
+  // MLIR's lexer stops at a NUL after the buffer, as every file the tools
+  // read has (MemoryBuffer adds one); libFuzzer's data has none.
+  std::string text(reinterpret_cast<const char *>(data), size);
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
+      llvm::StringRef(text.c_str(), text.size()), &context.get(), "fuzz.mlir");
   if (!module) {
     if (!context.sawError())
       vitq::fuzz::fail("the parser rejected IR without an error");
