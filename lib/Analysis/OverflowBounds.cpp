@@ -70,43 +70,45 @@ std::string IntRange::str() const {
   return "[" + toString(lo) + ", " + toString(hi) + "]";
 }
 
-namespace {
-
 /// Bounds beyond 2^90 are clamped there: such a bound overflows any
 /// register anyway, and clamping keeps products of a bound with a 32-bit
 /// constant, or of two 16-bit-range operands, inside 128 bits.
-constexpr Wide kClamp = Wide(1) << 90;
+static constexpr Wide kClamp = Wide(1) << 90;
 
-Wide clamp(Wide v) { return std::clamp(v, -kClamp, kClamp); }
+static Wide clamp(Wide v) { return std::clamp(v, -kClamp, kClamp); }
 
-IntRange make(Wide lo, Wide hi) { return {clamp(lo), clamp(hi)}; }
-IntRange point(Wide v) { return make(v, v); }
-IntRange add(IntRange a, IntRange b) { return make(a.lo + b.lo, a.hi + b.hi); }
-IntRange sub(IntRange a, IntRange b) { return make(a.lo - b.hi, a.hi - b.lo); }
-IntRange unite(IntRange a, IntRange b) {
+static IntRange make(Wide lo, Wide hi) { return {clamp(lo), clamp(hi)}; }
+static IntRange point(Wide v) { return make(v, v); }
+static IntRange add(IntRange a, IntRange b) {
+  return make(a.lo + b.lo, a.hi + b.hi);
+}
+static IntRange sub(IntRange a, IntRange b) {
+  return make(a.lo - b.hi, a.hi - b.lo);
+}
+static IntRange unite(IntRange a, IntRange b) {
   return {std::min(a.lo, b.lo), std::max(a.hi, b.hi)};
 }
-IntRange mul(IntRange a, IntRange b) {
+static IntRange mul(IntRange a, IntRange b) {
   Wide c[] = {a.lo * b.lo, a.lo * b.hi, a.hi * b.lo, a.hi * b.hi};
   return make(*std::min_element(c, c + 4), *std::max_element(c, c + 4));
 }
 /// Floor division by 2^k (an arithmetic right shift) is monotone.
-IntRange shr(IntRange a, int64_t k) { return {a.lo >> k, a.hi >> k}; }
+static IntRange shr(IntRange a, int64_t k) { return {a.lo >> k, a.hi >> k}; }
 /// Every partial sum of `count` terms in `term`; a dynamic count is
 /// unbounded.
-IntRange sumOf(IntRange term, int64_t count) {
+static IntRange sumOf(IntRange term, int64_t count) {
   if (ShapedType::isDynamic(count))
     return make(-kClamp, kClamp);
   return make(Wide(count) * std::min<Wide>(term.lo, 0),
               Wide(count) * std::max<Wide>(term.hi, 0));
 }
 
-std::string lengthStr(int64_t n) {
+static std::string lengthStr(int64_t n) {
   return ShapedType::isDynamic(n) ? "?" : std::to_string(n);
 }
 
 /// The storage range of an integer or quantized element type.
-IntRange elementRange(Type type) {
+static IntRange elementRange(Type type) {
   type = getElementTypeOrSelf(type);
   if (auto quantized = dyn_cast<quant::QuantizedType>(type))
     return {quantized.getStorageTypeMin(), quantized.getStorageTypeMax()};
@@ -117,10 +119,10 @@ IntRange elementRange(Type type) {
 
 /// Constants with more elements than this are bounded by their type alone:
 /// scanning them would cost more than any real model's weights.
-constexpr int64_t kMaxScannedElements = int64_t(1) << 26;
+static constexpr int64_t kMaxScannedElements = int64_t(1) << 26;
 
 /// The integer constant `value` if it is one (splats included).
-ElementsAttr constantAttr(Value value) {
+static ElementsAttr constantAttr(Value value) {
   ElementsAttr attr;
   if (!matchPattern(value, m_Constant(&attr)))
     return {};
@@ -128,7 +130,7 @@ ElementsAttr constantAttr(Value value) {
 }
 
 /// The value of a splat integer constant.
-std::optional<int64_t> splatValue(Value value) {
+static std::optional<int64_t> splatValue(Value value) {
   auto dense = dyn_cast_if_present<DenseIntElementsAttr>(constantAttr(value));
   if (!dense || !dense.isSplat())
     return std::nullopt;
@@ -138,7 +140,7 @@ std::optional<int64_t> splatValue(Value value) {
 /// The elements of a non-splat integer constant of at most
 /// kMaxScannedElements elements, widened; nullopt for anything else (a
 /// splat, a sparse constant, a resource blob missing or of the wrong size).
-std::optional<SmallVector<int64_t>> scannedValues(Value value) {
+static std::optional<SmallVector<int64_t>> scannedValues(Value value) {
   ElementsAttr attr = constantAttr(value);
   if (!attr || splatValue(value))
     return std::nullopt;
@@ -167,14 +169,12 @@ std::optional<SmallVector<int64_t>> scannedValues(Value value) {
 }
 
 /// Ops that only move or reinterpret elements.
-bool movesData(Operation *op) {
+static bool movesData(Operation *op) {
   return isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp,
              tensor::ExtractSliceOp, tensor::InsertSliceOp, tensor::ReshapeOp,
              tensor::CastOp, tensor::ConcatOp, linalg::TransposeOp,
              linalg::BroadcastOp, quant::StorageCastOp>(op);
 }
-
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // ValueRanges
@@ -218,17 +218,16 @@ IntRange ValueRanges::get(Value value, unsigned depth) {
 // Per-op intermediates
 //===----------------------------------------------------------------------===//
 
-namespace {
-
 using Bounds = SmallVector<IntermediateBound>;
 
 /// Appends an intermediate and returns its range, for chaining.
-IntRange note(Bounds &out, StringRef what, IntRange range, unsigned width,
-              const std::string &why) {
+static IntRange note(Bounds &out, StringRef what, IntRange range,
+                     unsigned width, const std::string &why) {
   out.push_back({what.str(), why, range, width});
   return range;
 }
 
+namespace {
 /// The contraction `sum_k a_k * (w_k - wZp)` (+ bias) into int32, with the
 /// weights constant or bounded by their range. For constant weights the
 /// bound is per output column: flat weight index `i` belongs to column
@@ -242,10 +241,11 @@ struct Contraction {
   int64_t stride = 1;
   Value bias = {}; // optional int32 bias per column
 };
+} // namespace
 
 /// Bias values per column: empty when absent, not a scannable constant or
 /// not one per column (the bias's range then bounds every column).
-SmallVector<int64_t> biasPerColumn(Value bias, int64_t columns) {
+static SmallVector<int64_t> biasPerColumn(Value bias, int64_t columns) {
   std::optional<SmallVector<int64_t>> values =
       bias ? scannedValues(bias) : std::nullopt;
   if (!values || static_cast<int64_t>(values->size()) != columns)
@@ -257,7 +257,7 @@ SmallVector<int64_t> biasPerColumn(Value bias, int64_t columns) {
 /// (the sums of each column's negative and of its positive extreme terms),
 /// or empty when the weights are not a scannable constant of K * columns
 /// elements.
-SmallVector<IntRange> columnSums(const Contraction &c) {
+static SmallVector<IntRange> columnSums(const Contraction &c) {
   if (c.columns <= 0 || ShapedType::isDynamic(c.k))
     return {};
   std::optional<SmallVector<int64_t>> weights = scannedValues(c.weight);
@@ -276,8 +276,8 @@ SmallVector<IntRange> columnSums(const Contraction &c) {
 
 /// Appends the product, sum and accumulator bounds of `c`; returns the
 /// accumulator's range.
-IntRange boundContraction(Bounds &out, ValueRanges &ranges,
-                          const Contraction &c) {
+static IntRange boundContraction(Bounds &out, ValueRanges &ranges,
+                                 const Contraction &c) {
   IntRange w = sub(ranges.get(c.weight), point(c.wZp));
   IntRange product = mul(c.a, w);
   note(out, "int32 product (x - x_zp) * (w - w_zp)", product, 32,
@@ -316,8 +316,8 @@ IntRange boundContraction(Bounds &out, ValueRanges &ranges,
 
 /// Appends the 64-bit steps of `rescale` applied to `v` (then `+ offset`)
 /// and returns the result's range before saturation.
-IntRange boundRescale(Bounds &out, RescaleAttr rescale, IntRange v,
-                      IntRange offset) {
+static IntRange boundRescale(Bounds &out, RescaleAttr rescale, IntRange v,
+                             IntRange offset) {
   std::optional<IntRange> scaled, result;
   for (auto [m, s] : llvm::zip(rescale.getMultipliers(), rescale.getShifts())) {
     Wide round = s > 0 ? Wide(1) << (s - 1) : 0;
@@ -335,8 +335,8 @@ IntRange boundRescale(Bounds &out, RescaleAttr rescale, IntRange v,
 
 /// I-ViT's shift exponential of `d` in [d.lo, 0] (docs/integer-semantics.md);
 /// appends its steps and returns the range of the exponential.
-IntRange boundShiftExp(Bounds &out, StringRef name, IntRange d, int64_t x0,
-                       int64_t n) {
+static IntRange boundShiftExp(Bounds &out, StringRef name, IntRange d,
+                              int64_t x0, int64_t n) {
   // u = d + (d >> 1) - (d >> 4) <= 1.4375 d + 15/16, so u <= 0; the clamp
   // at n * x0 bounds it below.
   IntRange u = sub(add(d, shr(d, 1)), shr(d, 4));
@@ -352,7 +352,7 @@ IntRange boundShiftExp(Bounds &out, StringRef name, IntRange d, int64_t x0,
                   std::to_string(n));
 }
 
-int64_t lastDim(Value v) {
+static int64_t lastDim(Value v) {
   auto type = cast<ShapedType>(v.getType());
   return type.getDimSize(type.getRank() - 1);
 }
@@ -360,7 +360,7 @@ int64_t lastDim(Value v) {
 /// The product of `dims`, or kDynamic if one is dynamic (the static
 /// dimensions of a verified tensor type fit 64 bits only as a product that
 /// MLIR computed; a dynamic one makes the reduction unbounded).
-int64_t product(ArrayRef<int64_t> dims) {
+static int64_t product(ArrayRef<int64_t> dims) {
   int64_t result = 1;
   for (int64_t d : dims)
     if (ShapedType::isDynamic(d) || llvm::MulOverflow(result, d, result))
@@ -368,7 +368,7 @@ int64_t product(ArrayRef<int64_t> dims) {
   return result;
 }
 
-Bounds boundMatmul(MatmulOp op, ValueRanges &ranges) {
+static Bounds boundMatmul(MatmulOp op, ValueRanges &ranges) {
   Bounds out;
   auto rhs = cast<RankedTensorType>(op.getRhs().getType());
   int64_t rank = rhs.getRank();
@@ -388,7 +388,7 @@ Bounds boundMatmul(MatmulOp op, ValueRanges &ranges) {
   return out;
 }
 
-Bounds boundLinear(LinearOp op, ValueRanges &ranges) {
+static Bounds boundLinear(LinearOp op, ValueRanges &ranges) {
   Bounds out;
   auto weight = cast<RankedTensorType>(op.getWeight().getType());
   bool transposed = op.getTransposeWeight();
@@ -409,7 +409,7 @@ Bounds boundLinear(LinearOp op, ValueRanges &ranges) {
   return out;
 }
 
-Bounds boundConv(Conv2DOp op, ValueRanges &ranges) {
+static Bounds boundConv(Conv2DOp op, ValueRanges &ranges) {
   Bounds out;
   auto weight = cast<RankedTensorType>(op.getWeight().getType());
   // Each output sums C/groups * KH * KW products.
@@ -432,7 +432,7 @@ Bounds boundConv(Conv2DOp op, ValueRanges &ranges) {
   return out;
 }
 
-Bounds boundRequantize(RequantizeOp op, ValueRanges &ranges) {
+static Bounds boundRequantize(RequantizeOp op, ValueRanges &ranges) {
   Bounds out;
   IntRange x = note(out, "int64 x - input_zp",
                     sub(ranges.get(op.getInput()), point(op.getInputZp())), 64,
@@ -441,7 +441,7 @@ Bounds boundRequantize(RequantizeOp op, ValueRanges &ranges) {
   return out;
 }
 
-Bounds boundAdd(AddOp op, ValueRanges &ranges) {
+static Bounds boundAdd(AddOp op, ValueRanges &ranges) {
   Bounds out;
   IntRange l = note(out, "int64 lhs term (lhs - lhs_zp) * lhs_multiplier",
                     mul(sub(ranges.get(op.getLhs()), point(op.getLhsZp())),
@@ -462,7 +462,7 @@ Bounds boundAdd(AddOp op, ValueRanges &ranges) {
   return out;
 }
 
-Bounds boundShiftmax(ShiftmaxOp op, ValueRanges &ranges) {
+static Bounds boundShiftmax(ShiftmaxOp op, ValueRanges &ranges) {
   Bounds out;
   IntRange x = ranges.get(op.getInput());
   IntRange d = note(out, "int64 x - max(x)", make(x.lo - x.hi, 0), 64,
@@ -478,7 +478,7 @@ Bounds boundShiftmax(ShiftmaxOp op, ValueRanges &ranges) {
   return out;
 }
 
-Bounds boundShiftGelu(ShiftGeluOp op, ValueRanges &ranges) {
+static Bounds boundShiftGelu(ShiftGeluOp op, ValueRanges &ranges) {
   Bounds out;
   IntRange x = note(out, "int64 x - input_zp",
                     sub(ranges.get(op.getInput()), point(op.getInputZp())), 64,
@@ -500,7 +500,7 @@ Bounds boundShiftGelu(ShiftGeluOp op, ValueRanges &ranges) {
   return out;
 }
 
-Bounds boundILayerNorm(ILayerNormOp op, ValueRanges &ranges) {
+static Bounds boundILayerNorm(ILayerNormOp op, ValueRanges &ranges) {
   Bounds out;
   IntRange x = ranges.get(op.getInput());
   int64_t n = lastDim(op.getInput());
@@ -537,8 +537,6 @@ Bounds boundILayerNorm(ILayerNormOp op, ValueRanges &ranges) {
   boundRescale(out, op.getRescale(), shr(yf, 1), bias);
   return out;
 }
-
-} // namespace
 
 SmallVector<IntermediateBound> vitq::boundIntermediates(Operation *op,
                                                         ValueRanges &ranges) {

@@ -25,9 +25,11 @@ namespace mlir::vitq {
 using namespace mlir;
 using namespace mlir::vitq;
 
-namespace {
+static std::string widthName(unsigned bits) {
+  return "int" + std::to_string(bits);
+}
 
-std::string widthName(unsigned bits) { return "int" + std::to_string(bits); }
+namespace {
 
 struct CheckOverflowPass
     : public vitq::impl::VitqCheckOverflowBase<CheckOverflowPass> {
