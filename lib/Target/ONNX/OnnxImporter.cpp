@@ -51,8 +51,12 @@ static constexpr int64_t kInlineConstantLimit = 64;
 
 InFlightDiagnostic NodeContext::error() const {
   InFlightDiagnostic diag = emitError(loc);
-  diag << "ONNX node '" << proto.name() << "' (" << proto.op_type()
-       << ", opset " << opset << "): ";
+  // Unnamed nodes go by the name their location gives them (Add_3).
+  std::string name = proto.name();
+  if (auto named = dyn_cast<NameLoc>(loc); name.empty() && named)
+    name = named.getName().str();
+  diag << "ONNX node '" << name << "' (" << proto.op_type() << ", opset "
+       << opset << "): ";
   return diag;
 }
 
@@ -307,19 +311,16 @@ LogicalResult Importer::checkNodeOutputs(const onnx::GraphProto &graph) {
   }
   for (auto [index, node] : llvm::enumerate(graph.node())) {
     if (std::optional<std::string> why = checkNodeSchema(node, opset))
-      return emitError(nodeLocation(node, index))
-             << "ONNX node '" << node.name() << "' (" << node.op_type()
-             << ", opset " << opset << "): " << *why;
+      return NodeContext{node, nodeLocation(node, index), opset}.error()
+             << *why;
     // Every op vitq imports has a first output (whatever the opset).
     if (node.output_size() == 0 || node.output(0).empty())
-      return emitError(nodeLocation(node, index))
-             << "ONNX node '" << node.name() << "' (" << node.op_type()
-             << ", opset " << opset << "): the node has no (first) output";
+      return NodeContext{node, nodeLocation(node, index), opset}.error()
+             << "the node has no (first) output";
     for (const std::string &output : node.output())
       if (!output.empty() && !defined.insert(output).second)
-        return emitError(nodeLocation(node, index))
-               << "ONNX node '" << node.name() << "' (" << node.op_type()
-               << "): output '" << output << "' is already defined";
+        return NodeContext{node, nodeLocation(node, index), opset}.error()
+               << "output '" << output << "' is already defined";
   }
   return success();
 }
