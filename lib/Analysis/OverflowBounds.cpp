@@ -51,19 +51,10 @@ IntRange IntRange::ofWidth(unsigned bits, bool isUnsigned) {
 }
 
 static std::string toString(Wide v) {
-  if (v == 0)
-    return "0";
-  bool negative = v < 0;
-  // Digits of the magnitude, least significant first; -v of the smallest
-  // value is avoided by working on negative remainders.
-  std::string digits;
-  for (; v != 0; v /= 10) {
-    int digit = static_cast<int>(v % 10);
-    digits.push_back(static_cast<char>('0' + (digit < 0 ? -digit : digit)));
-  }
-  if (negative)
-    digits.push_back('-');
-  return std::string(digits.rbegin(), digits.rend());
+  auto bits = static_cast<unsigned __int128>(v);
+  uint64_t words[] = {static_cast<uint64_t>(bits),
+                      static_cast<uint64_t>(bits >> 64)};
+  return llvm::toString(APInt(128, words), /*Radix=*/10, /*Signed=*/true);
 }
 
 std::string IntRange::str() const {
@@ -137,35 +128,36 @@ static std::optional<int64_t> splatValue(Value value) {
   return dense.getSplatValue<APInt>().getSExtValue();
 }
 
-/// The elements of a non-splat integer constant of at most
-/// kMaxScannedElements elements, widened; nullopt for anything else (a
-/// splat, a sparse constant, a resource blob missing or of the wrong size).
-static std::optional<SmallVector<int64_t>> scannedValues(Value value) {
+/// Calls `fn` on each element of a non-splat integer constant of at most
+/// kMaxScannedElements elements, in row-major order; false (and no call)
+/// for anything else: a splat, a sparse constant, a resource blob missing
+/// or of the wrong size.
+template <typename Fn> static bool visitScanned(Value value, Fn &&fn) {
   ElementsAttr attr = constantAttr(value);
   if (!attr || splatValue(value))
-    return std::nullopt;
+    return false;
   auto type = cast<ShapedType>(attr.getType());
   if (!type.hasStaticShape() || type.getNumElements() > kMaxScannedElements)
-    return std::nullopt;
-  SmallVector<int64_t> out;
-  auto take = [&](auto data) -> std::optional<SmallVector<int64_t>> {
+    return false;
+  auto visit = [&](auto data) {
     if (!data || static_cast<int64_t>(data->size()) != type.getNumElements())
-      return std::nullopt;
-    out.assign(data->begin(), data->end());
-    return out;
+      return false;
+    for (auto v : *data)
+      fn(static_cast<int64_t>(v));
+    return true;
   };
   if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
     for (const APInt &v : dense.getValues<APInt>())
-      out.push_back(v.getSExtValue());
-    return out;
+      fn(v.getSExtValue());
+    return true;
   }
   if (auto blob = dyn_cast<DenseI8ResourceElementsAttr>(attr))
-    return take(blob.tryGetAsArrayRef());
+    return visit(blob.tryGetAsArrayRef());
   if (auto blob = dyn_cast<DenseI16ResourceElementsAttr>(attr))
-    return take(blob.tryGetAsArrayRef());
+    return visit(blob.tryGetAsArrayRef());
   if (auto blob = dyn_cast<DenseI32ResourceElementsAttr>(attr))
-    return take(blob.tryGetAsArrayRef());
-  return std::nullopt;
+    return visit(blob.tryGetAsArrayRef());
+  return false;
 }
 
 /// Ops that only move or reinterpret elements.
@@ -188,12 +180,15 @@ IntRange ValueRanges::get(Value value, unsigned depth) {
     return it->second;
   IntRange range = elementRange(value.getType());
   Operation *def = value.getDefiningOp();
+  std::optional<IntRange> exact;
+  auto extend = [&](int64_t v) {
+    exact = exact ? unite(*exact, point(v)) : point(v);
+  };
   if (std::optional<int64_t> splat = splatValue(value)) {
     range = point(*splat);
-  } else if (std::optional<SmallVector<int64_t>> values =
-                 scannedValues(value)) {
-    if (!values->empty())
-      range = {*llvm::min_element(*values), *llvm::max_element(*values)};
+  } else if (visitScanned(value, extend)) {
+    if (exact)
+      range = *exact;
   } else if (isa_and_present<ShiftmaxOp>(def)) {
     // Probabilities in [0, 1] at scale 2^-(w - 1), saturated.
     range.lo = 0;
@@ -246,11 +241,11 @@ struct Contraction {
 /// Bias values per column: empty when absent, not a scannable constant or
 /// not one per column (the bias's range then bounds every column).
 static SmallVector<int64_t> biasPerColumn(Value bias, int64_t columns) {
-  std::optional<SmallVector<int64_t>> values =
-      bias ? scannedValues(bias) : std::nullopt;
-  if (!values || static_cast<int64_t>(values->size()) != columns)
+  SmallVector<int64_t> values;
+  if (!bias || !visitScanned(bias, [&](int64_t v) { values.push_back(v); }) ||
+      static_cast<int64_t>(values.size()) != columns)
     return {};
-  return *values;
+  return values;
 }
 
 /// Per-column bounds of every partial sum of a constant-weight contraction
@@ -258,19 +253,22 @@ static SmallVector<int64_t> biasPerColumn(Value bias, int64_t columns) {
 /// or empty when the weights are not a scannable constant of K * columns
 /// elements.
 static SmallVector<IntRange> columnSums(const Contraction &c) {
-  if (c.columns <= 0 || ShapedType::isDynamic(c.k))
-    return {};
-  std::optional<SmallVector<int64_t>> weights = scannedValues(c.weight);
-  if (!weights || static_cast<int64_t>(weights->size()) != c.k * c.columns)
+  int64_t count;
+  if (c.columns <= 0 || ShapedType::isDynamic(c.k) ||
+      llvm::MulOverflow(c.k, c.columns, count) ||
+      count != cast<ShapedType>(c.weight.getType()).getNumElements())
     return {};
   SmallVector<IntRange> sums(c.columns, point(0));
-  for (auto [i, v] : llvm::enumerate(*weights)) {
+  int64_t i = 0;
+  bool scanned = visitScanned(c.weight, [&](int64_t v) {
     Wide d = Wide(v) - c.wZp;
     Wide p = c.a.lo * d, q = c.a.hi * d;
-    IntRange &sum = sums[(static_cast<int64_t>(i) / c.stride) % c.columns];
+    IntRange &sum = sums[(i++ / c.stride) % c.columns];
     sum.lo += std::min<Wide>(std::min(p, q), 0);
     sum.hi += std::max<Wide>(std::max(p, q), 0);
-  }
+  });
+  if (!scanned)
+    return {};
   return sums;
 }
 
@@ -283,35 +281,34 @@ static IntRange boundContraction(Bounds &out, ValueRanges &ranges,
   note(out, "int32 product (x - x_zp) * (w - w_zp)", product, 32,
        "x - x_zp in " + c.a.str() + ", w - w_zp in " + w.str());
   IntRange biasRange = c.bias ? ranges.get(c.bias) : point(0);
+  // Per output column with constant weights, else one bound for all.
   SmallVector<IntRange> sums = columnSums(c);
-  if (sums.empty()) {
-    IntRange sum =
-        note(out, "int32 sum of products", sumOf(product, c.k), 32,
-             "K = " + lengthStr(c.k) + " products in " + product.str());
-    if (!c.bias)
-      return sum;
-    return note(out, "int32 accumulator plus bias", add(sum, biasRange), 32,
-                "bias in " + biasRange.str());
+  bool perColumn = !sums.empty();
+  std::string why = "K = " + lengthStr(c.k);
+  if (perColumn) {
+    why += " products per output with the constant weights' column sums";
+  } else {
+    sums.push_back(sumOf(product, c.k));
+    why += " products in " + product.str();
   }
   // The sum is reduced in int32 before the bias joins it in some lowerings,
   // so it must fit on its own too.
   IntRange sum = sums.front();
   for (IntRange r : sums)
     sum = unite(sum, r);
-  std::string why = "K = " + lengthStr(c.k) +
-                    " products per output with the constant weights' column "
-                    "sums";
   note(out, "int32 sum of products", sum, 32, why);
   if (!c.bias)
     return sum;
-  SmallVector<int64_t> bias = biasPerColumn(c.bias, c.columns);
+  SmallVector<int64_t> bias =
+      perColumn ? biasPerColumn(c.bias, c.columns) : SmallVector<int64_t>();
   std::optional<IntRange> acc;
   for (auto [col, r] : llvm::enumerate(sums)) {
     IntRange withBias = add(r, bias.empty() ? biasRange : point(bias[col]));
     acc = acc ? unite(*acc, withBias) : withBias;
   }
   return note(out, "int32 accumulator plus bias", *acc, 32,
-              why + ", plus each column's bias");
+              perColumn ? why + ", plus each column's bias"
+                        : "bias in " + biasRange.str());
 }
 
 /// Appends the 64-bit steps of `rescale` applied to `v` (then `+ offset`)
@@ -350,6 +347,15 @@ static IntRange boundShiftExp(Bounds &out, StringRef name, IntRange d,
               {mantissa.lo, mantissa.hi << n}, 64,
               "mantissa in " + mantissa.str() + " shifted by up to " +
                   std::to_string(n));
+}
+
+/// The contraction of a linear or conv2d and its optional fused rescale.
+static void boundAccumulation(Bounds &out, ValueRanges &ranges,
+                              const Contraction &c, RescaleAttr rescale,
+                              int64_t outputZp) {
+  IntRange acc = boundContraction(out, ranges, c);
+  if (rescale)
+    boundRescale(out, rescale, acc, point(outputZp));
 }
 
 static int64_t lastDim(Value v) {
@@ -403,9 +409,7 @@ static Bounds boundLinear(LinearOp op, ValueRanges &ranges) {
     c.columns = n;
     c.stride = transposed ? k : 1;
   }
-  IntRange acc = boundContraction(out, ranges, c);
-  if (RescaleAttr rescale = op.getRescaleAttr())
-    boundRescale(out, rescale, acc, point(op.getOutputZp()));
+  boundAccumulation(out, ranges, c, op.getRescaleAttr(), op.getOutputZp());
   return out;
 }
 
@@ -426,9 +430,7 @@ static Bounds boundConv(Conv2DOp op, ValueRanges &ranges) {
     c.columns = outChannels;
     c.stride = std::max<int64_t>(k, 1);
   }
-  IntRange acc = boundContraction(out, ranges, c);
-  if (RescaleAttr rescale = op.getRescaleAttr())
-    boundRescale(out, rescale, acc, point(op.getOutputZp()));
+  boundAccumulation(out, ranges, c, op.getRescaleAttr(), op.getOutputZp());
   return out;
 }
 

@@ -228,15 +228,8 @@ def main():
                                 args.runner, pipeline)
         for (case, expected), got in zip(pairs, results):
             total += 1
-            expected = np.asarray(expected).astype(np.int64)
-            bad = int(np.count_nonzero(got != expected))
-            print(f"{lowering}: {case.name}: "
-                  + ("ok" if bad == 0 else f"MISMATCH in {bad} elements"))
-            if bad:
-                failures += 1
-                for i in np.argwhere(got != expected)[:5]:
-                    i = tuple(i)
-                    print(f"  at {i}: got {got[i]}, reference {expected[i]}")
+            failures += not jit.compare(f"{lowering}: {case.name}", got,
+                                        expected)
     print(f"{total - failures}/{total} extreme cases bit-exact over "
           f"{len(lowerings)} lowering(s)")
     return 0 if ok and failures == 0 else 1

@@ -150,3 +150,15 @@ def run_cases(cases: Sequence[Case], vitq_opt: str = "vitq-opt",
         if run.returncode != 0:
             raise RuntimeError(f"mlir-runner failed:\n{run.stderr}")
     return _parse(run.stdout, cases)
+
+
+def compare(label: str, got: np.ndarray, expected) -> bool:
+    """Prints `label: ok`, or the mismatch count and the first differing
+    elements; returns whether `got` equals `expected` element for element."""
+    expected = np.asarray(expected).astype(np.int64)
+    bad = int(np.count_nonzero(got != expected))
+    print(f"{label}: " + ("ok" if bad == 0 else f"MISMATCH in {bad} elements"))
+    for i in np.argwhere(got != expected)[:5]:
+        i = tuple(i)
+        print(f"  at {i}: got {got[i]}, reference {expected[i]}")
+    return bad == 0

@@ -6,7 +6,7 @@
 // queries, correct results, every argument check, misaligned buffers,
 // concurrent instances and repeated create/destroy.
 
-#include "vitq/runtime.h"
+#include "Inputs/runtime-test.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -16,26 +16,6 @@
 extern const char vitq_model_metadata[];
 int32_t vitq_model_run(void *const *inputs, void *const *outputs,
                        void *workspace);
-
-static int failures;
-
-#define EXPECT(cond)                                                           \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      printf("FAILED line %d: %s (%s)\n", __LINE__, #cond, vitq_last_error()); \
-      ++failures;                                                              \
-    }                                                                          \
-  } while (0)
-
-static const float kX[6] = {1, 2, 3, -4, 5.5f, 0};
-static const int8_t kB[3] = {1, -2, 127};
-
-static int check_outputs(const float *y, const int8_t *copy) {
-  for (int i = 0; i < 6; ++i)
-    if (y[i] != kX[i] * 2 + kB[i % 3])
-      return 0;
-  return memcmp(copy, kB, 3) == 0;
-}
 
 static vitq_status run(vitq_instance *inst, const void *x, const void *b,
                        void *y, void *copy, size_t x_size) {
@@ -116,7 +96,7 @@ static void misaligned(void) {
   memcpy(in_storage + 1, kX, 24);
   EXPECT(run(inst, in_storage + 1, kB, out_storage + 1, copy, 24) == VITQ_OK);
   memcpy(y, out_storage + 1, 24);
-  EXPECT(check_outputs(y, copy));
+  EXPECT(outputs_correct(y, copy));
   EXPECT(misaligned_seen == 0);
   vitq_instance_destroy(inst);
   vitq_model_free(model);
@@ -140,7 +120,8 @@ static void *worker(void *arg) {
   for (int i = 0; i < 20000; ++i) {
     float y[6];
     int8_t copy[3];
-    bad += run(inst, kX, kB, y, copy, 24) != VITQ_OK || !check_outputs(y, copy);
+    bad +=
+        run(inst, kX, kB, y, copy, 24) != VITQ_OK || !outputs_correct(y, copy);
   }
   vitq_instance_destroy(inst);
   return (void *)bad;
@@ -212,7 +193,7 @@ int main(int argc, char **argv) {
   float y[6];
   int8_t copy[3];
   EXPECT(run(inst, kX, kB, y, copy, 24) == VITQ_OK);
-  EXPECT(check_outputs(y, copy));
+  EXPECT(outputs_correct(y, copy));
   argument_errors(model, inst);
   misaligned();
   overlap(inst);

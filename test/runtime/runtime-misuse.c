@@ -8,7 +8,7 @@
 // sizes, bad indices, freed handles, overlapping buffers, failing compiled
 // code. Misaligned buffers and repeated runs give the aligned, first results.
 
-#include "vitq/runtime.h"
+#include "Inputs/runtime-test.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -19,16 +19,6 @@ extern const char vitq_model_metadata[];
 int32_t vitq_model_run(void *const *inputs, void *const *outputs,
                        void *workspace);
 
-static int failures;
-
-#define EXPECT(cond)                                                           \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      printf("FAILED line %d: %s (%s)\n", __LINE__, #cond, vitq_last_error()); \
-      ++failures;                                                              \
-    }                                                                          \
-  } while (0)
-
 // Expects `call` to fail with `status` and prints the message.
 #define EXPECT_ERROR(call, status, label)                                      \
   do {                                                                         \
@@ -36,8 +26,6 @@ static int failures;
     printf("%s: %s\n", label, vitq_last_error());                              \
   } while (0)
 
-static const float kX[6] = {1, 2, 3, -4, 5.5f, 0};
-static const int8_t kB[3] = {1, -2, 127};
 static const size_t kInSizes[2] = {24, 3}, kOutSizes[2] = {24, 3};
 
 static vitq_status run(vitq_instance *inst, const void *x, const void *b,
@@ -45,13 +33,6 @@ static vitq_status run(vitq_instance *inst, const void *x, const void *b,
   const void *in[2] = {x, b};
   void *out[2] = {y, copy};
   return vitq_instance_run(inst, in, kInSizes, out, kOutSizes);
-}
-
-static int expected_outputs(const float *y, const int8_t *copy) {
-  for (int i = 0; i < 6; ++i)
-    if (y[i] != kX[i] * 2 + kB[i % 3])
-      return 0;
-  return memcmp(copy, kB, 3) == 0;
 }
 
 // CHECK: -- NULL pointers
@@ -270,9 +251,9 @@ static void freed_handles(void) {
   EXPECT(vitq_instance_create(model, &inst) == VITQ_OK);
   EXPECT(vitq_instance_create(model, &other) == VITQ_OK);
   vitq_model_free(model);
-  EXPECT(run(inst, kX, kB, y, copy) == VITQ_OK && expected_outputs(y, copy));
+  EXPECT(run(inst, kX, kB, y, copy) == VITQ_OK && outputs_correct(y, copy));
   vitq_instance_destroy(inst);
-  EXPECT(run(other, kX, kB, y, copy) == VITQ_OK && expected_outputs(y, copy));
+  EXPECT(run(other, kX, kB, y, copy) == VITQ_OK && outputs_correct(y, copy));
   printf("instance outlives its freed model: %s\n", failures ? "FAILED" : "ok");
   // ... but the model handle is gone.
   EXPECT(vitq_model_num_inputs(model) == 0);
@@ -317,7 +298,7 @@ static void overlaps(vitq_instance *inst) {
   EXPECT(run(inst, kX, kB, both, both + 24) == VITQ_OK);
   float y[6];
   memcpy(y, both, 24);
-  EXPECT(expected_outputs(y, (int8_t *)both + 24));
+  EXPECT(outputs_correct(y, (int8_t *)both + 24));
   printf("adjacent buffers: %s\n", failures ? "FAILED" : "ok");
 }
 
@@ -380,7 +361,7 @@ static void repeated_runs(vitq_instance *inst) {
   EXPECT(run(inst, kX, kB, y1, c1) == VITQ_OK);
   EXPECT(run(inst, kX, kB, y2, c2) == VITQ_OK);
   int same = memcmp(y1, y2, 24) == 0 && memcmp(c1, c2, 3) == 0 &&
-             expected_outputs(y1, c1);
+             outputs_correct(y1, c1);
   EXPECT(same);
   printf("run twice: %s\n", same ? "same outputs" : "DIFFERENT");
   // A failed run and a run on other inputs leave nothing behind.

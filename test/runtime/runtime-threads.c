@@ -16,23 +16,13 @@
 
 #define _POSIX_C_SOURCE 200809L
 
-#include "vitq/runtime.h"
+#include "Inputs/runtime-test.h"
 
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures;
-
-#define EXPECT(cond)                                                           \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      printf("FAILED line %d: %s (%s)\n", __LINE__, #cond, vitq_last_error()); \
-      ++failures;                                                              \
-    }                                                                          \
-  } while (0)
 
 enum { kImages = 360, kImageBytes = 256, kLogitsBytes = 40 };
 

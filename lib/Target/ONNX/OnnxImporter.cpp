@@ -294,7 +294,7 @@ Importer::graphInputType(const onnx::ValueInfoProto &input, Location loc) {
   return RankedTensorType::get(shape, element);
 }
 
-LogicalResult Importer::checkNodeOutputs(const onnx::GraphProto &graph) {
+LogicalResult Importer::checkNodes(const onnx::GraphProto &graph) {
   // A name defined twice would silently shadow the first definition.
   llvm::StringSet<> defined;
   Location fileLoc = FileLineColLoc::get(builder.getStringAttr(fileName), 0, 0);
@@ -434,7 +434,7 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
   builder.setInsertionPointToEnd(entryBlock);
 
   // Before the pattern matcher, which indexes nodes by output name.
-  if (failed(checkNodeOutputs(graph)))
+  if (failed(checkNodes(graph)))
     return failure();
   fuseDecomposedPatterns(graph);
   indexUsers(graph);

@@ -116,7 +116,7 @@ private:
   /// Converts `node` and checks what it produced: attributes of the right
   /// types, result shapes that are sane, and ops that verify.
   LogicalResult convertAndCheck(const NodeContext &node);
-  LogicalResult checkNodeOutputs(const onnx::GraphProto &graph);
+  LogicalResult checkNodes(const onnx::GraphProto &graph);
   LogicalResult checkDeclaredOutput(const onnx::ValueInfoProto &output,
                                     RankedTensorType computed, Location loc);
 
