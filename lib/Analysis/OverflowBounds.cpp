@@ -434,11 +434,16 @@ static Bounds boundConv(Conv2DOp op, ValueRanges &ranges) {
   return out;
 }
 
+/// Appends `input - input_zp`, computed in 64 bits.
+static IntRange boundInputMinusZp(Bounds &out, ValueRanges &ranges, Value input,
+                                  int64_t zp) {
+  return note(out, "int64 x - input_zp", sub(ranges.get(input), point(zp)), 64,
+              "input_zp = " + std::to_string(zp));
+}
+
 static Bounds boundRequantize(RequantizeOp op, ValueRanges &ranges) {
   Bounds out;
-  IntRange x = note(out, "int64 x - input_zp",
-                    sub(ranges.get(op.getInput()), point(op.getInputZp())), 64,
-                    "input_zp = " + std::to_string(op.getInputZp()));
+  IntRange x = boundInputMinusZp(out, ranges, op.getInput(), op.getInputZp());
   boundRescale(out, op.getRescale(), x, point(op.getOutputZp()));
   return out;
 }
@@ -482,9 +487,7 @@ static Bounds boundShiftmax(ShiftmaxOp op, ValueRanges &ranges) {
 
 static Bounds boundShiftGelu(ShiftGeluOp op, ValueRanges &ranges) {
   Bounds out;
-  IntRange x = note(out, "int64 x - input_zp",
-                    sub(ranges.get(op.getInput()), point(op.getInputZp())), 64,
-                    "input_zp = " + std::to_string(op.getInputZp()));
+  IntRange x = boundInputMinusZp(out, ranges, op.getInput(), op.getInputZp());
   IntRange t = add(add(add(x, shr(x, 1)), shr(x, 3)), shr(x, 4));
   note(out, "int64 t = 1.6875 x", t, 64, "x in " + x.str());
   IntRange m{std::max<Wide>(t.lo, 0), std::max<Wide>(t.hi, 0)};

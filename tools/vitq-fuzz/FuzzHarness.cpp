@@ -78,6 +78,19 @@ void vitq::fuzz::fail(const char *message) {
   std::abort();
 }
 
+void vitq::fuzz::checkFrontEnd(FuzzContext &context, ModuleOp module,
+                               const char *frontEnd, uint8_t selector) {
+  if (module) {
+    compileAccepted(context, module, selector);
+    return;
+  }
+  if (!context.sawError()) {
+    std::string message = std::string(frontEnd) + " rejected an input "
+                                                  "without an error";
+    fail(message.c_str());
+  }
+}
+
 void vitq::fuzz::compileAccepted(FuzzContext &context, ModuleOp module,
                                  uint8_t selector) {
   if (failed(verify(module)))

@@ -44,6 +44,11 @@ private:
 /// Aborts (a finding) with `message` on stderr.
 [[noreturn]] void fail(const char *message);
 
+/// What a front end (`frontEnd`, e.g. "the parser") produced: no module must
+/// come with an error; a module goes on to compileAccepted.
+void checkFrontEnd(FuzzContext &context, ModuleOp module, const char *frontEnd,
+                   uint8_t selector);
+
 /// Runs what vitq-compile runs on an accepted module: integer legalisation,
 /// the model pipeline with the int8 kernels of an ISA picked by `selector`,
 /// and the translation to LLVM IR. A failure without an error diagnostic is

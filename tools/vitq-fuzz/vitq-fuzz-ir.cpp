@@ -26,11 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string text(reinterpret_cast<const char *>(data), size);
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
       llvm::StringRef(text.c_str(), text.size()), &context.get(), "fuzz.mlir");
-  if (!module) {
-    if (!context.sawError())
-      vitq::fuzz::fail("the parser rejected IR without an error");
-    return 0;
-  }
-  vitq::fuzz::compileAccepted(context, *module, size ? data[size / 2] : 0);
+  vitq::fuzz::checkFrontEnd(context, module.get(), "the parser",
+                            size ? data[size / 2] : 0);
   return 0;
 }
