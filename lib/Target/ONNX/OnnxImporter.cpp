@@ -181,6 +181,40 @@ const ConstTensor *Importer::constant(const NodeContext &node, unsigned i) {
   return &*it->second.constant;
 }
 
+const Importer::QuantizedConstant *
+Importer::quantizedConstant(const NodeContext &node, unsigned i) {
+  if (!node.hasInput(i))
+    return nullptr;
+  auto it = values.find(node.proto.input(i));
+  if (it == values.end() || !it->second.quantized)
+    return nullptr;
+  return &*it->second.quantized;
+}
+
+FailureOr<Value> Importer::quantizedSource(const NodeContext &node,
+                                           unsigned i) {
+  if (node.hasInput(i)) {
+    auto it = values.find(node.proto.input(i));
+    if (it != values.end() && it->second.quantized) {
+      Entry &entry = it->second;
+      if (!entry.quantizedValue) {
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPointToStart(entryBlock);
+        Location loc = NameLoc::get(builder.getStringAttr(it->first()));
+        Value storage =
+            materialize(entry.quantized->storage, it->first(), loc);
+        entry.quantizedValue =
+            asQuantized(loc, storage, entry.quantized->type);
+      }
+      return entry.quantizedValue;
+    }
+  }
+  FailureOr<Value> v = value(node, i);
+  if (failed(v))
+    return failure();
+  return dequantizedSource(*v);
+}
+
 FailureOr<ConstTensor> Importer::requireConstant(const NodeContext &node,
                                                  unsigned i,
                                                  llvm::StringRef what) {

@@ -72,6 +72,17 @@ private:
 std::optional<std::string> checkNodeSchema(const onnx::NodeProto &node,
                                            int64_t opset);
 
+/// `type` with its per-axis dimension moved to `axis`; per-tensor types are
+/// returned as they are.
+quant::QuantizedType withQuantizedAxis(quant::QuantizedType type,
+                                       int64_t axis);
+
+/// The dimension of `out` that a reshape maps dimension `axis` of `in` to:
+/// one of the same size after the same number of elements; -1 when the
+/// reshape splits or merges it.
+int64_t reshapedAxis(ArrayRef<int64_t> in, ArrayRef<int64_t> out,
+                     int64_t axis);
+
 /// A scale input index meaning "unit scales" (MatMulInteger has none).
 constexpr unsigned kUnitScale = ~0u;
 
@@ -91,9 +102,22 @@ public:
   OwningOpRef<ModuleOp> import(const onnx::ModelProto &model);
 
 private:
+  /// A constant that a DequantizeLinear produced from integers: its signed
+  /// storage (unsigned data flipped, as quantized values are kept) and the
+  /// quantized type the integers have.
+  struct QuantizedConstant {
+    ConstTensor storage;
+    quant::QuantizedType type;
+  };
+  /// An ONNX value: SSA, compile-time, or both once materialised. A
+  /// dequantized constant keeps its integers too, for the consumers that
+  /// compute on them (weights, int32 biases).
   struct Entry {
     Value value;
     std::optional<ConstTensor> constant;
+    std::optional<QuantizedConstant> quantized = std::nullopt;
+    /// The storage of `quantized` as a quantized tensor, once materialised.
+    Value quantizedValue = {};
   };
   using BodyFn = std::function<Value(OpBuilder &, Location, ValueRange, Type)>;
   using Converter = LogicalResult (Importer::*)(const NodeContext &);
@@ -125,6 +149,12 @@ private:
                     Location loc);
   FailureOr<Value> value(const NodeContext &node, unsigned i);
   const ConstTensor *constant(const NodeContext &node, unsigned i);
+  /// The integers behind input `i` when it is a dequantized constant.
+  const QuantizedConstant *quantizedConstant(const NodeContext &node,
+                                             unsigned i);
+  /// Input `i` as a quantized tensor when it is dequantized (at run time,
+  /// or a dequantized constant); null otherwise.
+  FailureOr<Value> quantizedSource(const NodeContext &node, unsigned i);
   FailureOr<ConstTensor> requireConstant(const NodeContext &node, unsigned i,
                                          llvm::StringRef what);
   static RankedTensorType typeOf(Value v);
@@ -145,6 +175,15 @@ private:
   Value reshape(Location loc, Value input, ArrayRef<int64_t> shape);
   Value zeros(Location loc, ArrayRef<int64_t> shape, Type element);
   FailureOr<Value> matmul(const NodeContext &node, Value a, Value b);
+
+  /// Folds a node whose data inputs are all compile-time tensors
+  /// (DequantizeLinear, data movement, float arithmetic; OnnxFold.cpp);
+  /// true when the node was folded. Dequantized constants keep their
+  /// integers through data movement.
+  FailureOr<bool> foldConstantNode(const NodeContext &node);
+  FailureOr<bool> foldDequantize(const NodeContext &node);
+  FailureOr<bool> foldMovement(const NodeContext &node);
+  FailureOr<bool> foldFloatArithmetic(const NodeContext &node);
 
   /// Folds integer shape arithmetic (Add/Sub/Mul/Div/Equal/Where/Slice on
   /// small constants); true when the node was folded.
@@ -212,6 +251,11 @@ private:
                                 quant::QuantizedType target);
   FailureOr<Value> quantizeConstantOperand(const NodeContext &node,
                                            unsigned input);
+  /// `real` quantized at compile time to `target` (QuantizeLinear's
+  /// rounding), as a quantized tensor.
+  Value quantizeConstant(const ConstTensor &real,
+                         quant::UniformQuantizedType target,
+                         llvm::StringRef name, Location loc);
   /// The operand and result type of a float-semantic op (softmax, GELU,
   /// LayerNorm): its quantized input when it is dequantized and the op's
   /// only user quantizes, else the float input.

@@ -15,6 +15,7 @@
 #include "OnnxImporterImpl.h"
 
 #include "vitq/Dialect/Vitq/VitqOps.h"
+#include "vitq/Dialect/Vitq/VitqQuant.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -551,9 +552,24 @@ LogicalResult Importer::convertReshapeLike(const NodeContext &node) {
         reshapeTarget(node, data->type.getShape(), second);
     if (failed(shape))
       return failure();
-    ConstTensor result = *data;
-    result.type = data->type.clone(*shape);
-    setConstant(node, 0, std::move(result));
+    Entry entry;
+    entry.constant = *data;
+    entry.constant->type = data->type.clone(*shape);
+    // A dequantized constant keeps its integers while its quantized
+    // dimension (if any) survives the reshape.
+    if (const QuantizedConstant *q = quantizedConstant(node, 0)) {
+      std::optional<int32_t> axis = getQuantizedAxis(q->type);
+      int64_t mapped =
+          axis ? reshapedAxis(data->type.getShape(), *shape, *axis) : 0;
+      if (mapped >= 0) {
+        ConstTensor storage = q->storage;
+        storage.type = storage.type.clone(*shape);
+        entry.quantized =
+            QuantizedConstant{storage, axis ? withQuantizedAxis(q->type, mapped)
+                                            : q->type};
+      }
+    }
+    values[node.proto.output(0)] = std::move(entry);
     return success();
   }
   FailureOr<Value> input = value(node, 0);
@@ -1346,6 +1362,8 @@ LogicalResult Importer::convertNode(const NodeContext &node) {
     return success();
   }
   FailureOr<bool> folded = foldShapeArithmetic(node);
+  if (succeeded(folded) && !*folded)
+    folded = foldConstantNode(node);
   if (failed(folded) || *folded)
     return success(succeeded(folded));
   if (!converter)

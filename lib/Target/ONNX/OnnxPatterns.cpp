@@ -5,12 +5,20 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Exporters decompose LayerNorm (below opset 17) and GELU (below opset 20)
-// into elementwise chains. Before conversion, such chains are replaced by one
-// synthetic LayerNormalization or Gelu node, so they import as vitq.layernorm
-// and vitq.gelu and later legalise to their integer forms. A chain is fused
-// only when its constants have the expected values and none of its inner
-// values is used outside it, so fusion never changes what the graph computes.
+// Exporters decompose LayerNorm (below opset 17), GELU (below opset 20) and
+// sometimes Softmax into elementwise chains. Before conversion, such chains
+// are replaced by one synthetic LayerNormalization, Gelu or Softmax node, so
+// they import as vitq.layernorm / gelu / softmax and later legalise to their
+// integer forms. A chain is fused only when its constants have the expected
+// values and none of its inner values is used outside it.
+//
+// Quantizers (onnxruntime's among them) put QuantizeLinear/DequantizeLinear
+// pairs on values inside such chains. When the chain's input is dequantized
+// and its output quantized, the chain is still one unit: its inner pairs are
+// absorbed, as I-ViT replaces a whole non-linear by its integer form, and a
+// remark names each of them (docs/integer-semantics.md says what this does
+// to the numerics). The same holds for the pair onnxruntime puts between a
+// MatMul and its bias Add: the bias joins the int32 accumulator.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,9 +34,16 @@ using namespace mlir;
 using namespace mlir::vitq;
 using namespace mlir::vitq::onnx_import;
 
+
 namespace {
 
-/// Producer/consumer view of the graph and its compile-time scalars.
+/// A QuantizeLinear immediately dequantized with the same parameters.
+struct QdqPair {
+  const onnx::NodeProto *q;
+  const onnx::NodeProto *dq;
+};
+
+/// Producer/consumer view of the graph and its compile-time tensors.
 class PatternMatcher {
 public:
   PatternMatcher(const onnx::GraphProto &graph, MLIRContext *context,
@@ -73,41 +88,37 @@ public:
   }
   /// The node producing `name` if it is a default-domain `op` node.
   const onnx::NodeProto *def(llvm::StringRef name, llvm::StringRef op) const {
+    const onnx::NodeProto *node = producerOf(name);
+    return node && is(*node, op) ? node : nullptr;
+  }
+  const onnx::NodeProto *producerOf(llvm::StringRef name) const {
     auto it = producer.find(name);
-    if (it == producer.end() || !is(graph.node(it->second), op))
-      return nullptr;
-    return &graph.node(it->second);
+    return it == producer.end() ? nullptr : &graph.node(it->second);
   }
   const onnx::NodeProto &node(int index) const { return graph.node(index); }
   int indexOf(const onnx::NodeProto &node) const {
     return producer.lookup(node.output(0));
   }
 
-  /// A compile-time tensor: an initializer or a Constant node's value.
+  /// A compile-time tensor: an initializer, a Constant node's value, or
+  /// what Identity/QuantizeLinear/DequantizeLinear compute from them.
   std::optional<ConstTensor> constant(llvm::StringRef name) const {
-    auto it = initializers.find(name);
-    if (it != initializers.end())
-      return it->second;
-    const onnx::NodeProto *node = def(name, "Constant");
-    if (!node)
-      return std::nullopt;
-    for (const auto &attribute : node->attribute()) {
-      ConstTensor tensor;
-      if (attribute.name() == "value" && attribute.has_t() &&
-          readTensor(attribute.t(), context, "", tensor).empty())
-        return tensor;
-    }
-    return std::nullopt;
+    auto cached = constants.find(name);
+    if (cached != constants.end())
+      return cached->second;
+    std::optional<ConstTensor> result = evaluate(name);
+    constants[name] = result;
+    return result;
   }
   bool isConstant(llvm::StringRef name) const {
     return constant(name).has_value();
   }
-  /// Whether `name` is a one-element float constant equal to `expected`.
+  /// Whether `name` is a one-element float constant within `tolerance`
+  /// (relative) of `expected`.
   bool isScalar(llvm::StringRef name, double expected,
-                double tolerance = 1e-6) const {
-    std::optional<ConstTensor> c = constant(name);
-    return c && c->numElements() == 1 && c->isFloat() &&
-           std::fabs(c->floatAt(0) - expected) <= tolerance;
+                double tolerance = 1e-5) const {
+    std::optional<double> v = scalar(name);
+    return v && std::fabs(*v - expected) <= tolerance * std::fabs(expected);
   }
   std::optional<double> scalar(llvm::StringRef name) const {
     std::optional<ConstTensor> c = constant(name);
@@ -116,7 +127,7 @@ public:
     return c->floatAt(0);
   }
 
-  /// Whether ReduceMean `node` reduces the last axis only, keeping dims.
+  /// Whether reduction `node` runs over the last axis only, keeping dims.
   bool reducesLastAxis(const onnx::NodeProto &node) const {
     std::vector<int64_t> axes;
     int64_t keepdims = 1;
@@ -142,10 +153,12 @@ public:
         !(node.domain().empty() || node.domain() == "ai.onnx") ||
         node.output_size() != 1 || node.output(0).empty())
       return false;
-    if (op == "ReduceMean")
+    if (llvm::is_contained({"ReduceMean", "ReduceMax", "ReduceSum"}, op))
       return node.input_size() >= 1;
+    if (llvm::is_contained({"QuantizeLinear", "DequantizeLinear"}, op))
+      return node.input_size() >= 2;
     int arity = llvm::StringSwitch<int>(op)
-                    .Cases({"Add", "Sub", "Mul", "Div", "Pow"}, 2)
+                    .Cases({"Add", "Sub", "Mul", "Div", "Pow", "MatMul"}, 2)
                     .Case("Constant", 0)
                     .Default(1);
     return node.input_size() == arity;
@@ -163,12 +176,176 @@ public:
     return std::nullopt;
   }
 
+  //===--------------------------------------------------------------------===//
+  // Quantize/dequantize pairs
+  //===--------------------------------------------------------------------===//
+
+  /// The pair right after `name`: its only user quantizes, and the only
+  /// user of that dequantizes with the same per-tensor parameters.
+  std::optional<QdqPair> pairAfter(llvm::StringRef name) const {
+    const onnx::NodeProto *q = soleUse(name, "QuantizeLinear");
+    if (!q || q->input(0) != name)
+      return std::nullopt;
+    const onnx::NodeProto *dq = soleUse(q->output(0), "DequantizeLinear");
+    if (!dq || dq->input(0) != q->output(0) || !sameParameters(*q, *dq))
+      return std::nullopt;
+    return QdqPair{q, dq};
+  }
+  /// `name` after the pairs that follow it; the pairs are appended.
+  std::string forward(llvm::StringRef name,
+                      SmallVectorImpl<QdqPair> &pairs) const {
+    std::string current = name.str();
+    while (std::optional<QdqPair> pair = pairAfter(current)) {
+      pairs.push_back(*pair);
+      current = pair->dq->output(0);
+    }
+    return current;
+  }
+  /// `name` before the pairs that lead to it; the pairs are appended.
+  std::string backward(llvm::StringRef name,
+                       SmallVectorImpl<QdqPair> &pairs) const {
+    std::string current = name.str();
+    while (const onnx::NodeProto *dq = def(current, "DequantizeLinear")) {
+      const onnx::NodeProto *q = def(dq->input(0), "QuantizeLinear");
+      if (!q || usersOf(q->output(0)).size() != 1 || !sameParameters(*q, *dq) ||
+          isConstant(q->input(0)))
+        break;
+      pairs.push_back(QdqPair{q, dq});
+      current = q->input(0);
+    }
+    return current;
+  }
+  /// Whether two names hold the same value: one name, or dequantizations
+  /// of one integer tensor with the same parameters (quantizers may give
+  /// each consumer its own DequantizeLinear).
+  bool same(llvm::StringRef a, llvm::StringRef b) const {
+    if (a == b)
+      return true;
+    const onnx::NodeProto *da = def(a, "DequantizeLinear");
+    const onnx::NodeProto *db = def(b, "DequantizeLinear");
+    return da && db && da->input(0) == db->input(0) &&
+           sameParameters(*da, *db);
+  }
+  /// The other input of binary `node` when one of its inputs is `known`.
+  std::optional<std::string> otherThan(const onnx::NodeProto &node,
+                                       llvm::StringRef known) const {
+    if (node.input_size() != 2)
+      return std::nullopt;
+    if (same(node.input(0), known))
+      return node.input(1);
+    if (same(node.input(1), known))
+      return node.input(0);
+    return std::nullopt;
+  }
+  /// The scale and zero point of a quantize or dequantize node, if constant
+  /// and per-tensor.
+  std::optional<std::pair<double, int64_t>>
+  parameters(const onnx::NodeProto &node) const {
+    std::optional<double> scale = scalar(node.input(1));
+    int64_t zp = 0;
+    if (node.input_size() > 2 && !node.input(2).empty()) {
+      std::optional<ConstTensor> z = constant(node.input(2));
+      if (!z || z->numElements() != 1 || z->isFloat())
+        return std::nullopt;
+      zp = z->intAt(0);
+    }
+    if (!scale)
+      return std::nullopt;
+    return std::make_pair(*scale, zp);
+  }
+
 private:
+  bool sameParameters(const onnx::NodeProto &a,
+                      const onnx::NodeProto &b) const {
+    auto pa = parameters(a), pb = parameters(b);
+    return pa && pb && *pa == *pb;
+  }
+
+  /// Evaluates the (small) constant subgraphs quantizers write.
+  std::optional<ConstTensor> evaluate(llvm::StringRef name) const {
+    auto it = initializers.find(name);
+    if (it != initializers.end())
+      return it->second;
+    const onnx::NodeProto *node = producerOf(name);
+    if (!node || node->output_size() != 1)
+      return std::nullopt;
+    if (is(*node, "Constant")) {
+      for (const auto &attribute : node->attribute()) {
+        ConstTensor tensor;
+        if (attribute.name() == "value" && attribute.has_t() &&
+            readTensor(attribute.t(), context, "", tensor).empty())
+          return tensor;
+      }
+      return std::nullopt;
+    }
+    if (is(*node, "Identity"))
+      return constant(node->input(0));
+    bool dequantize = is(*node, "DequantizeLinear");
+    if (!dequantize && !is(*node, "QuantizeLinear"))
+      return std::nullopt;
+    std::optional<ConstTensor> x = constant(node->input(0));
+    std::optional<ConstTensor> scale = constant(node->input(1));
+    std::optional<ConstTensor> z =
+        node->input_size() > 2 && !node->input(2).empty()
+            ? constant(node->input(2))
+            : std::nullopt;
+    if (!x || !scale || !scale->isFloat() || x->isFloat() == dequantize ||
+        (node->input_size() > 2 && !node->input(2).empty() &&
+         (!z || z->isFloat() || z->numElements() != scale->numElements())))
+      return std::nullopt;
+    // Per-tensor, or per-axis along `axis` (default 1).
+    int64_t channels = scale->numElements(), inner = 1;
+    if (channels != 1) {
+      int64_t axis = 1, rank = x->type.getRank();
+      for (const auto &attribute : node->attribute())
+        if (attribute.name() == "axis")
+          axis = attribute.i();
+      axis = axis < 0 ? axis + rank : axis;
+      if (axis < 0 || axis >= rank || x->type.getDimSize(axis) != channels)
+        return std::nullopt;
+      for (int64_t d = axis + 1; d < rank; ++d)
+        inner *= x->type.getDimSize(d);
+    }
+    std::vector<double> scales = scale->floats();
+    std::vector<int64_t> zps = z ? z->ints() : std::vector<int64_t>(channels);
+    if (llvm::any_of(scales, [](double v) { return !(v > 0); }))
+      return std::nullopt;
+    auto channel = [&](size_t i) { return (i / inner) % channels; };
+    if (dequantize) {
+      std::vector<int64_t> ints = x->ints();
+      std::vector<double> real(ints.size());
+      for (size_t i = 0; i < ints.size(); ++i)
+        real[i] = static_cast<double>(ints[i] - zps[channel(i)]) *
+                  scales[channel(i)];
+      return ConstTensor::fromFloats(
+          RankedTensorType::get(x->type.getShape(), scale->elementType()),
+          real);
+    }
+    bool isUnsigned = !z || z->isUnsigned;
+    unsigned width = z ? z->elementType().getIntOrFloatBitWidth() : 8;
+    double lo = isUnsigned ? 0 : -std::ldexp(1.0, width - 1);
+    double hi = isUnsigned ? std::ldexp(1.0, width) - 1
+                           : std::ldexp(1.0, width - 1) - 1;
+    std::vector<double> real = x->floats();
+    std::vector<int64_t> ints(real.size());
+    for (size_t i = 0; i < real.size(); ++i)
+      ints[i] = toInt64(std::clamp(
+          std::nearbyint(real[i] / scales[channel(i)]) + zps[channel(i)], lo,
+          hi));
+    ConstTensor result = ConstTensor::fromInts(
+        RankedTensorType::get(x->type.getShape(),
+                              IntegerType::get(context, width)),
+        ints);
+    result.isUnsigned = isUnsigned;
+    return result;
+  }
+
   const onnx::GraphProto &graph;
   MLIRContext *context;
   const llvm::StringMap<ConstTensor> &initializers;
   llvm::StringMap<int> producer;
   llvm::StringMap<SmallVector<int, 2>> users;
+  mutable llvm::StringMap<std::optional<ConstTensor>> constants;
 };
 
 /// A matched chain: the nodes it replaces and the node standing for it,
@@ -176,6 +353,11 @@ private:
 struct Fusion {
   SmallVector<const onnx::NodeProto *> nodes;
   onnx::NodeProto replacement;
+  /// What the chain is and becomes, for remarks.
+  const char *kind = "";
+  const char *effect = "becomes one integer op";
+  /// Inner quantize/dequantize pairs the fused node absorbs.
+  SmallVector<QdqPair> absorbed = {};
 };
 
 void addIntAttr(onnx::NodeProto &node, const char *name, int64_t value) {
@@ -205,18 +387,40 @@ onnx::NodeProto makeNode(llvm::StringRef opType, ArrayRef<std::string> inputs,
   return node;
 }
 
+/// Fills in the absorbed pairs and their nodes. Inner pairs are only
+/// absorbed when the chain is quantized at its boundary (its input
+/// dequantized, its only user a QuantizeLinear): then it becomes one
+/// integer op. Otherwise a chain with inner pairs is left alone.
+std::optional<Fusion> finish(const PatternMatcher &m, Fusion fusion,
+                             llvm::StringRef input,
+                             ArrayRef<QdqPair> pairs) {
+  if (!pairs.empty()) {
+    if (!m.def(input, "DequantizeLinear") ||
+        !m.soleUse(fusion.replacement.output(0), "QuantizeLinear"))
+      return std::nullopt;
+    for (const QdqPair &pair : pairs) {
+      fusion.nodes.push_back(pair.q);
+      fusion.nodes.push_back(pair.dq);
+    }
+    fusion.absorbed.assign(pairs.begin(), pairs.end());
+  }
+  return fusion;
+}
+
 /// ReduceMean -> Sub -> Pow 2 (or Mul d d) -> ReduceMean -> Add eps -> Sqrt
-/// -> Div -> Mul gamma -> Add beta, anchored at the first ReduceMean.
+/// -> Div -> Mul gamma [-> Add beta], anchored at the first ReduceMean.
 std::optional<Fusion> matchLayerNorm(const PatternMatcher &m,
                                      const onnx::NodeProto &mean) {
   if (!m.reducesLastAxis(mean))
     return std::nullopt;
+  SmallVector<QdqPair> pairs;
   const std::string &x = mean.input(0);
-  const onnx::NodeProto *sub = m.soleUse(mean.output(0), "Sub");
-  if (!sub || sub->input(0) != x || sub->input(1) != mean.output(0))
+  std::string meanOut = m.forward(mean.output(0), pairs);
+  const onnx::NodeProto *sub = m.soleUse(meanOut, "Sub");
+  if (!sub || !m.same(sub->input(0), x) || sub->input(1) != meanOut)
     return std::nullopt;
   // The centred value feeds exactly the squaring and the division.
-  const std::string &d = sub->output(0);
+  std::string d = m.forward(sub->output(0), pairs);
   const onnx::NodeProto *square = nullptr, *div = nullptr;
   for (int user : m.usersOf(d)) {
     if (user < 0)
@@ -234,81 +438,180 @@ std::optional<Fusion> matchLayerNorm(const PatternMatcher &m,
   }
   if (!square || !div)
     return std::nullopt;
-  const onnx::NodeProto *var = m.soleUse(square->output(0), "ReduceMean");
+  const onnx::NodeProto *var =
+      m.soleUse(m.forward(square->output(0), pairs), "ReduceMean");
   if (!var || !m.reducesLastAxis(*var))
     return std::nullopt;
-  auto addEps = m.soleBinaryUse(var->output(0), "Add");
+  auto addEps = m.soleBinaryUse(m.forward(var->output(0), pairs), "Add");
   std::optional<double> epsValue =
       addEps ? m.scalar(addEps->other) : std::nullopt;
   if (!epsValue || *epsValue < 0)
     return std::nullopt;
-  const onnx::NodeProto *sqrt = m.soleUse(addEps->node->output(0), "Sqrt");
-  if (!sqrt || div->input(1) != sqrt->output(0) ||
-      m.usersOf(sqrt->output(0)).size() != 1)
+  std::string root = m.forward(addEps->node->output(0), pairs);
+  const onnx::NodeProto *sqrt = m.soleUse(root, "Sqrt");
+  if (!sqrt)
     return std::nullopt;
-  auto mulGamma = m.soleBinaryUse(div->output(0), "Mul");
+  std::string stddev = m.forward(sqrt->output(0), pairs);
+  if (div->input(1) != stddev || m.usersOf(stddev).size() != 1)
+    return std::nullopt;
+  auto mulGamma = m.soleBinaryUse(m.forward(div->output(0), pairs), "Mul");
   if (!mulGamma || !m.isConstant(mulGamma->other))
     return std::nullopt;
-  auto addBeta = m.soleBinaryUse(mulGamma->node->output(0), "Add");
-  if (!addBeta || !m.isConstant(addBeta->other))
-    return std::nullopt;
-
+  // The bias is optional (LayerNorm without one); a pair before it counts
+  // only when the Add is there.
+  SmallVector<QdqPair> betaPairs;
+  auto addBeta =
+      m.soleBinaryUse(m.forward(mulGamma->node->output(0), betaPairs), "Add");
+  if (addBeta && !m.isConstant(addBeta->other))
+    addBeta.reset();
+  const onnx::NodeProto *last = addBeta ? addBeta->node : mulGamma->node;
+  if (addBeta)
+    pairs.append(betaPairs);
+  SmallVector<std::string> inputs = {x, mulGamma->other};
+  if (addBeta)
+    inputs.push_back(addBeta->other);
   Fusion fusion{{&mean, sub, square, var, addEps->node, sqrt, div,
-                 mulGamma->node, addBeta->node},
-                makeNode("LayerNormalization",
-                         {x, mulGamma->other, addBeta->other}, *addBeta->node)};
+                 mulGamma->node},
+                makeNode("LayerNormalization", inputs, *last),
+                "LayerNorm"};
+  if (addBeta)
+    fusion.nodes.push_back(addBeta->node);
   addIntAttr(fusion.replacement, "axis", -1);
   addFloatAttr(fusion.replacement, "epsilon", static_cast<float>(*epsValue));
-  return fusion;
+  return finish(m, std::move(fusion), x, pairs);
 }
 
 /// x * (erf(x / sqrt 2) + 1) * 0.5 in the orders torch and Hugging Face
 /// export it, anchored at the Erf node.
 std::optional<Fusion> matchGeluErf(const PatternMatcher &m,
                                    const onnx::NodeProto &erf) {
-  const std::string &a = erf.input(0);
+  SmallVector<QdqPair> pairs;
+  std::string a = m.backward(erf.input(0), pairs);
   if (m.usersOf(a).size() != 1)
     return std::nullopt;
   const onnx::NodeProto *pre = m.def(a, "Div");
-  if (pre && !m.isScalar(pre->input(1), M_SQRT2, 1e-5))
+  if (pre && !m.isScalar(pre->input(1), M_SQRT2))
     pre = nullptr;
   if (!pre) {
     pre = m.def(a, "Mul");
-    if (pre && !m.isScalar(pre->input(1), M_SQRT1_2, 1e-5))
+    if (pre && !m.isScalar(pre->input(1), M_SQRT1_2))
       pre = nullptr;
   }
   if (!pre)
     return std::nullopt;
   const std::string &x = pre->input(0);
-  auto addOne = m.soleBinaryUse(erf.output(0), "Add");
+  auto addOne = m.soleBinaryUse(m.forward(erf.output(0), pairs), "Add");
   if (!addOne || !m.isScalar(addOne->other, 1.0))
     return std::nullopt;
-  auto mul = m.soleBinaryUse(addOne->node->output(0), "Mul");
-  if (!mul)
+  std::string onePlusErf = m.forward(addOne->node->output(0), pairs);
+  const onnx::NodeProto *mul = m.soleUse(onePlusErf, "Mul");
+  std::optional<std::string> t =
+      mul ? PatternMatcher::other(*mul, onePlusErf) : std::nullopt;
+  if (!t)
     return std::nullopt;
-  const std::string &t = mul->other;
-  SmallVector<const onnx::NodeProto *> nodes = {pre, &erf, addOne->node,
-                                                mul->node};
+  SmallVector<const onnx::NodeProto *> nodes = {pre, &erf, addOne->node, mul};
   const onnx::NodeProto *last = nullptr;
-  if (t == x || m.isScalar(t, 0.5)) {
+  if (m.same(*t, x) || m.isScalar(*t, 0.5)) {
     // (x * c) * 0.5 or (c * 0.5) * x.
-    auto mul2 = m.soleBinaryUse(mul->node->output(0), "Mul");
-    if (!mul2 || (t == x ? !m.isScalar(mul2->other, 0.5) : mul2->other != x))
+    std::string product = m.forward(mul->output(0), pairs);
+    const onnx::NodeProto *mul2 = m.soleUse(product, "Mul");
+    std::optional<std::string> o =
+        mul2 ? PatternMatcher::other(*mul2, product) : std::nullopt;
+    if (!o || (m.same(*t, x) ? !m.isScalar(*o, 0.5) : !m.same(*o, x)))
       return std::nullopt;
-    nodes.push_back(mul2->node);
-    last = mul2->node;
+    nodes.push_back(mul2);
+    last = mul2;
   } else {
     // (x * 0.5) * c.
-    const onnx::NodeProto *half = m.def(t, "Mul");
-    std::optional<std::string> h =
-        half ? PatternMatcher::other(*half, x) : std::nullopt;
-    if (!h || !m.isScalar(*h, 0.5) || m.usersOf(t).size() != 1)
+    std::string halfX = m.backward(*t, pairs);
+    const onnx::NodeProto *half = m.def(halfX, "Mul");
+    std::optional<std::string> h = half ? m.otherThan(*half, x) : std::nullopt;
+    if (!h || !m.isScalar(*h, 0.5) || m.usersOf(halfX).size() != 1 ||
+        m.usersOf(*t).size() != 1)
       return std::nullopt;
     nodes.push_back(half);
-    last = mul->node;
+    last = mul;
   }
-  Fusion fusion{nodes, makeNode("Gelu", {x}, *last)};
+  return finish(m, Fusion{nodes, makeNode("Gelu", {x}, *last), "GELU"}, x,
+                pairs);
+}
+
+/// exp(x - max(x)) / sum(exp(x - max(x))) over the last axis (the max is
+/// optional), anchored at the Exp node.
+std::optional<Fusion> matchSoftmax(const PatternMatcher &m,
+                                   const onnx::NodeProto &exp) {
+  SmallVector<QdqPair> pairs;
+  SmallVector<const onnx::NodeProto *> nodes = {&exp};
+  std::string x = m.backward(exp.input(0), pairs);
+  if (const onnx::NodeProto *sub = m.def(x, "Sub")) {
+    const onnx::NodeProto *max =
+        m.def(m.backward(sub->input(1), pairs), "ReduceMax");
+    if (!max || !m.reducesLastAxis(*max) || !m.same(max->input(0), sub->input(0)) ||
+        m.usersOf(max->output(0)).size() != 1 || m.usersOf(x).size() != 1)
+      return std::nullopt;
+    nodes.append({sub, max});
+    x = sub->input(0);
+  }
+  std::string e = m.forward(exp.output(0), pairs);
+  const onnx::NodeProto *sum = nullptr, *div = nullptr;
+  for (int user : m.usersOf(e)) {
+    if (user < 0)
+      return std::nullopt;
+    const onnx::NodeProto &n = m.node(user);
+    if (PatternMatcher::is(n, "ReduceSum") && m.reducesLastAxis(n))
+      sum = &n;
+    else if (PatternMatcher::is(n, "Div") && n.input(0) == e)
+      div = &n;
+    else
+      return std::nullopt;
+  }
+  if (!sum || !div)
+    return std::nullopt;
+  std::string total = m.forward(sum->output(0), pairs);
+  if (div->input(1) != total || m.usersOf(total).size() != 1)
+    return std::nullopt;
+  nodes.append({sum, div});
+  Fusion fusion{nodes, makeNode("Softmax", {x}, *div), "Softmax"};
+  addIntAttr(fusion.replacement, "axis", -1);
+  return finish(m, std::move(fusion), x, pairs);
+}
+
+/// MatMul -> Q -> DQ -> Add bias -> Q, as onnxruntime quantizes a linear
+/// layer exported as MatMul + Add: the bias Add takes the MatMul's output
+/// directly, so the bias joins the int32 accumulator. Anchored at the
+/// MatMul, which must have a dequantized input and a constant weight.
+std::optional<Fusion> matchBiasAdd(const PatternMatcher &m,
+                                   const onnx::NodeProto &matmul) {
+  if (!m.def(matmul.input(0), "DequantizeLinear"))
+    return std::nullopt;
+  std::optional<ConstTensor> weight = m.constant(matmul.input(1));
+  if (!weight || weight->type.getRank() != 2)
+    return std::nullopt;
+  std::optional<QdqPair> pair = m.pairAfter(matmul.output(0));
+  if (!pair)
+    return std::nullopt;
+  auto add = m.soleBinaryUse(pair->dq->output(0), "Add");
+  std::optional<ConstTensor> bias =
+      add ? m.constant(add->other) : std::nullopt;
+  int64_t n = weight->type.getDimSize(1);
+  if (!bias || !bias->isFloat() || bias->numElements() != n ||
+      (bias->type.getRank() > 0 && bias->type.getShape().back() != n) ||
+      !m.soleUse(add->node->output(0), "QuantizeLinear"))
+    return std::nullopt;
+  Fusion fusion{{add->node, pair->q, pair->dq},
+                makeNode("Add", {matmul.output(0), add->other}, *add->node),
+                "bias Add", "joins the int32 accumulator of its MatMul"};
+  fusion.absorbed.push_back(*pair);
   return fusion;
+}
+
+std::string describePair(const PatternMatcher &m, const QdqPair &pair) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "'" << pair.q->output(0) << "'";
+  if (auto p = m.parameters(*pair.q))
+    os << " (scale " << p->first << ", zero point " << p->second << ")";
+  return text;
 }
 
 } // namespace
@@ -332,6 +635,10 @@ void Importer::fuseDecomposedPatterns(const onnx::GraphProto &graph) {
       fusion = matchLayerNorm(matcher, node);
     else if (PatternMatcher::is(node, "Erf"))
       fusion = matchGeluErf(matcher, node);
+    else if (PatternMatcher::is(node, "Exp"))
+      fusion = matchSoftmax(matcher, node);
+    else if (PatternMatcher::is(node, "MatMul"))
+      fusion = matchBiasAdd(matcher, node);
     if (!fusion ||
         llvm::any_of(fusion->nodes, [&](const onnx::NodeProto *member) {
           return fused[matcher.indexOf(*member)];
@@ -342,6 +649,18 @@ void Importer::fuseDecomposedPatterns(const onnx::GraphProto &graph) {
       int index = matcher.indexOf(*member);
       fused[index] = true;
       lastIndex = std::max(lastIndex, index);
+    }
+    if (!fusion->absorbed.empty()) {
+      const onnx::NodeProto &last = graph.node(lastIndex);
+      InFlightDiagnostic remark =
+          emitRemark(nodeLocation(last, lastIndex))
+          << fusion->kind << " '" << fusion->replacement.name() << "' "
+          << fusion->effect << "; it absorbs "
+          << fusion->absorbed.size()
+          << " inner QuantizeLinear/DequantizeLinear pair"
+          << (fusion->absorbed.size() == 1 ? "" : "s") << ": ";
+      for (auto [k, pair] : llvm::enumerate(fusion->absorbed))
+        remark << (k ? ", " : "") << describePair(matcher, pair);
     }
     synthetic.push_back(std::move(fusion->replacement));
     replacementAt[lastIndex] = &synthetic.back();

@@ -432,70 +432,101 @@ FailureOr<Value> Importer::addBias(const NodeContext &node, Value accQ,
   Location loc = node.loc;
   Value acc = storageOf(loc, accQ);
   Operation *producer = accumulatingOp(acc, /*needBias=*/true);
-  if (!producer)
+  const ConstTensor *c = constant(node, biasInput);
+  // A bias computed at run time stays a float (or integer) add.
+  if (!producer || !c)
     return Value();
   quant::QuantizedType qacc = quantTypeOf(accQ);
   RankedTensorType accType = typeOf(acc);
   int64_t channelDim = isa<Conv2DOp>(producer) ? 1 : accType.getRank() - 1;
   int64_t channels = accType.getDimSize(channelDim);
   SmallVector<double> accScales = getScales(qacc);
-
-  // The bias in real units: a float constant, or a DequantizeLinear of an
-  // integer constant (the int32 bias of QDQ models).
+  auto accScale = [&](int64_t ch) {
+    return accScales.size() == 1 ? accScales[0] : accScales[ch];
+  };
   const std::string &name = node.proto.input(biasInput);
-  std::vector<double> real;
-  RankedTensorType biasType;
-  if (const ConstTensor *c = constant(node, biasInput)) {
-    // QOperator biases are int32 in accumulator units already.
-    if (c->isFloat() == accumulatorUnits)
-      return Value();
-    real = c->floats();
-    biasType = c->type;
-    if (accScales.size() != 1 && accScales.size() != real.size())
-      return Value();
-    if (accumulatorUnits)
-      for (size_t ch = 0; ch < real.size(); ++ch)
-        real[ch] *= accScales.size() == 1 ? accScales[0] : accScales[ch];
-  } else {
-    auto producerIt = producers.find(name);
-    if (producerIt == producers.end())
-      return Value();
-    const onnx::NodeProto &dq = *nodes[producerIt->second];
-    NodeContext dqNode{dq, loc, opset};
-    const ConstTensor *q =
-        dq.op_type() == "DequantizeLinear" ? constant(dqNode, 0) : nullptr;
-    const ConstTensor *scale = q ? constant(dqNode, 1) : nullptr;
-    const ConstTensor *zp = dqNode.hasInput(2) ? constant(dqNode, 2) : nullptr;
-    if (!scale || q->isFloat() || scale->numElements() != 1 ||
-        (dqNode.hasInput(2) && (!zp || zp->numElements() != 1)))
-      return Value();
-    double s = scale->floatAt(0);
-    int64_t z = zp ? zp->intAt(0) : 0;
-    for (int64_t v : q->ints())
-      real.push_back((v - z) * s);
-    biasType = q->type;
-  }
+  auto unusable = [&]() {
+    return node.error() << "bias '" << name << "' cannot join the integer "
+                        << "accumulator: ";
+  };
+
   // The bias must broadcast along the channel dimension only (a Conv's own
   // 1-D bias input is indexed by channel).
+  RankedTensorType biasType = c->type;
   if (channelBias && biasType.getRank() == 1)
     biasType = RankedTensorType::get({biasType.getDimSize(0), 1, 1},
                                      biasType.getElementType());
   int64_t offset = accType.getRank() - biasType.getRank();
-  if (offset < 0 || biasType.getNumElements() != channels)
-    return Value();
+  bool alongChannels = offset >= 0 && biasType.getNumElements() == channels;
   for (auto [i, size] : llvm::enumerate(biasType.getShape()))
-    if (size != 1 && int64_t(i) + offset != channelDim)
-      return Value();
+    alongChannels &= size == 1 || int64_t(i) + offset == channelDim;
+  const QuantizedConstant *q = quantizedConstant(node, biasInput);
+  // Any other constant is an ordinary operand of a float add (an island);
+  // only a quantizer's integer bias must fold.
+  if (!alongChannels && !q)
+    return Value();
+  if (!alongChannels)
+    return unusable() << "its shape " << c->type
+                      << " does not run along the " << channels
+                      << " output channels of " << accType,
+           failure();
 
-  std::vector<int64_t> ints;
-  for (int64_t ch = 0; ch < channels; ++ch) {
-    double s = accScales.size() == 1 ? accScales[0] : accScales[ch];
-    double q = std::nearbyint(real[ch] * beta / s);
-    if (!(std::fabs(q) < 2147483647.0))
-      return node.error() << "bias " << real[ch] << " overflows int32 at "
-                          << "the accumulator scale " << s,
+  std::vector<int64_t> ints(channels);
+  if (q) {
+    // A dequantized integer bias (int32 at the accumulator's scale, as
+    // quantizers write it): its integers are the accumulator's when the
+    // scales agree, else they are rescaled here, once.
+    SmallVector<double> scales = getScales(q->type);
+    auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(q->type);
+    std::vector<int64_t> stored = q->storage.ints();
+    double worst = 0;
+    bool rescaled = false;
+    for (int64_t ch = 0; ch < channels; ++ch) {
+      size_t k = scales.size() == 1 ? 0 : ch;
+      int64_t zp =
+          perAxis ? perAxis.getZeroPoints()[k]
+                  : cast<quant::UniformQuantizedType>(q->type).getZeroPoint();
+      double ratio = scales[k] * beta / accScale(ch);
+      double exact = static_cast<double>(stored[ch] - zp) * ratio;
+      double rounded = std::nearbyint(exact);
+      if (!(std::fabs(rounded) < 2147483647.0))
+        return unusable() << "its value " << exact << " overflows int32 at "
+                          << "the accumulator scale " << accScale(ch),
+               failure();
+      // Quantizers multiply the two scales in float32: equal within that.
+      bool same = std::fabs(ratio - 1.0) <= 1e-6;
+      ints[ch] = same ? stored[ch] - zp : static_cast<int64_t>(rounded);
+      rescaled |= !same;
+      if (!same)
+        worst = std::max(worst, std::fabs(rounded - exact));
+    }
+    // An int32 bias at another scale is unusual enough to say so (8- and
+    // 16-bit biases are quantized like activations and rescale anyway).
+    if (rescaled && q->type.getStorageTypeIntegralWidth() == 32)
+      emitRemark(loc) << "bias '" << name << "' is quantized at a scale "
+                      << "other than input scale x weight scale; its "
+                      << "integers are rescaled to the accumulator at compile "
+                      << "time (largest rounding " << worst
+                      << " accumulator units)";
+  } else {
+    // QOperator biases are int32 in accumulator units already; QDQ ones are
+    // float.
+    if (c->isFloat() == accumulatorUnits)
+      return unusable() << "expected "
+                        << (accumulatorUnits ? "int32 integers" : "floats")
+                        << ", got " << c->elementType(),
              failure();
-    ints.push_back(static_cast<int64_t>(q));
+    std::vector<double> real = c->floats();
+    for (int64_t ch = 0; ch < channels; ++ch) {
+      if (accumulatorUnits)
+        real[ch] *= accScale(ch);
+      double v = std::nearbyint(real[ch] * beta / accScale(ch));
+      if (!(std::fabs(v) < 2147483647.0))
+        return unusable() << "its value " << real[ch] << " overflows int32 "
+                          << "at the accumulator scale " << accScale(ch),
+               failure();
+      ints[ch] = static_cast<int64_t>(v);
+    }
   }
   auto type = RankedTensorType::get({channels}, builder.getI32Type());
   Value bias =
@@ -614,13 +645,13 @@ FailureOr<Value> Importer::quantizeConstantOperand(const NodeContext &node,
 //===----------------------------------------------------------------------===//
 
 FailureOr<bool> Importer::tryQuantizedMatMul(const NodeContext &node) {
-  FailureOr<Value> a = value(node, 0), b = value(node, 1);
-  if (failed(a) || failed(b))
+  FailureOr<Value> aQ = quantizedSource(node, 0),
+                   bQ = quantizedSource(node, 1);
+  if (failed(aQ) || failed(bQ))
     return failure();
-  Value aQ = dequantizedSource(*a), bQ = dequantizedSource(*b);
-  if (!aQ || !bQ)
+  if (!*aQ || !*bQ)
     return false;
-  FailureOr<Value> acc = accumulate(node, aQ, bQ, /*transposeB=*/false);
+  FailureOr<Value> acc = accumulate(node, *aQ, *bQ, /*transposeB=*/false);
   if (failed(acc))
     return failure();
   if (!*acc)
@@ -631,13 +662,13 @@ FailureOr<bool> Importer::tryQuantizedMatMul(const NodeContext &node) {
 FailureOr<bool> Importer::tryQuantizedGemm(const NodeContext &node) {
   if (node.intAttr("transA", 0))
     return false;
-  FailureOr<Value> a = value(node, 0), b = value(node, 1);
-  if (failed(a) || failed(b))
+  FailureOr<Value> aQ = quantizedSource(node, 0),
+                   bQ = quantizedSource(node, 1);
+  if (failed(aQ) || failed(bQ))
     return failure();
-  Value aQ = dequantizedSource(*a), bQ = dequantizedSource(*b);
-  if (!aQ || !bQ || typeOf(aQ).getRank() != 2)
+  if (!*aQ || !*bQ || typeOf(*aQ).getRank() != 2)
     return false;
-  FailureOr<Value> acc = accumulate(node, aQ, bQ, node.intAttr("transB", 0),
+  FailureOr<Value> acc = accumulate(node, *aQ, *bQ, node.intAttr("transB", 0),
                                     node.floatAttr("alpha", 1.0f));
   if (failed(acc) || !*acc)
     return failed(acc) ? FailureOr<bool>(failure()) : false;
@@ -650,13 +681,13 @@ FailureOr<bool> Importer::tryQuantizedGemm(const NodeContext &node) {
 }
 
 FailureOr<bool> Importer::tryQuantizedConv(const NodeContext &node) {
-  FailureOr<Value> x = value(node, 0), w = value(node, 1);
-  if (failed(x) || failed(w))
+  FailureOr<Value> xQ = quantizedSource(node, 0),
+                   wQ = quantizedSource(node, 1);
+  if (failed(xQ) || failed(wQ))
     return failure();
-  Value xQ = dequantizedSource(*x), wQ = dequantizedSource(*w);
-  if (!xQ || !wQ)
+  if (!*xQ || !*wQ)
     return false;
-  FailureOr<Value> acc = convAccumulate(node, xQ, wQ);
+  FailureOr<Value> acc = convAccumulate(node, *xQ, *wQ);
   if (failed(acc) || !*acc)
     return failed(acc) ? FailureOr<bool>(failure()) : false;
   if (node.hasInput(2)) {
@@ -768,23 +799,88 @@ FailureOr<bool> Importer::tryQuantizedMul(const NodeContext &node) {
   return false;
 }
 
+Value Importer::quantizeConstant(const ConstTensor &real,
+                                 quant::UniformQuantizedType target,
+                                 llvm::StringRef name, Location loc) {
+  // QuantizeLinear's rounding (half to even) and saturation.
+  std::vector<int64_t> ints;
+  for (double v : real.floats()) {
+    double q = std::nearbyint(v / target.getScale()) + target.getZeroPoint();
+    ints.push_back(toInt64(std::clamp(q, double(target.getStorageTypeMin()),
+                                      double(target.getStorageTypeMax()))));
+  }
+  auto type = RankedTensorType::get(real.type.getShape(),
+                                    getStorageIntegerType(target));
+  Value storage = materialize(ConstTensor::fromInts(type, ints), name, loc);
+  return asQuantized(loc, storage, target);
+}
+
 FailureOr<bool> Importer::convertQuantizedMovement(const NodeContext &node,
                                                    Converter converter) {
   // Concat moves every input; the other ops only their data input.
-  unsigned count =
-      node.proto.op_type() == "Concat" ? node.proto.input_size() : 1;
-  quant::QuantizedType type;
+  bool concat = node.proto.op_type() == "Concat";
+  unsigned count = concat ? node.proto.input_size() : 1;
+  // Each operand: quantized at run time, a dequantized constant, or (for
+  // Concat) a float constant that takes the result's parameters.
+  SmallVector<Value> sources(count);
+  SmallVector<const ConstTensor *> constants(count, nullptr);
+  quant::QuantizedType common;
+  bool mixed = false;
+  for (unsigned i = 0; i < count; ++i) {
+    if (!node.hasInput(i) || !values.count(node.proto.input(i)))
+      return false;
+    constants[i] = constant(node, i);
+    quant::QuantizedType type;
+    if (constants[i]) {
+      if (!concat)
+        return false; // folded already when foldable
+      if (const QuantizedConstant *q = quantizedConstant(node, i))
+        type = q->type;
+      else if (!constants[i]->isFloat())
+        return false;
+    } else {
+      FailureOr<Value> q = quantizedSource(node, i);
+      if (failed(q))
+        return failure();
+      if (!*q)
+        return false;
+      sources[i] = *q;
+      type = quantTypeOf(*q);
+    }
+    if (!type)
+      continue;
+    if (!isPerTensor(type))
+      return false;
+    mixed |= common && type != common;
+    common = common ? common : type;
+  }
+  if (!common)
+    return false;
+  // The result's type: the one QuantizeLinear after a Concat (each operand
+  // is requantized to it in integers), else the operands' common one.
+  quant::QuantizedType target = common;
+  std::optional<QuantizedUse> use;
+  if (concat)
+    use = quantizedUse(node);
+  if (use && isPerTensor(use->type))
+    target = use->type;
+  else if (mixed)
+    return false;
+  else
+    use.reset();
+  auto uniformTarget = cast<quant::UniformQuantizedType>(target);
   SmallVector<Value> storages;
   for (unsigned i = 0; i < count; ++i) {
-    if (constant(node, i))
-      return false;
-    auto it = values.find(node.proto.input(i));
-    if (it == values.end())
-      return false;
-    Value q = dequantizedSource(it->second.value);
-    if (!q || !isPerTensor(quantTypeOf(q)) || (type && quantTypeOf(q) != type))
-      return false;
-    type = quantTypeOf(q);
+    Value q = sources[i];
+    if (!q) {
+      q = quantizeConstant(*constants[i], uniformTarget,
+                           node.proto.input(i) + "_q", node.loc);
+    } else if (quantTypeOf(q) != target) {
+      FailureOr<Value> r = requantize(node, q, target);
+      if (failed(r) || !*r)
+        return failed(r) ? FailureOr<bool>(failure()) : false;
+      q = *r;
+    }
     storages.push_back(storageOf(node.loc, q));
   }
   // Convert with the integer storage standing in for the floats.
@@ -803,8 +899,12 @@ FailureOr<bool> Importer::convertQuantizedMovement(const NodeContext &node,
     auto it = values.find(output);
     if (output.empty() || it == values.end() || !it->second.value)
       continue;
-    it->second.value =
-        dequantize(node.loc, asQuantized(node.loc, it->second.value, type));
+    Value quantized = asQuantized(node.loc, it->second.value, target);
+    if (use) {
+      absorb(*use, quantized);
+      continue;
+    }
+    it->second.value = dequantize(node.loc, quantized);
   }
   return true;
 }

@@ -265,10 +265,54 @@ static std::string readExternal(const onnx::TensorProto &proto,
   return "";
 }
 
+/// ONNX's TensorProto data types for 4-bit integers (onnx 1.16); Debian's
+/// libonnx schema predates them.
+constexpr int32_t kOnnxUInt4 = 21;
+constexpr int32_t kOnnxInt4 = 22;
+
+static std::string readInt4(const onnx::TensorProto &proto,
+                            MLIRContext *context, llvm::StringRef dir,
+                            ConstTensor &result) {
+  bool isUnsigned = proto.data_type() == kOnnxUInt4;
+  SmallVector<int64_t> dims(proto.dims().begin(), proto.dims().end());
+  if (std::string why = checkShape(dims); !why.empty())
+    return "tensor '" + proto.name() + "': " + why;
+  auto type = RankedTensorType::get(dims, IntegerType::get(context, 8));
+  int64_t count = type.getNumElements();
+  std::string packed;
+  if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
+    std::string error = readExternal(proto, dir, packed);
+    if (!error.empty())
+      return error;
+  } else if (proto.has_raw_data()) {
+    packed = proto.raw_data();
+  } else {
+    // One packed byte per int32_data entry.
+    for (int32_t v : proto.int32_data())
+      packed.push_back(static_cast<char>(v & 0xff));
+  }
+  if (static_cast<int64_t>(packed.size()) != (count + 1) / 2)
+    return "tensor '" + proto.name() + "' holds " +
+           std::to_string(packed.size()) + " bytes, its shape needs " +
+           std::to_string((count + 1) / 2) + " (4-bit, packed)";
+  auto bytes = std::make_shared<std::string>(count, '\0');
+  for (int64_t i = 0; i < count; ++i) {
+    int nibble = (static_cast<uint8_t>(packed[i / 2]) >> (4 * (i % 2))) & 0xf;
+    int value = isUnsigned || nibble < 8 ? nibble : nibble - 16;
+    (*bytes)[i] = static_cast<char>(value);
+  }
+  result = ConstTensor{type, isUnsigned, bytes};
+  return "";
+}
+
 std::string onnx_import::readTensor(const onnx::TensorProto &proto,
                                     MLIRContext *context,
                                     llvm::StringRef externalDataDir,
                                     ConstTensor &result) {
+  // 4-bit integers (opset 21) are packed two to a byte, low nibble first;
+  // they are unpacked into 8-bit storage, which holds every 4-bit value.
+  if (proto.data_type() == kOnnxInt4 || proto.data_type() == kOnnxUInt4)
+    return readInt4(proto, context, externalDataDir, result);
   bool isUnsigned;
   Type element = convertElementType(context, proto.data_type(), isUnsigned);
   if (!element)
@@ -317,4 +361,129 @@ std::string onnx_import::readTensor(const onnx::TensorProto &proto,
            std::to_string(expected);
   result = ConstTensor{type, isUnsigned, bytes};
   return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement on compile-time tensors
+//===----------------------------------------------------------------------===//
+
+/// Builds a tensor of `type` whose element at each position is the element
+/// of `src` that `source` names for that position's coordinates.
+static ConstTensor
+moveElements(const ConstTensor &src, RankedTensorType type,
+             llvm::function_ref<int64_t(ArrayRef<int64_t>)> source) {
+  size_t width = src.bytesPerElement();
+  int64_t count = type.getNumElements();
+  auto bytes = std::make_shared<std::string>();
+  bytes->resize(count * width);
+  SmallVector<int64_t> coords(type.getRank(), 0);
+  ArrayRef<int64_t> shape = type.getShape();
+  for (int64_t i = 0; i < count; ++i) {
+    std::memcpy(bytes->data() + i * width,
+                src.bytes->data() + source(coords) * width, width);
+    // Advance the row-major coordinates.
+    for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+      if (++coords[d] < shape[d])
+        break;
+      coords[d] = 0;
+    }
+  }
+  return ConstTensor{type, src.isUnsigned, bytes};
+}
+
+/// Row-major strides of `shape`.
+static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+ConstTensor onnx_import::transposeConstant(const ConstTensor &t,
+                                           ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> shape, strides = stridesOf(t.type.getShape());
+  for (int64_t p : perm)
+    shape.push_back(t.type.getDimSize(p));
+  return moveElements(t, t.type.clone(shape), [&](ArrayRef<int64_t> c) {
+    int64_t index = 0;
+    for (auto [i, p] : llvm::enumerate(perm))
+      index += c[i] * strides[p];
+    return index;
+  });
+}
+
+ConstTensor onnx_import::sliceConstant(const ConstTensor &t,
+                                       ArrayRef<int64_t> offsets,
+                                       ArrayRef<int64_t> sizes,
+                                       ArrayRef<int64_t> steps) {
+  SmallVector<int64_t> strides = stridesOf(t.type.getShape());
+  return moveElements(t, t.type.clone(sizes), [&](ArrayRef<int64_t> c) {
+    int64_t index = 0;
+    for (size_t d = 0; d < c.size(); ++d)
+      index += (offsets[d] + c[d] * steps[d]) * strides[d];
+    return index;
+  });
+}
+
+ConstTensor onnx_import::gatherConstant(const ConstTensor &t, int64_t axis,
+                                        ArrayRef<int64_t> indices,
+                                        ArrayRef<int64_t> indicesShape) {
+  ArrayRef<int64_t> in = t.type.getShape();
+  SmallVector<int64_t> shape(in.begin(), in.begin() + axis);
+  shape.append(indicesShape.begin(), indicesShape.end());
+  shape.append(in.begin() + axis + 1, in.end());
+  SmallVector<int64_t> strides = stridesOf(in);
+  SmallVector<int64_t> indexStrides = stridesOf(indicesShape);
+  int64_t k = indicesShape.size();
+  return moveElements(t, t.type.clone(shape), [&](ArrayRef<int64_t> c) {
+    int64_t which = 0;
+    for (int64_t j = 0; j < k; ++j)
+      which += c[axis + j] * indexStrides[j];
+    int64_t index = indices[which] * strides[axis];
+    for (int64_t d = 0; d < axis; ++d)
+      index += c[d] * strides[d];
+    for (int64_t d = axis + 1; d < static_cast<int64_t>(in.size()); ++d)
+      index += c[d + k - 1] * strides[d];
+    return index;
+  });
+}
+
+ConstTensor onnx_import::concatConstants(ArrayRef<const ConstTensor *> parts,
+                                         int64_t axis) {
+  const ConstTensor &first = *parts.front();
+  SmallVector<int64_t> shape(first.type.getShape());
+  shape[axis] = 0;
+  for (const ConstTensor *p : parts)
+    shape[axis] += p->type.getDimSize(axis);
+  // Row-major: every part contributes one contiguous run per outer index.
+  int64_t outer = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  size_t width = first.bytesPerElement();
+  auto bytes = std::make_shared<std::string>();
+  bytes->reserve(RankedTensorType::get(shape, first.elementType())
+                     .getNumElements() *
+                 width);
+  for (int64_t o = 0; o < outer; ++o)
+    for (const ConstTensor *p : parts) {
+      size_t run = p->numElements() / std::max<int64_t>(outer, 1) * width;
+      if (p->numElements() == 0)
+        continue;
+      bytes->append(*p->bytes, o * run, run);
+    }
+  return ConstTensor{first.type.clone(shape), first.isUnsigned, bytes};
+}
+
+ConstTensor onnx_import::broadcastConstant(const ConstTensor &t,
+                                           ArrayRef<int64_t> shape) {
+  ArrayRef<int64_t> in = t.type.getShape();
+  SmallVector<int64_t> strides = stridesOf(in);
+  int64_t offset = shape.size() - in.size();
+  return moveElements(t, t.type.clone(shape), [&](ArrayRef<int64_t> c) {
+    int64_t index = 0;
+    for (size_t d = 0; d < in.size(); ++d)
+      if (in[d] != 1)
+        index += c[offset + d] * strides[d];
+    return index;
+  });
 }

@@ -69,6 +69,35 @@ std::string checkShape(llvm::ArrayRef<int64_t> shape);
 Type convertElementType(MLIRContext *context, int32_t onnxType,
                         bool &isUnsigned);
 
+//===----------------------------------------------------------------------===//
+// Data movement on compile-time tensors
+//===----------------------------------------------------------------------===//
+//
+// These move elements as raw bytes, so they serve any element type (float
+// values, integer storage of quantized constants, shape tensors alike) and
+// keep `isUnsigned`. Callers check shapes and arguments first.
+
+/// `t` with its dimensions permuted: result dimension i is `perm[i]` of `t`.
+ConstTensor transposeConstant(const ConstTensor &t, ArrayRef<int64_t> perm);
+
+/// The elements at `offsets + i * strides` for i < `sizes` in every
+/// dimension (strides may be negative).
+ConstTensor sliceConstant(const ConstTensor &t, ArrayRef<int64_t> offsets,
+                          ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides);
+
+/// ONNX Gather: entries `indices` (already non-negative, of shape
+/// `indicesShape`) of dimension `axis`, which the index dimensions replace.
+ConstTensor gatherConstant(const ConstTensor &t, int64_t axis,
+                           ArrayRef<int64_t> indices,
+                           ArrayRef<int64_t> indicesShape);
+
+/// `parts` (of one element type and rank, equal outside `axis`) joined
+/// along `axis`.
+ConstTensor concatConstants(ArrayRef<const ConstTensor *> parts, int64_t axis);
+
+/// `t` broadcast NumPy-style to `shape` (which `t` must broadcast to).
+ConstTensor broadcastConstant(const ConstTensor &t, ArrayRef<int64_t> shape);
+
 /// Reads an initializer or Constant value, including external data stored
 /// relative to `externalDataDir`. Returns an error message on failure.
 std::string readTensor(const onnx::TensorProto &proto, MLIRContext *context,
