@@ -472,12 +472,62 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
     return failure();
   fuseDecomposedPatterns(graph);
   indexUsers(graph);
+  // A node that fails does not stop the import: every problem of the model
+  // is reported in one run. What depends on a failed node is skipped
+  // silently, except for ops vitq does not know at all, which are counted
+  // wherever they are and reported once per op type at the end.
+  struct Unsupported {
+    std::string op;
+    int count = 0;
+    const onnx::NodeProto *first = nullptr;
+    int index = 0;
+  };
+  std::vector<Unsupported> unsupported; // in order of first use
+  llvm::StringSet<> poisoned;
+  bool failedAny = false;
   for (auto [position, node] : llvm::enumerate(nodes)) {
     if (absorbed.contains(position))
       continue;
-    NodeContext ctx{*node, nodeLocation(*node, nodeIndices[position]), opset};
-    if (failed(convertAndCheck(ctx)))
-      return failure();
+    int index = nodeIndices[position];
+    NodeContext ctx{*node, nodeLocation(*node, index), opset};
+    bool skip = llvm::any_of(node->input(), [&](const std::string &input) {
+      return poisoned.contains(input);
+    });
+    unsupportedOp.reset();
+    if (!skip && succeeded(convertAndCheck(ctx)))
+      continue;
+    failedAny = true;
+    std::optional<std::string> unknown = unsupportedOpName(*node);
+    if (unsupportedOp || (skip && unknown)) {
+      std::string op = unsupportedOp ? *unsupportedOp : *unknown;
+      auto it = llvm::find_if(
+          unsupported, [&](const Unsupported &u) { return u.op == op; });
+      if (it == unsupported.end())
+        it = unsupported.insert(it, Unsupported{op, 0, node, index});
+      ++it->count;
+    }
+    for (const std::string &output : node->output())
+      poisoned.insert(output);
+  }
+  if (failedAny) {
+    for (const Unsupported &u : unsupported) {
+      NodeContext first{*u.first, nodeLocation(*u.first, u.index), opset};
+      InFlightDiagnostic diag = first.error() << "unsupported op '" << u.op
+                                              << "'";
+      if (u.count > 1)
+        diag << " (" << u.count << " nodes; this is the first)";
+    }
+    if (unsupported.size() > 1) {
+      InFlightDiagnostic diag =
+          emitError(fileLoc) << "the model uses " << unsupported.size()
+                             << " op type"
+                             << (unsupported.size() == 1 ? "" : "s")
+                             << " vitq does not import: ";
+      for (auto [i, u] : llvm::enumerate(unsupported))
+        diag << (i ? ", " : "") << u.op << " (" << u.count
+             << (u.count == 1 ? " node)" : " nodes)");
+    }
+    return failure();
   }
 
   // Results.

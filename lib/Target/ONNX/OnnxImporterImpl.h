@@ -137,6 +137,12 @@ private:
                                              Location loc);
   Location nodeLocation(const onnx::NodeProto &node, int index);
   LogicalResult convertNode(const NodeContext &node);
+  /// The converter of `node`'s op; null when there is none.
+  static Converter converterFor(const onnx::NodeProto &node);
+  /// The name of `node`'s op ("Mod", "com.microsoft.Gelu") when vitq cannot
+  /// import it at all.
+  static std::optional<std::string>
+  unsupportedOpName(const onnx::NodeProto &node);
   /// Converts `node` and checks what it produced: attributes of the right
   /// types, result shapes that are sane, and ops that verify.
   LogicalResult convertAndCheck(const NodeContext &node);
@@ -305,6 +311,8 @@ private:
   llvm::StringMap<int> producers;
   /// Positions of QuantizeLinear nodes already folded into their producer.
   llvm::DenseSet<int> absorbed;
+  /// Set by convertNode when it fails on an op it has no converter for.
+  std::optional<std::string> unsupportedOp;
   /// Values whose ONNX type is unsigned: graph inputs and quantized results
   /// with unsigned zero points (quantized storage is kept signed).
   llvm::StringSet<> unsignedValues;

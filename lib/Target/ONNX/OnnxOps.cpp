@@ -1305,54 +1305,69 @@ LogicalResult Importer::convertLayerNorm(const NodeContext &node) {
 // Dispatch
 //===----------------------------------------------------------------------===//
 
-LogicalResult Importer::convertNode(const NodeContext &node) {
-  const std::string &domain = node.proto.domain();
-  llvm::StringRef op = node.proto.op_type();
-  if (domain == "com.microsoft") {
-    Converter converter =
-        llvm::StringSwitch<Converter>(op)
-            .Case("QGemm", &Importer::convertQGemm)
-            .Case("QLinearAdd", &Importer::convertQLinearAdd)
-            .Case("QLinearSoftmax", &Importer::convertQLinearSoftmax)
-            .Default(nullptr);
-    if (!converter)
-      return node.error() << "unsupported op 'com.microsoft." << op << "'";
-    return (this->*converter)(node);
-  }
+/// The ops vitq folds at import time but cannot compute at run time.
+static bool isFoldOnly(llvm::StringRef op) {
+  return op == "Equal" || op == "Where";
+}
+
+Importer::Converter Importer::converterFor(const onnx::NodeProto &node) {
+  const std::string &domain = node.domain();
+  llvm::StringRef op = node.op_type();
+  if (domain == "com.microsoft")
+    return llvm::StringSwitch<Converter>(op)
+        .Case("QGemm", &Importer::convertQGemm)
+        .Case("QLinearAdd", &Importer::convertQLinearAdd)
+        .Case("QLinearSoftmax", &Importer::convertQLinearSoftmax)
+        .Default(nullptr);
   if (!domain.empty() && domain != "ai.onnx")
-    return node.error() << "ops of domain '" << domain << "' are not supported";
-  Converter converter =
-      llvm::StringSwitch<Converter>(op)
-          .Cases({"Add", "Sub", "Mul", "Div", "Pow"},
-                 &Importer::convertElementwise)
-          .Cases({"Sqrt", "Erf", "Tanh", "Exp", "Neg", "Reciprocal", "Relu"},
-                 &Importer::convertElementwise)
-          .Case("Cast", &Importer::convertCast)
-          .Case("Constant", &Importer::convertConstant)
-          .Case("ConstantOfShape", &Importer::convertConstantOfShape)
-          .Case("Shape", &Importer::convertShape)
-          .Cases({"Reshape", "Flatten", "Squeeze", "Unsqueeze"},
-                 &Importer::convertReshapeLike)
-          .Case("Transpose", &Importer::convertTranspose)
-          .Case("Concat", &Importer::convertConcat)
-          .Case("Gather", &Importer::convertGather)
-          .Case("Slice", &Importer::convertSlice)
-          .Case("Split", &Importer::convertSplit)
-          .Case("Expand", &Importer::convertExpand)
-          .Case("MatMul", &Importer::convertMatMul)
-          .Case("Gemm", &Importer::convertGemm)
-          .Case("Conv", &Importer::convertConv)
-          .Case("ReduceMean", &Importer::convertReduceMean)
-          .Case("Softmax", &Importer::convertSoftmax)
-          .Case("Gelu", &Importer::convertGelu)
-          .Case("LayerNormalization", &Importer::convertLayerNorm)
-          .Case("QuantizeLinear", &Importer::convertQuantizeLinear)
-          .Case("DequantizeLinear", &Importer::convertDequantizeLinear)
-          .Case("QLinearMatMul", &Importer::convertQLinearMatMul)
-          .Case("QLinearConv", &Importer::convertQLinearConv)
-          .Case("MatMulInteger", &Importer::convertMatMulInteger)
-          .Default(nullptr);
-  if (op == "Identity") {
+    return nullptr;
+  return llvm::StringSwitch<Converter>(op)
+      .Cases({"Add", "Sub", "Mul", "Div", "Pow"}, &Importer::convertElementwise)
+      .Cases({"Sqrt", "Erf", "Tanh", "Exp", "Neg", "Reciprocal", "Relu"},
+             &Importer::convertElementwise)
+      .Case("Cast", &Importer::convertCast)
+      .Case("Constant", &Importer::convertConstant)
+      .Case("ConstantOfShape", &Importer::convertConstantOfShape)
+      .Case("Shape", &Importer::convertShape)
+      .Cases({"Reshape", "Flatten", "Squeeze", "Unsqueeze"},
+             &Importer::convertReshapeLike)
+      .Case("Transpose", &Importer::convertTranspose)
+      .Case("Concat", &Importer::convertConcat)
+      .Case("Gather", &Importer::convertGather)
+      .Case("Slice", &Importer::convertSlice)
+      .Case("Split", &Importer::convertSplit)
+      .Case("Expand", &Importer::convertExpand)
+      .Case("MatMul", &Importer::convertMatMul)
+      .Case("Gemm", &Importer::convertGemm)
+      .Case("Conv", &Importer::convertConv)
+      .Case("ReduceMean", &Importer::convertReduceMean)
+      .Case("Softmax", &Importer::convertSoftmax)
+      .Case("Gelu", &Importer::convertGelu)
+      .Case("LayerNormalization", &Importer::convertLayerNorm)
+      .Case("QuantizeLinear", &Importer::convertQuantizeLinear)
+      .Case("DequantizeLinear", &Importer::convertDequantizeLinear)
+      .Case("QLinearMatMul", &Importer::convertQLinearMatMul)
+      .Case("QLinearConv", &Importer::convertQLinearConv)
+      .Case("MatMulInteger", &Importer::convertMatMulInteger)
+      .Default(nullptr);
+}
+
+std::optional<std::string>
+Importer::unsupportedOpName(const onnx::NodeProto &node) {
+  const std::string &domain = node.domain();
+  bool defaultDomain = domain.empty() || domain == "ai.onnx";
+  if (converterFor(node) ||
+      (defaultDomain && (node.op_type() == "Identity" ||
+                         isFoldOnly(node.op_type()))))
+    return std::nullopt;
+  return defaultDomain ? node.op_type() : domain + "." + node.op_type();
+}
+
+LogicalResult Importer::convertNode(const NodeContext &node) {
+  llvm::StringRef op = node.proto.op_type();
+  Converter converter = converterFor(node.proto);
+  std::optional<std::string> unsupported = unsupportedOpName(node.proto);
+  if (op == "Identity" && !unsupported) {
     auto it = values.find(node.proto.input(0));
     if (it == values.end())
       return node.error() << "input '" << node.proto.input(0)
@@ -1361,13 +1376,18 @@ LogicalResult Importer::convertNode(const NodeContext &node) {
     values[node.proto.output(0)] = std::move(entry);
     return success();
   }
-  FailureOr<bool> folded = foldShapeArithmetic(node);
-  if (succeeded(folded) && !*folded)
-    folded = foldConstantNode(node);
-  if (failed(folded) || *folded)
-    return success(succeeded(folded));
-  if (!converter)
-    return node.error() << "unsupported op '" << op << "'";
+  if (!unsupported || isFoldOnly(op)) {
+    FailureOr<bool> folded = foldShapeArithmetic(node);
+    if (succeeded(folded) && !*folded)
+      folded = foldConstantNode(node);
+    if (failed(folded) || *folded)
+      return success(succeeded(folded));
+  }
+  if (!converter) {
+    // Reported once per op type by the caller, with every node using it.
+    unsupportedOp = unsupported.value_or(op.str());
+    return failure();
+  }
   // Data movement on dequantized values moves the integers instead.
   if (llvm::is_contained({"Reshape", "Flatten", "Squeeze", "Unsqueeze",
                           "Transpose", "Concat", "Gather", "Slice", "Split",

@@ -988,6 +988,28 @@ def bad_unknown_op(opts) -> onnx.ModelProto:
     return unary_model("bad_unknown_op", "FancyOp", [2, 3])
 
 
+def bad_unsupported_ops(opts) -> onnx.ModelProto:
+    """Three op types vitq does not import (HardSwish, Pad, two Mods), one
+    after another with a supported Relu between them, and an independent
+    error (a Gemm with a wrongly shaped weight) on a second branch."""
+    g = GraphBuilder("bad_unsupported_ops")
+    x = g.input("x", FLOAT, [1, 4, 6])
+    h = g.node("HardSwish", [x], scope="/act")
+    pads = g.initializer("pads", np.array([0, 0, 1, 0, 0, 1], dtype=np.int64))
+    p = g.node("Pad", [h, pads], scope="/pad")
+    r = g.node("Relu", [p], scope="/relu")
+    c = g.scalar("divisor", 3.0, np.float32)
+    m = g.node("Mod", [r, c], scope="/mod", fmod=1)
+    g.node("Mod", [m, c], scope="/mod", fmod=1, outputs=["y"])
+    flat = g.node("Reshape", [x, g.initializer("shape", np.array([4, 6], dtype=np.int64))],
+                  scope="/head")
+    w = g.initializer("head.weight", np.ones((5, 3), dtype=np.float32))
+    g.node("Gemm", [flat, w], scope="/head", outputs=["z"])
+    g.output("y", FLOAT, [1, 4, 8])
+    g.output("z", FLOAT, [4, 3])
+    return g.model(17)
+
+
 def bad_shape_div(opts) -> onnx.ModelProto:
     """The expand idiom with its shape divided by zero."""
     g = GraphBuilder("bad_shape_div")
@@ -2035,6 +2057,7 @@ MODELS: Dict[str, Entry] = {
     "deit_fp32_base_size": Entry(deit_fp32_base_size, default=False),
     "bad_truncated": Entry(bad_truncated, check="fail_load", save=save_truncated),
     "bad_unknown_op": Entry(bad_unknown_op, check="fail_check"),
+    "bad_unsupported_ops": Entry(bad_unsupported_ops, check="parse"),
     "bad_shape_div": Entry(bad_shape_div, check="parse"),
     "bad_attr": Entry(bad_attr, check="parse"),  # onnx 1.12 accepts it
     "bad_dynamic_dim": Entry(bad_dynamic_dim),
