@@ -23,6 +23,12 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 # Python test drivers (test/reference) find vitq-opt and mlir-runner on PATH.
 llvm_config.with_environment("PATH", config.vitq_tools_dir, append_path=True)
 config.substitutions.append(("%python", "/usr/bin/python3"))
+# ONNX test models (Debian's python3-onnx): `%make_models OUTDIR NAME...`
+# writes OUTDIR/NAME.onnx (test/Target/ONNX/make_models.py --list).
+config.substitutions.insert(0, (
+    "%make_models",
+    "/usr/bin/python3 " + os.path.join(config.vitq_src_root, "test", "Target",
+                                       "ONNX", "make_models.py")))
 config.excludes.append("reference")
 llvm_config.add_tool_substitutions(
     ["vitq-opt", "vitq-translate", "vitq-compile", "vitq-run"],

@@ -13,6 +13,8 @@
 
 #include "vitq/Transforms/Passes.h"
 
+#include "vitq/Support/Diagnostics.h"
+
 #include "vitq/Analysis/OverflowBounds.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -48,7 +50,7 @@ struct CheckOverflowPass
       for (const IntermediateBound &b : bounds) {
         if (b.fits())
           continue;
-        InFlightDiagnostic diag = op->emitError();
+        InFlightDiagnostic diag = emitNodeError(op);
         diag << b.what << " can overflow: it reaches " << b.range.str()
              << ", beyond " << widthName(b.bits);
         if (!b.why.empty())

@@ -16,6 +16,7 @@
 
 #include "vitq/Dialect/Vitq/VitqOps.h"
 #include "vitq/Dialect/Vitq/VitqQuant.h"
+#include "vitq/Support/Diagnostics.h"
 #include "vitq/Support/Dyadic.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -69,8 +70,9 @@ struct ExpConstants {
 FailureOr<ExpConstants> chooseExpConstants(Operation *op, double scale) {
   double one = std::max(1.0, std::round(1.0 / scale));
   if (!(one <= static_cast<double>(kInt31Max >> kMinExpShift)))
-    return op->emitOpError("input scale ")
-           << scale << " is too fine for the shift exponential (1.0 is " << one
+    return emitNodeOpError(op)
+           << "input scale " << scale
+           << " is too fine for the shift exponential (1.0 is " << one
            << " input units); requantize the input first";
   auto magnitude = static_cast<int64_t>(one);
   int64_t n = kMaxExpShift;
@@ -92,26 +94,28 @@ FailureOr<bool> isQuantizedOp(Operation *op, Value input, Value output) {
     return false;
   auto in = uniformType(input), out = uniformType(output);
   if (!in || !out)
-    return op->emitOpError(
-        "needs per-tensor quantized input and result types to be legalised");
+    return emitNodeOpError(op) << "needs per-tensor quantized input and result "
+                                  "types to be legalised";
   // The integer forms write int8/int16 activations; which inputs they read
   // is checked per op.
   for (quant::UniformQuantizedType t : {in, out})
     if (!t.isSigned())
-      return op->emitOpError("integer form needs signed quantized types, got ")
-             << t;
+      return emitNodeOpError(op)
+             << "integer form needs signed quantized types, got " << t;
   if (out.getStorageTypeIntegralWidth() > 16)
-    return op->emitOpError("integer form writes int8 or int16, not ") << out;
+    return emitNodeOpError(op)
+           << "integer form writes int8 or int16, not " << out;
   if (!cast<ShapedType>(input.getType()).hasStaticShape())
-    return op->emitOpError("integer form needs a static shape");
+    return emitNodeOpError(op) << "integer form needs a static shape";
   return true;
 }
 
 LogicalResult requireLastAxis(Operation *op, int64_t axis, int64_t rank) {
   if ((axis < 0 ? axis + rank : axis) == rank - 1)
     return success();
-  return op->emitOpError("integer form normalises the last dimension only, "
-                         "got axis ")
+  return emitNodeOpError(op)
+         << "integer form normalises the last dimension only, "
+            "got axis "
          << axis;
 }
 
@@ -156,8 +160,8 @@ LogicalResult legalizeSoftmax(SoftmaxOp op) {
   FailureOr<RescaleAttr> rescale =
       getRescaleAttr(op.getContext(), {scale / out.getScale()}, std::nullopt);
   if (failed(rescale))
-    return op.emitOpError("result scale ")
-           << out.getScale() << " is out of range for a dyadic rescale";
+    return emitNodeOpError(op) << "result scale " << out.getScale()
+                               << " is out of range for a dyadic rescale";
   op.getOutput().replaceAllUsesWith(
       requantizeInto(b, loc, shiftmax, scale, *rescale, type));
   op.erase();
@@ -170,7 +174,8 @@ LogicalResult legalizeGelu(GeluOp op) {
     return success(succeeded(quantized));
   auto in = uniformType(op.getInput()), out = uniformType(op.getOutput());
   if (in.getStorageTypeIntegralWidth() > 16)
-    return op.emitOpError("integer GELU takes int8 or int16 input, not ") << in;
+    return emitNodeOpError(op)
+           << "integer GELU takes int8 or int16 input, not " << in;
   FailureOr<ExpConstants> exp = chooseExpConstants(op, in.getScale());
   if (failed(exp))
     return failure();
@@ -178,8 +183,8 @@ LogicalResult legalizeGelu(GeluOp op) {
       op.getContext(), {in.getScale() * kSigmoidScale / out.getScale()},
       std::nullopt);
   if (failed(rescale))
-    return op.emitOpError("input/result scales ")
-           << in.getScale() << " / " << out.getScale()
+    return emitNodeOpError(op)
+           << "input/result scales " << in.getScale() << " / " << out.getScale()
            << " are out of range for a dyadic rescale";
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -199,9 +204,9 @@ FailureOr<SmallVector<double>> constantFloats(Operation *op, Value v,
                                               StringRef what) {
   ElementsAttr attr;
   if (!matchPattern(v, m_Constant(&attr)))
-    return op->emitOpError() << what
-                             << " must be a constant to be folded "
-                                "into the integer form";
+    return emitNodeOpError(op) << what
+                               << " must be a constant to be folded "
+                                  "into the integer form";
   auto values = attr.tryGetValues<APFloat>();
   if (!values) {
     // Resource blobs hold raw f32 data, of a size the parser leaves
@@ -210,7 +215,7 @@ FailureOr<SmallVector<double>> constantFloats(Operation *op, Value v,
       if (std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef())
         if (static_cast<int64_t>(data->size()) == attr.getNumElements())
           return SmallVector<double>(data->begin(), data->end());
-    return op->emitOpError() << what << " has unreadable constant data";
+    return emitNodeOpError(op) << what << " has unreadable constant data";
   }
   SmallVector<double> result;
   for (const APFloat &f : *values)
@@ -228,14 +233,14 @@ LogicalResult legalizeLayerNorm(LayerNormOp op) {
     return failure();
   auto inStorage = getStorageIntegerType(uniformType(op.getInput()));
   if (inStorage.getWidth() > 16)
-    return op.emitOpError("integer LayerNorm takes int8 or int16 input");
+    return emitNodeOpError(op) << "integer LayerNorm takes int8 or int16 input";
   // The exact centring N * x - sum(x) bounds the row length (the same
   // limit the vitq.ilayernorm verifier enforces).
   int64_t maxCount = inStorage.getWidth() == 8 ? kMaxRowInt8 : kMaxRowInt16;
   if (count > maxCount)
-    return op.emitOpError("integer LayerNorm over ")
-           << count << " elements exceeds the " << maxCount
-           << "-element row limit of " << inStorage << " input";
+    return emitNodeOpError(op)
+           << "integer LayerNorm over " << count << " elements exceeds the "
+           << maxCount << "-element row limit of " << inStorage << " input";
   FailureOr<SmallVector<double>> gamma =
       constantFloats(op, op.getGamma(), "gamma");
   FailureOr<SmallVector<double>> beta =
@@ -244,8 +249,9 @@ LogicalResult legalizeLayerNorm(LayerNormOp op) {
     return failure();
   if (static_cast<int64_t>(gamma->size()) != count ||
       static_cast<int64_t>(beta->size()) != count)
-    return op.emitOpError("gamma and beta must have one value per element of "
-                          "the normalised dimension (")
+    return emitNodeOpError(op)
+           << "gamma and beta must have one value per element of "
+              "the normalised dimension ("
            << count << ")";
   auto out = uniformType(op.getOutput());
   // z has scale sqrt(N) / 2^30; gamma and the output scale fold into one
@@ -262,8 +268,8 @@ LogicalResult legalizeLayerNorm(LayerNormOp op) {
   FailureOr<RescaleAttr> rescale =
       getSignedRescaleAttr(op.getContext(), factors, rank - 1);
   if (failed(rescale))
-    return op.emitOpError("gamma / result scale is out of range for a "
-                          "dyadic rescale");
+    return emitNodeOpError(op) << "gamma / result scale is out of range for a "
+                                  "dyadic rescale";
   if (llvm::all_equal(bias))
     bias.resize(1);
   OpBuilder b(op);

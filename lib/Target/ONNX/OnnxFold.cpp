@@ -43,7 +43,7 @@ static int64_t normalizedAxis(int64_t axis, int64_t rank) {
 }
 
 quant::QuantizedType onnx_import::withQuantizedAxis(quant::QuantizedType type,
-                                                   int64_t axis) {
+                                                    int64_t axis) {
   auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(type);
   if (!perAxis)
     return type;
@@ -54,7 +54,7 @@ quant::QuantizedType onnx_import::withQuantizedAxis(quant::QuantizedType type,
 }
 
 int64_t onnx_import::reshapedAxis(ArrayRef<int64_t> in, ArrayRef<int64_t> out,
-                            int64_t axis) {
+                                  int64_t axis) {
   int64_t before = 1;
   for (int64_t d = 0; d < axis; ++d)
     before *= in[d];
@@ -126,8 +126,7 @@ FailureOr<bool> Importer::foldDequantize(const NodeContext &node) {
   auto realType =
       RankedTensorType::get(data->type.getShape(), qt.getExpressedType());
   Entry entry;
-  entry.constant =
-      ConstTensor::fromFloats(realType, real);
+  entry.constant = ConstTensor::fromFloats(realType, real);
   entry.quantized =
       QuantizedConstant{ConstTensor::fromInts(storageType, ints), qt};
   values[node.proto.output(0)] = std::move(entry);
@@ -183,11 +182,11 @@ FailureOr<bool> Importer::foldMovement(const NodeContext &node) {
     if (!shapeInput)
       return false;
     SmallVector<int64_t> target;
-    if (!OpTrait::util::getBroadcastedShape(type.getShape(),
-                                            shapeInput->ints(), target) ||
+    if (!OpTrait::util::getBroadcastedShape(type.getShape(), shapeInput->ints(),
+                                            target) ||
         !checkShape(target).empty() ||
-        RankedTensorType::get(target, type.getElementType())
-                .getNumElements() > kFoldLimit)
+        RankedTensorType::get(target, type.getElementType()).getNumElements() >
+            kFoldLimit)
       return false;
     apply = [target](ArrayRef<const ConstTensor *> in) {
       return broadcastConstant(*in[0], target);
@@ -200,7 +199,8 @@ FailureOr<bool> Importer::foldMovement(const NodeContext &node) {
       return false;
     int64_t total = 0;
     for (const ConstTensor *c : data) {
-      if (c->type.getRank() != rank || c->elementType() != type.getElementType())
+      if (c->type.getRank() != rank ||
+          c->elementType() != type.getElementType())
         return false;
       for (int64_t d = 0; d < rank; ++d)
         if (d != axis && c->type.getDimSize(d) != type.getDimSize(d))
@@ -228,8 +228,8 @@ FailureOr<bool> Importer::foldMovement(const NodeContext &node) {
     int64_t size = type.getDimSize(axis);
     for (int64_t &i : idx) {
       if (i < -size || i >= size)
-        return node.error() << "index " << i << " is out of range for size "
-                            << size,
+        return node.error()
+                   << "index " << i << " is out of range for size " << size,
                failure();
       i = i < 0 ? i + size : i;
     }
@@ -280,9 +280,9 @@ FailureOr<bool> Importer::foldMovement(const NodeContext &node) {
                           : std::clamp<int64_t>(v, -1, dim - 1);
         };
         int64_t begin = clampIndex(s[i]), end = clampIndex(e[i]);
-        int64_t count =
-            step > 0 ? (end > begin ? (end - begin - 1) / step + 1 : 0)
-                     : (begin > end ? (begin - end - 1) / -step + 1 : 0);
+        int64_t count = step > 0
+                            ? (end > begin ? (end - begin - 1) / step + 1 : 0)
+                            : (begin > end ? (begin - end - 1) / -step + 1 : 0);
         piece.offsets[a] = count ? begin : 0;
         piece.sizes[a] = count;
         piece.steps[a] = step;
@@ -363,8 +363,8 @@ FailureOr<bool> Importer::foldMovement(const NodeContext &node) {
       for (const QuantizedConstant *q : quantized)
         storages.push_back(&q->storage);
       entry.quantized = QuantizedConstant{
-          apply(storages),
-          axis ? withQuantizedAxis(quantized[0]->type, mapped) : quantized[0]->type};
+          apply(storages), axis ? withQuantizedAxis(quantized[0]->type, mapped)
+                                : quantized[0]->type};
     }
   }
   values[node.proto.output(0)] = std::move(entry);

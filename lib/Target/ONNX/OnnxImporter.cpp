@@ -201,10 +201,8 @@ FailureOr<Value> Importer::quantizedSource(const NodeContext &node,
         OpBuilder::InsertionGuard guard(builder);
         builder.setInsertionPointToStart(entryBlock);
         Location loc = NameLoc::get(builder.getStringAttr(it->first()));
-        Value storage =
-            materialize(entry.quantized->storage, it->first(), loc);
-        entry.quantizedValue =
-            asQuantized(loc, storage, entry.quantized->type);
+        Value storage = materialize(entry.quantized->storage, it->first(), loc);
+        entry.quantizedValue = asQuantized(loc, storage, entry.quantized->type);
       }
       return entry.quantizedValue;
     }
@@ -500,8 +498,8 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
     std::optional<std::string> unknown = unsupportedOpName(*node);
     if (unsupportedOp || (skip && unknown)) {
       std::string op = unsupportedOp ? *unsupportedOp : *unknown;
-      auto it = llvm::find_if(
-          unsupported, [&](const Unsupported &u) { return u.op == op; });
+      auto it = llvm::find_if(unsupported,
+                              [&](const Unsupported &u) { return u.op == op; });
       if (it == unsupported.end())
         it = unsupported.insert(it, Unsupported{op, 0, node, index});
       ++it->count;
@@ -512,17 +510,16 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
   if (failedAny) {
     for (const Unsupported &u : unsupported) {
       NodeContext first{*u.first, nodeLocation(*u.first, u.index), opset};
-      InFlightDiagnostic diag = first.error() << "unsupported op '" << u.op
-                                              << "'";
+      InFlightDiagnostic diag = first.error()
+                                << "unsupported op '" << u.op << "'";
       if (u.count > 1)
         diag << " (" << u.count << " nodes; this is the first)";
     }
     if (unsupported.size() > 1) {
       InFlightDiagnostic diag =
-          emitError(fileLoc) << "the model uses " << unsupported.size()
-                             << " op type"
-                             << (unsupported.size() == 1 ? "" : "s")
-                             << " vitq does not import: ";
+          emitError(fileLoc)
+          << "the model uses " << unsupported.size() << " op type"
+          << (unsupported.size() == 1 ? "" : "s") << " vitq does not import: ";
       for (auto [i, u] : llvm::enumerate(unsupported))
         diag << (i ? ", " : "") << u.op << " (" << u.count
              << (u.count == 1 ? " node)" : " nodes)");

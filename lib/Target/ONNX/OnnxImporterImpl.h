@@ -74,14 +74,12 @@ std::optional<std::string> checkNodeSchema(const onnx::NodeProto &node,
 
 /// `type` with its per-axis dimension moved to `axis`; per-tensor types are
 /// returned as they are.
-quant::QuantizedType withQuantizedAxis(quant::QuantizedType type,
-                                       int64_t axis);
+quant::QuantizedType withQuantizedAxis(quant::QuantizedType type, int64_t axis);
 
 /// The dimension of `out` that a reshape maps dimension `axis` of `in` to:
 /// one of the same size after the same number of elements; -1 when the
 /// reshape splits or merges it.
-int64_t reshapedAxis(ArrayRef<int64_t> in, ArrayRef<int64_t> out,
-                     int64_t axis);
+int64_t reshapedAxis(ArrayRef<int64_t> in, ArrayRef<int64_t> out, int64_t axis);
 
 /// A scale input index meaning "unit scales" (MatMulInteger has none).
 constexpr unsigned kUnitScale = ~0u;

@@ -124,7 +124,7 @@ static Value binaryOp(OpBuilder &b, Location loc, bool isFloat, Value lhs,
 
 LogicalResult Importer::convertElementwise(const NodeContext &node) {
   llvm::StringRef op = node.proto.op_type();
-  if (op == "Add" || op == "Mul") {
+  if (op == "Add" || op == "Mul" || op == "Div") {
     FailureOr<bool> quantized =
         op == "Add" ? tryQuantizedAdd(node) : tryQuantizedMul(node);
     if (failed(quantized) || *quantized)
@@ -564,9 +564,8 @@ LogicalResult Importer::convertReshapeLike(const NodeContext &node) {
       if (mapped >= 0) {
         ConstTensor storage = q->storage;
         storage.type = storage.type.clone(*shape);
-        entry.quantized =
-            QuantizedConstant{storage, axis ? withQuantizedAxis(q->type, mapped)
-                                            : q->type};
+        entry.quantized = QuantizedConstant{
+            storage, axis ? withQuantizedAxis(q->type, mapped) : q->type};
       }
     }
     values[node.proto.output(0)] = std::move(entry);
@@ -1277,7 +1276,11 @@ LogicalResult Importer::convertLayerNorm(const NodeContext &node) {
       return failure();
     beta = *b;
   } else {
-    beta = zeros(node.loc, normalized, element);
+    // A constant zero, which the integer form folds like a given beta.
+    auto type = RankedTensorType::get(normalized, element);
+    beta = arith::ConstantOp::create(
+        builder, node.loc, type,
+        DenseElementsAttr::get(type, builder.getZeroAttr(element)));
   }
   auto fit = [&](Value v) -> FailureOr<Value> {
     if (typeOf(v).getShape() == normalized)
@@ -1356,9 +1359,8 @@ std::optional<std::string>
 Importer::unsupportedOpName(const onnx::NodeProto &node) {
   const std::string &domain = node.domain();
   bool defaultDomain = domain.empty() || domain == "ai.onnx";
-  if (converterFor(node) ||
-      (defaultDomain && (node.op_type() == "Identity" ||
-                         isFoldOnly(node.op_type()))))
+  if (converterFor(node) || (defaultDomain && (node.op_type() == "Identity" ||
+                                               isFoldOnly(node.op_type()))))
     return std::nullopt;
   return defaultDomain ? node.op_type() : domain + "." + node.op_type();
 }

@@ -34,7 +34,6 @@ using namespace mlir;
 using namespace mlir::vitq;
 using namespace mlir::vitq::onnx_import;
 
-
 namespace {
 
 /// A QuantizeLinear immediately dequantized with the same parameters.
@@ -223,8 +222,7 @@ public:
       return true;
     const onnx::NodeProto *da = def(a, "DequantizeLinear");
     const onnx::NodeProto *db = def(b, "DequantizeLinear");
-    return da && db && da->input(0) == db->input(0) &&
-           sameParameters(*da, *db);
+    return da && db && da->input(0) == db->input(0) && sameParameters(*da, *db);
   }
   /// The other input of binary `node` when one of its inputs is `known`.
   std::optional<std::string> otherThan(const onnx::NodeProto &node,
@@ -315,8 +313,8 @@ private:
       std::vector<int64_t> ints = x->ints();
       std::vector<double> real(ints.size());
       for (size_t i = 0; i < ints.size(); ++i)
-        real[i] = static_cast<double>(ints[i] - zps[channel(i)]) *
-                  scales[channel(i)];
+        real[i] =
+            static_cast<double>(ints[i] - zps[channel(i)]) * scales[channel(i)];
       return ConstTensor::fromFloats(
           RankedTensorType::get(x->type.getShape(), scale->elementType()),
           real);
@@ -392,8 +390,7 @@ onnx::NodeProto makeNode(llvm::StringRef opType, ArrayRef<std::string> inputs,
 /// dequantized, its only user a QuantizeLinear): then it becomes one
 /// integer op. Otherwise a chain with inner pairs is left alone.
 std::optional<Fusion> finish(const PatternMatcher &m, Fusion fusion,
-                             llvm::StringRef input,
-                             ArrayRef<QdqPair> pairs) {
+                             llvm::StringRef input, ArrayRef<QdqPair> pairs) {
   if (!pairs.empty()) {
     if (!m.def(input, "DequantizeLinear") ||
         !m.soleUse(fusion.replacement.output(0), "QuantizeLinear"))
@@ -470,10 +467,10 @@ std::optional<Fusion> matchLayerNorm(const PatternMatcher &m,
   SmallVector<std::string> inputs = {x, mulGamma->other};
   if (addBeta)
     inputs.push_back(addBeta->other);
-  Fusion fusion{{&mean, sub, square, var, addEps->node, sqrt, div,
-                 mulGamma->node},
-                makeNode("LayerNormalization", inputs, *last),
-                "LayerNorm"};
+  Fusion fusion{
+      {&mean, sub, square, var, addEps->node, sqrt, div, mulGamma->node},
+      makeNode("LayerNormalization", inputs, *last),
+      "LayerNorm"};
   if (addBeta)
     fusion.nodes.push_back(addBeta->node);
   addIntAttr(fusion.replacement, "axis", -1);
@@ -546,7 +543,8 @@ std::optional<Fusion> matchSoftmax(const PatternMatcher &m,
   if (const onnx::NodeProto *sub = m.def(x, "Sub")) {
     const onnx::NodeProto *max =
         m.def(m.backward(sub->input(1), pairs), "ReduceMax");
-    if (!max || !m.reducesLastAxis(*max) || !m.same(max->input(0), sub->input(0)) ||
+    if (!max || !m.reducesLastAxis(*max) ||
+        !m.same(max->input(0), sub->input(0)) ||
         m.usersOf(max->output(0)).size() != 1 || m.usersOf(x).size() != 1)
       return std::nullopt;
     nodes.append({sub, max});
@@ -591,8 +589,7 @@ std::optional<Fusion> matchBiasAdd(const PatternMatcher &m,
   if (!pair)
     return std::nullopt;
   auto add = m.soleBinaryUse(pair->dq->output(0), "Add");
-  std::optional<ConstTensor> bias =
-      add ? m.constant(add->other) : std::nullopt;
+  std::optional<ConstTensor> bias = add ? m.constant(add->other) : std::nullopt;
   int64_t n = weight->type.getDimSize(1);
   if (!bias || !bias->isFloat() || bias->numElements() != n ||
       (bias->type.getRank() > 0 && bias->type.getShape().back() != n) ||
@@ -600,7 +597,8 @@ std::optional<Fusion> matchBiasAdd(const PatternMatcher &m,
     return std::nullopt;
   Fusion fusion{{add->node, pair->q, pair->dq},
                 makeNode("Add", {matmul.output(0), add->other}, *add->node),
-                "bias Add", "joins the int32 accumulator of its MatMul"};
+                "bias Add",
+                "joins the int32 accumulator of its MatMul"};
   fusion.absorbed.push_back(*pair);
   return fusion;
 }
@@ -655,8 +653,7 @@ void Importer::fuseDecomposedPatterns(const onnx::GraphProto &graph) {
       InFlightDiagnostic remark =
           emitRemark(nodeLocation(last, lastIndex))
           << fusion->kind << " '" << fusion->replacement.name() << "' "
-          << fusion->effect << "; it absorbs "
-          << fusion->absorbed.size()
+          << fusion->effect << "; it absorbs " << fusion->absorbed.size()
           << " inner QuantizeLinear/DequantizeLinear pair"
           << (fusion->absorbed.size() == 1 ? "" : "s") << ": ";
       for (auto [k, pair] : llvm::enumerate(fusion->absorbed))

@@ -466,9 +466,8 @@ FailureOr<Value> Importer::addBias(const NodeContext &node, Value accQ,
   if (!alongChannels && !q)
     return Value();
   if (!alongChannels)
-    return unusable() << "its shape " << c->type
-                      << " does not run along the " << channels
-                      << " output channels of " << accType,
+    return unusable() << "its shape " << c->type << " does not run along the "
+                      << channels << " output channels of " << accType,
            failure();
 
   std::vector<int64_t> ints(channels);
@@ -645,8 +644,7 @@ FailureOr<Value> Importer::quantizeConstantOperand(const NodeContext &node,
 //===----------------------------------------------------------------------===//
 
 FailureOr<bool> Importer::tryQuantizedMatMul(const NodeContext &node) {
-  FailureOr<Value> aQ = quantizedSource(node, 0),
-                   bQ = quantizedSource(node, 1);
+  FailureOr<Value> aQ = quantizedSource(node, 0), bQ = quantizedSource(node, 1);
   if (failed(aQ) || failed(bQ))
     return failure();
   if (!*aQ || !*bQ)
@@ -662,8 +660,7 @@ FailureOr<bool> Importer::tryQuantizedMatMul(const NodeContext &node) {
 FailureOr<bool> Importer::tryQuantizedGemm(const NodeContext &node) {
   if (node.intAttr("transA", 0))
     return false;
-  FailureOr<Value> aQ = quantizedSource(node, 0),
-                   bQ = quantizedSource(node, 1);
+  FailureOr<Value> aQ = quantizedSource(node, 0), bQ = quantizedSource(node, 1);
   if (failed(aQ) || failed(bQ))
     return failure();
   if (!*aQ || !*bQ || typeOf(*aQ).getRank() != 2)
@@ -681,8 +678,7 @@ FailureOr<bool> Importer::tryQuantizedGemm(const NodeContext &node) {
 }
 
 FailureOr<bool> Importer::tryQuantizedConv(const NodeContext &node) {
-  FailureOr<Value> xQ = quantizedSource(node, 0),
-                   wQ = quantizedSource(node, 1);
+  FailureOr<Value> xQ = quantizedSource(node, 0), wQ = quantizedSource(node, 1);
   if (failed(xQ) || failed(wQ))
     return failure();
   if (!*xQ || !*wQ)
@@ -777,13 +773,14 @@ static quant::QuantizedType scaledType(quant::QuantizedType type,
 }
 
 FailureOr<bool> Importer::tryQuantizedMul(const NodeContext &node) {
-  // x * c with c a positive scalar is x with its scale multiplied by c
-  // (the attention scale between Q K^T and the softmax).
-  for (unsigned i = 0; i < 2; ++i) {
+  // x * c and x / c with c a positive scalar are x with its scale
+  // multiplied (divided) by c: the attention scale before or after Q K^T.
+  bool divide = node.proto.op_type() == "Div";
+  for (unsigned i = 0; i < (divide ? 1u : 2u); ++i) {
     const ConstTensor *c = constant(node, 1 - i);
     if (!c || !c->isFloat() || c->numElements() != 1 || constant(node, i))
       continue;
-    double factor = c->floatAt(0);
+    double factor = divide ? 1.0 / c->floatAt(0) : c->floatAt(0);
     FailureOr<Value> x = value(node, i);
     if (failed(x))
       return failure();

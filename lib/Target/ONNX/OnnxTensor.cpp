@@ -461,9 +461,9 @@ ConstTensor onnx_import::concatConstants(ArrayRef<const ConstTensor *> parts,
     outer *= shape[d];
   size_t width = first.bytesPerElement();
   auto bytes = std::make_shared<std::string>();
-  bytes->reserve(RankedTensorType::get(shape, first.elementType())
-                     .getNumElements() *
-                 width);
+  bytes->reserve(
+      RankedTensorType::get(shape, first.elementType()).getNumElements() *
+      width);
   for (int64_t o = 0; o < outer; ++o)
     for (const ConstTensor *p : parts) {
       size_t run = p->numElements() / std::max<int64_t>(outer, 1) * width;

@@ -623,6 +623,209 @@ def qdq_uint8_linear(opts) -> onnx.ModelProto:
 
 
 # ---------------------------------------------------------------------------
+# Quantized models: what onnxruntime's quantize_static writes
+# ---------------------------------------------------------------------------
+
+
+class OrtQdq:
+    """Writes Q/DQ pairs as onnxruntime's QDQ quantizer does: uint8
+    activations with per-tensor parameters named after the tensor, and
+    constants quantized like activations (QuantizeLinear of the float
+    initializer, then DequantizeLinear)."""
+
+    def __init__(self, g: GraphBuilder):
+        self.g = g
+
+    def pair(self, x: str, scale: float, zero_point: int,
+             output: Optional[str] = None) -> str:
+        s = self.g.scalar(f"{x}_scale", scale, np.float32)
+        z = self.g.scalar(f"{x}_zero_point", zero_point, np.uint8)
+        q = self.g.node("QuantizeLinear", [x, s, z], name=f"{x}_QuantizeLinear")
+        return self.g.node("DequantizeLinear", [q, s, z],
+                           name=f"{x}_DequantizeLinear",
+                           outputs=[output] if output else 1)
+
+    def constant(self, name: str, value: np.ndarray) -> str:
+        """A float constant behind Q/DQ (uint8, range including 0)."""
+        value = np.asarray(value, dtype=np.float32)
+        lo, hi = min(float(value.min()), 0.0), max(float(value.max()), 0.0)
+        scale = (hi - lo) / 255 if hi > lo else 1.0
+        zp = int(round(-lo / scale))
+        return self.pair(self.g.initializer(name, value), scale, zp)
+
+    def weight(self, name: str, w: np.ndarray, axis: int):
+        """Symmetric per-channel int8 along `axis`; returns the DQ output and
+        the scales."""
+        w = np.asarray(w, dtype=np.float32)
+        other = tuple(d for d in range(w.ndim) if d != axis)
+        scales = np.abs(w).max(axis=other) / 127
+        shape = [1] * w.ndim
+        shape[axis] = -1
+        q = np.clip(np.round(w / scales.reshape(shape)), -127, 127).astype(np.int8)
+        qn = self.g.initializer(f"{name}_quantized", q)
+        sn = self.g.initializer(f"{name}_scale", scales.astype(np.float32))
+        zn = self.g.initializer(f"{name}_zero_point", np.zeros(len(scales), np.int8))
+        return self.g.node("DequantizeLinear", [qn, sn, zn],
+                           name=f"{name}_DequantizeLinear", axis=axis), scales
+
+    def int32_bias(self, name: str, b: np.ndarray, scales: np.ndarray) -> str:
+        """An int32 bias at per-channel scales (input x weight scale)."""
+        scales = np.asarray(scales, dtype=np.float32)
+        q = np.round(np.asarray(b, np.float32) / scales).astype(np.int32)
+        qn = self.g.initializer(f"{name}_quantized", q)
+        sn = self.g.initializer(f"{name}_quantized_scale", scales)
+        zn = self.g.initializer(f"{name}_quantized_zero_point",
+                                np.zeros(len(q), np.int32))
+        return self.g.node("DequantizeLinear", [qn, sn, zn],
+                           name=f"{name}_DequantizeLinear", outputs=[name], axis=0)
+
+
+def ort_gelu(opts) -> onnx.ModelProto:
+    """onnxruntime's quantized erf GELU: Q/DQ pairs after the Erf, the Add
+    and the first Mul, and its constants 1.0 and 0.5 quantized."""
+    g = GraphBuilder("ort_gelu")
+    o = OrtQdq(g)
+    x = o.pair(g.input("x", FLOAT, [1, 5, 8]), 0.03, 128)
+    sqrt2 = g.constant(np.array(1.4142135, dtype=np.float32), scope="/act")
+    t = g.node("Div", [x, sqrt2], scope="/act")
+    t = o.pair(g.node("Erf", [t], scope="/act"), 2 / 255, 128)
+    t = o.pair(g.node("Add", [t, o.constant("one", 1.0)], scope="/act"), 2 / 255, 0)
+    t = o.pair(g.node("Mul", [x, t], scope="/act"), 0.05, 10)
+    y = g.node("Mul", [t, o.constant("half", 0.5)], scope="/act")
+    o.pair(y, 0.025, 10, output="y")
+    g.output("y", FLOAT, [1, 5, 8])
+    return g.model(17)
+
+
+def ort_layernorm13(opts) -> onnx.ModelProto:
+    """onnxruntime's quantized opset-13 LayerNorm: Q/DQ pairs inside the
+    decomposition and on gamma and beta."""
+    gen = rng(31)
+    g = GraphBuilder("ort_layernorm13")
+    o = OrtQdq(g)
+    x = o.pair(g.input("x", FLOAT, [1, 5, 8]), 0.04, 128)
+    scope = "/norm"
+    mean = o.pair(g.node("ReduceMean", [x], scope=scope, axes=[-1]), 0.01, 128)
+    d = o.pair(g.node("Sub", [x, mean], scope=scope), 0.04, 128)
+    two = g.constant(np.array(2.0, dtype=np.float32), scope=scope)
+    var = g.node("ReduceMean", [g.node("Pow", [d, two], scope=scope)], scope=scope,
+                 axes=[-1])
+    var = o.pair(var, 0.05, 0)
+    eps = g.constant(np.array(1e-6, dtype=np.float32), scope=scope)
+    std = o.pair(g.node("Sqrt", [g.node("Add", [var, eps], scope=scope)], scope=scope),
+                 0.02, 0)
+    t = o.pair(g.node("Div", [d, std], scope=scope), 0.03, 128)
+    gamma = o.constant("norm.weight", 1 + randn(gen, 8, scale=0.2))
+    t = o.pair(g.node("Mul", [t, gamma], scope=scope), 0.035, 128)
+    beta = o.constant("norm.bias", randn(gen, 8, scale=0.1))
+    y = g.node("Add", [t, beta], scope=scope)
+    o.pair(y, 0.035, 128, output="y")
+    g.output("y", FLOAT, [1, 5, 8])
+    return g.model(13)
+
+
+def ort_softmax(opts) -> onnx.ModelProto:
+    """A decomposed softmax (ReduceMax, Sub, Exp, ReduceSum, Div) with Q/DQ
+    pairs inside, as quantizers leave exports that spell it out."""
+    g = GraphBuilder("ort_softmax")
+    o = OrtQdq(g)
+    x = o.pair(g.input("x", FLOAT, [1, 2, 5, 5]), 0.05, 128)
+    scope = "/attn"
+    m = g.node("ReduceMax", [x], scope=scope, axes=[-1], keepdims=1)
+    z = o.pair(g.node("Sub", [x, m], scope=scope), 0.05, 255)
+    e = o.pair(g.node("Exp", [z], scope=scope), 1 / 255, 0)
+    axes = g.initializer("axes", np.array([-1], dtype=np.int64))
+    s = o.pair(g.node("ReduceSum", [e, axes], scope=scope, keepdims=1), 5 / 255, 0)
+    y = g.node("Div", [e, s], scope=scope)
+    o.pair(y, 1 / 255, 0, output="y")
+    g.output("y", FLOAT, [1, 2, 5, 5])
+    return g.model(13)
+
+
+def ort_patch_head(opts) -> onnx.ModelProto:
+    """The ends of a ViT as onnxruntime quantizes them: a patch-embedding
+    Conv and a classifier Gemm with per-channel int32 biases (scale input x
+    weight scale), a LayerNorm with a dequantized gamma and a float beta, a
+    class token joined by a Concat with its own parameters, the attention
+    scale as Div by a constant, and a position embedding Add."""
+    gen = rng(32)
+    g = GraphBuilder("ort_patch_head")
+    o = OrtQdq(g)
+    x_scale = 0.02
+    x = o.pair(g.input("x", FLOAT, [1, 3, 8, 8]), x_scale, 128)
+    w, w_scales = o.weight("patch.weight", randn(gen, 16, 3, 4, 4, scale=0.1), 0)
+    b = o.int32_bias("patch.bias", randn(gen, 16, scale=0.1), x_scale * w_scales)
+    c = g.node("Conv", [x, w, b], scope="/patch", kernel_shape=[4, 4],
+               strides=[4, 4])
+    c = o.pair(c, 0.03, 128)
+    t = g.node("Reshape", [c, g.initializer("tokens", np.array([1, 16, 4], np.int64))],
+               scope="/patch")
+    t = o.pair(g.node("Transpose", [t], scope="/patch", perm=[0, 2, 1]), 0.03, 128)
+    cls = g.node("Expand", [g.initializer("cls_token", randn(gen, 1, 1, 16, scale=1e-3)),
+                            g.initializer("cls_shape", np.array([1, 1, 16], np.int64))],
+                 scope="/cls")
+    cls = o.pair(cls, 2e-5, 128)
+    t = o.pair(g.node("Concat", [cls, t], scope="/cls", axis=1), 0.03, 128)
+    pos = o.constant("pos_embed", randn(gen, 1, 5, 16, scale=0.1))
+    t = o.pair(g.node("Add", [t, pos], scope="/pos"), 0.035, 128)
+    t = o.pair(g.node("Div", [t, g.constant(np.array(4.0, np.float32), scope="/scale")],
+                      scope="/scale"), 0.009, 128)
+    gamma = o.constant("norm.weight", 1 + randn(gen, 16, scale=0.2))
+    beta = g.initializer("norm.bias", randn(gen, 16, scale=0.1))
+    n = o.pair(g.node("LayerNormalization", [t, gamma, beta], scope="/norm", axis=-1,
+                      epsilon=1e-6), 0.04, 128)
+    first = g.node("Gather", [n, g.initializer("index", np.array(0, np.int64))],
+                   scope="/head", axis=1)
+    first = o.pair(first, 0.04, 128)
+    hw, hw_scales = o.weight("head.weight", randn(gen, 10, 16, scale=0.2), 0)
+    hb = o.int32_bias("head.bias", randn(gen, 10, scale=0.1), 0.04 * hw_scales)
+    logits = g.node("Gemm", [first, hw, hb], scope="/head", transB=1)
+    o.pair(logits, 0.05, 128, output="y")
+    g.output("y", FLOAT, [1, 10])
+    return g.model(17)
+
+
+def ort_int4_weight(opts) -> onnx.ModelProto:
+    """Opset 21: a MatMul weight stored as packed int4, per-channel."""
+    gen = rng(33)
+    g = GraphBuilder("ort_int4_weight")
+    o = OrtQdq(g)
+    x = o.pair(g.input("x", FLOAT, [2, 8]), 0.05, 128)
+    def int4(name: str, values: np.ndarray) -> str:
+        # TensorProto.INT4 (22, onnx 1.16; Debian's onnx predates it): two
+        # values a byte, low nibble first.
+        flat = (values.astype(np.int8).flatten() & 0xF).astype(np.uint8)
+        if len(flat) % 2:
+            flat = np.append(flat, 0)
+        t = onnx.TensorProto(name=name, data_type=22, dims=list(values.shape))
+        t.raw_data = (flat[0::2] | (flat[1::2] << 4)).astype(np.uint8).tobytes()
+        g.initializers.append(t)
+        return name
+
+    wq = int4("w_q", gen.integers(-8, 8, size=(8, 6)))
+    ws = g.initializer("w_scale", np.linspace(0.01, 0.02, 6, dtype=np.float32))
+    wz = int4("w_zp", np.zeros(6, dtype=np.int8))
+    wd = g.node("DequantizeLinear", [wq, ws, wz], scope="/fc", axis=1)
+    y = g.node("MatMul", [x, wd], scope="/fc")
+    o.pair(y, 0.1, 128, output="y")
+    g.output("y", FLOAT, [2, 6])
+    return g.model(21)
+
+
+def bad_runtime_gamma(opts) -> onnx.ModelProto:
+    """A quantized LayerNormalization whose gamma is a graph input: the
+    integer form needs a constant."""
+    g = GraphBuilder("bad_runtime_gamma")
+    o = OrtQdq(g)
+    x = o.pair(g.input("x", FLOAT, [1, 5, 8]), 0.04, 128)
+    gamma = g.input("gamma", FLOAT, [8])
+    n = g.node("LayerNormalization", [x, gamma], scope="/blocks.0/norm1", axis=-1)
+    o.pair(n, 0.04, 128, output="y")
+    g.output("y", FLOAT, [1, 5, 8])
+    return g.model(17)
+
+
+# ---------------------------------------------------------------------------
 # Quantized models: QOperator (one op each, quantized graph inputs/outputs)
 # ---------------------------------------------------------------------------
 
@@ -2052,6 +2255,12 @@ MODELS: Dict[str, Entry] = {
     "qdq_float_island": Entry(qdq_float_island),
     "qdq_default_zero_point": Entry(qdq_default_zero_point),
     "qdq_uint8_linear": Entry(qdq_uint8_linear),
+    "ort_gelu": Entry(ort_gelu),
+    "ort_layernorm13": Entry(ort_layernorm13),
+    "ort_softmax": Entry(ort_softmax),
+    "ort_patch_head": Entry(ort_patch_head),
+    "ort_int4_weight": Entry(ort_int4_weight, check="none"),
+    "bad_runtime_gamma": Entry(bad_runtime_gamma),
     "deit_fp32": Entry(deit_fp32),
     "deit_qdq": Entry(deit_qdq),
     "deit_fp32_base_size": Entry(deit_fp32_base_size, default=False),
