@@ -120,12 +120,16 @@ private:
   using BodyFn = std::function<Value(OpBuilder &, Location, ValueRange, Type)>;
   using Converter = LogicalResult (Importer::*)(const NodeContext &);
 
-  /// The QuantizeLinear node that is the only user of a node's output, and
-  /// the type it quantizes to.
+  /// The QuantizeLinear node that is the only user of a node's output
+  /// (possibly behind data movement), and the type it quantizes to.
   struct QuantizedUse {
     int position;
     quant::QuantizedType type;
     bool isUnsigned; // the ONNX type of the QuantizeLinear's output
+    /// False when data movement lies between the node and the
+    /// QuantizeLinear: the node's own output is then set, not the Q's.
+    bool direct;
+    std::string producerOutput;
   };
 
   LogicalResult importGraph(const onnx::GraphProto &graph, ModuleOp module);
@@ -167,6 +171,9 @@ private:
 
   // Graph normalisation (OnnxPatterns.cpp).
   void fuseDecomposedPatterns(const onnx::GraphProto &graph);
+  /// Appends the QDQ form of a com.microsoft QOperator op (QLinearAdd,
+  /// QLinearMul, QLinearConcat, ...) to `nodes`; false when it has none.
+  bool expandQOperator(const onnx::NodeProto &node, int index);
 
   // Building blocks (OnnxOps.cpp).
   FailureOr<ConvParams> convParams(const NodeContext &node);

@@ -1390,14 +1390,22 @@ LogicalResult Importer::convertNode(const NodeContext &node) {
     unsupportedOp = unsupported.value_or(op.str());
     return failure();
   }
+  if (!llvm::is_contained({"Reshape", "Flatten", "Squeeze", "Unsqueeze",
+                           "Transpose", "Concat", "Gather", "Slice", "Split",
+                           "Expand", "Identity"},
+                          op))
+    return (this->*converter)(node);
   // Data movement on dequantized values moves the integers instead.
-  if (llvm::is_contained({"Reshape", "Flatten", "Squeeze", "Unsqueeze",
-                          "Transpose", "Concat", "Gather", "Slice", "Split",
-                          "Expand"},
-                         op)) {
-    FailureOr<bool> moved = convertQuantizedMovement(node, converter);
-    if (failed(moved) || *moved)
-      return success(succeeded(moved));
-  }
-  return (this->*converter)(node);
+  FailureOr<bool> moved = convertQuantizedMovement(node, converter);
+  if (failed(moved))
+    return failure();
+  if (!*moved && failed((this->*converter)(node)))
+    return failure();
+  // Moving unsigned integers (QOperator graphs move the uint8 tensors
+  // themselves) keeps them unsigned.
+  if (node.hasInput(0) && unsignedValues.contains(node.proto.input(0)))
+    for (const std::string &output : node.proto.output())
+      if (!output.empty())
+        unsignedValues.insert(output);
+  return success();
 }

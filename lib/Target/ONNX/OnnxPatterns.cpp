@@ -45,10 +45,12 @@ struct QdqPair {
 /// Producer/consumer view of the graph and its compile-time tensors.
 class PatternMatcher {
 public:
-  PatternMatcher(const onnx::GraphProto &graph, MLIRContext *context,
+  PatternMatcher(ArrayRef<const onnx::NodeProto *> nodes,
+                 const onnx::GraphProto &graph, MLIRContext *context,
                  const llvm::StringMap<ConstTensor> &initializers)
-      : graph(graph), context(context), initializers(initializers) {
-    for (auto [index, node] : llvm::enumerate(graph.node())) {
+      : nodes(nodes), context(context), initializers(initializers) {
+    for (auto [index, nodePtr] : llvm::enumerate(nodes)) {
+      const onnx::NodeProto &node = *nodePtr;
       for (const std::string &output : node.output())
         producer[output] = index;
       for (const std::string &input : node.input())
@@ -69,7 +71,7 @@ public:
     ArrayRef<int> u = usersOf(name);
     if (u.size() != 1 || u[0] < 0)
       return nullptr;
-    return is(graph.node(u[0]), op) ? &graph.node(u[0]) : nullptr;
+    return is(*nodes[u[0]], op) ? nodes[u[0]] : nullptr;
   }
   /// A binary `op` node that is the single user of `name`, and its other
   /// operand.
@@ -92,9 +94,9 @@ public:
   }
   const onnx::NodeProto *producerOf(llvm::StringRef name) const {
     auto it = producer.find(name);
-    return it == producer.end() ? nullptr : &graph.node(it->second);
+    return it == producer.end() ? nullptr : nodes[it->second];
   }
-  const onnx::NodeProto &node(int index) const { return graph.node(index); }
+  const onnx::NodeProto &node(int index) const { return *nodes[index]; }
   int indexOf(const onnx::NodeProto &node) const {
     return producer.lookup(node.output(0));
   }
@@ -338,7 +340,7 @@ private:
     return result;
   }
 
-  const onnx::GraphProto &graph;
+  ArrayRef<const onnx::NodeProto *> nodes;
   MLIRContext *context;
   const llvm::StringMap<ConstTensor> &initializers;
   llvm::StringMap<int> producer;
@@ -612,20 +614,125 @@ std::string describePair(const PatternMatcher &m, const QdqPair &pair) {
   return text;
 }
 
+/// The float op and operand layout of the com.microsoft QOperator ops that
+/// are imported through their QDQ form: DequantizeLinear of each operand,
+/// the float op, QuantizeLinear of the result.
+struct QOperatorForm {
+  const char *floatOp;
+  /// Input positions of the (data, scale, zero point) triples, and of the
+  /// output's scale and zero point.
+  SmallVector<unsigned> operands;
+  unsigned outputScale;
+  bool variadic = false; // QLinearConcat: triples from `operands[0]` on
+};
+
+std::optional<QOperatorForm> qoperatorForm(const onnx::NodeProto &node) {
+  if (node.domain() != "com.microsoft")
+    return std::nullopt;
+  llvm::StringRef op = node.op_type();
+  if (op == "QLinearAdd" || op == "QLinearMul")
+    return QOperatorForm{op == "QLinearAdd" ? "Add" : "Mul", {0, 3}, 6};
+  if (op == "QLinearConcat")
+    return QOperatorForm{"Concat", {2}, 0, /*variadic=*/true};
+  if (op == "QLinearSigmoid")
+    return QOperatorForm{"Sigmoid", {0}, 3};
+  if (op == "QLinearLeakyRelu")
+    return QOperatorForm{"LeakyRelu", {0}, 3};
+  if (op == "QLinearGlobalAveragePool")
+    return QOperatorForm{"GlobalAveragePool", {0}, 3};
+  if (op == "QLinearAveragePool")
+    return QOperatorForm{"AveragePool", {0}, 3};
+  return std::nullopt;
+}
+
 } // namespace
 
+bool Importer::expandQOperator(const onnx::NodeProto &node, int index) {
+  std::optional<QOperatorForm> form = qoperatorForm(node);
+  if (!form || node.output_size() != 1 || node.output(0).empty())
+    return false;
+  int inputs = node.input_size();
+  auto present = [&](unsigned i) {
+    return static_cast<int>(i) < inputs && !node.input(i).empty();
+  };
+  SmallVector<unsigned> operands(form->operands);
+  if (form->variadic) {
+    operands.clear();
+    for (int i = form->operands[0]; i + 2 < inputs + 1; i += 3)
+      operands.push_back(i);
+    if ((inputs - form->operands[0]) % 3 != 0 || operands.empty())
+      return false;
+  }
+  // The output's zero point fixes its type; without it the QuantizeLinear
+  // form would guess (uint8), so such a node keeps its own converter.
+  if (!present(form->outputScale) || !present(form->outputScale + 1))
+    return false;
+  for (unsigned i : operands)
+    if (!present(i) || !present(i + 1))
+      return false;
+  const std::string &name = node.name().empty()
+                                ? node.op_type() + "_" + std::to_string(index)
+                                : node.name();
+  auto add = [&](onnx::NodeProto n) {
+    synthetic.push_back(std::move(n));
+    nodes.push_back(&synthetic.back());
+    nodeIndices.push_back(index);
+  };
+  onnx::NodeProto op;
+  op.set_op_type(form->floatOp);
+  op.set_name(name);
+  for (const onnx::AttributeProto &attribute : node.attribute())
+    *op.add_attribute() = attribute;
+  for (auto [k, i] : llvm::enumerate(operands)) {
+    onnx::NodeProto dq;
+    dq.set_op_type("DequantizeLinear");
+    dq.set_name(name + "/DequantizeLinear_" + std::to_string(k));
+    for (unsigned j = i; j < i + 3; ++j)
+      dq.add_input(present(j) ? node.input(j) : "");
+    std::string value = name + "/input_" + std::to_string(k);
+    dq.add_output(value);
+    op.add_input(value);
+    add(std::move(dq));
+  }
+  std::string real = name + "/output";
+  op.add_output(real);
+  add(std::move(op));
+  onnx::NodeProto q;
+  q.set_op_type("QuantizeLinear");
+  q.set_name(name + "/QuantizeLinear");
+  q.add_input(real);
+  q.add_input(node.input(form->outputScale));
+  q.add_input(node.input(form->outputScale + 1));
+  q.add_output(node.output(0));
+  add(std::move(q));
+  return true;
+}
+
 void Importer::fuseDecomposedPatterns(const onnx::GraphProto &graph) {
+  // QOperator ops with a QDQ form join the graph as that form, so that the
+  // patterns below see through them like through any Q/DQ pair.
+  nodes.clear();
+  nodeIndices.clear();
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    if (expandQOperator(node, index))
+      continue;
+    nodes.push_back(&node);
+    nodeIndices.push_back(index);
+  }
+  std::vector<const onnx::NodeProto *> expanded = nodes;
+  std::vector<int> expandedIndices = nodeIndices;
+
   llvm::StringMap<ConstTensor> initializers;
   for (auto &entry : values)
     if (entry.second.constant)
       initializers[entry.first()] = *entry.second.constant;
-  PatternMatcher matcher(graph, context, initializers);
+  PatternMatcher matcher(expanded, graph, context, initializers);
 
-  int n = graph.node_size();
+  int n = expanded.size();
   std::vector<const onnx::NodeProto *> replacementAt(n, nullptr);
   std::vector<bool> fused(n, false);
   for (int i = 0; i < n; ++i) {
-    const onnx::NodeProto &node = graph.node(i);
+    const onnx::NodeProto &node = *expanded[i];
     if (fused[i])
       continue;
     std::optional<Fusion> fusion;
@@ -649,9 +756,9 @@ void Importer::fuseDecomposedPatterns(const onnx::GraphProto &graph) {
       lastIndex = std::max(lastIndex, index);
     }
     if (!fusion->absorbed.empty()) {
-      const onnx::NodeProto &last = graph.node(lastIndex);
       InFlightDiagnostic remark =
-          emitRemark(nodeLocation(last, lastIndex))
+          emitRemark(
+              nodeLocation(*expanded[lastIndex], expandedIndices[lastIndex]))
           << fusion->kind << " '" << fusion->replacement.name() << "' "
           << fusion->effect << "; it absorbs " << fusion->absorbed.size()
           << " inner QuantizeLinear/DequantizeLinear pair"
@@ -667,8 +774,8 @@ void Importer::fuseDecomposedPatterns(const onnx::GraphProto &graph) {
   nodeIndices.clear();
   for (int i = 0; i < n; ++i) {
     if (replacementAt[i] || !fused[i]) {
-      nodes.push_back(replacementAt[i] ? replacementAt[i] : &graph.node(i));
-      nodeIndices.push_back(i);
+      nodes.push_back(replacementAt[i] ? replacementAt[i] : expanded[i]);
+      nodeIndices.push_back(expandedIndices[i]);
     }
   }
 }

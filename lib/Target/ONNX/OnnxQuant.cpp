@@ -271,14 +271,32 @@ std::optional<Importer::QuantizedUse>
 Importer::quantizedUse(const NodeContext &node) {
   if (node.proto.output_size() < 1)
     return std::nullopt;
-  auto it = users.find(node.proto.output(0));
-  if (it == users.end() || it->second.size() != 1 || it->second[0] < 0)
-    return std::nullopt;
-  int position = it->second[0];
+  // The QuantizeLinear may sit behind data movement (Gather, Reshape, ...),
+  // which commutes with quantization: QOperator graphs quantize after it.
+  std::string value = node.proto.output(0);
+  bool direct = true;
+  int position;
+  while (true) {
+    auto it = users.find(value);
+    if (it == users.end() || it->second.size() != 1 || it->second[0] < 0)
+      return std::nullopt;
+    position = it->second[0];
+    const onnx::NodeProto &user = *nodes[position];
+    bool defaultDomain = user.domain().empty() || user.domain() == "ai.onnx";
+    if (defaultDomain && user.op_type() == "QuantizeLinear" &&
+        user.input(0) == value)
+      break;
+    if (!defaultDomain ||
+        !llvm::is_contained({"Reshape", "Flatten", "Squeeze", "Unsqueeze",
+                             "Transpose", "Gather", "Slice", "Identity"},
+                            user.op_type()) ||
+        user.input_size() < 1 || user.input(0) != value ||
+        user.output_size() != 1 || user.output(0).empty())
+      return std::nullopt;
+    value = user.output(0);
+    direct = false;
+  }
   const onnx::NodeProto &q = *nodes[position];
-  if (q.op_type() != "QuantizeLinear" ||
-      (!q.domain().empty() && q.domain() != "ai.onnx"))
-    return std::nullopt;
   NodeContext qnode{q, nodeLocation(q, nodeIndices[position]), opset};
   const ConstTensor *scale = constant(qnode, 1);
   if (!scale || scale->numElements() != 1 ||
@@ -291,10 +309,17 @@ Importer::quantizedUse(const NodeContext &node) {
     return std::nullopt;
   const ConstTensor *zp = constant(qnode, 2);
   return QuantizedUse{position, cast<quant::QuantizedType>(*type),
-                      !zp || zp->isUnsigned};
+                      !zp || zp->isUnsigned, direct, node.proto.output(0)};
 }
 
 void Importer::absorb(const QuantizedUse &use, Value quantized) {
+  if (!use.direct) {
+    // The data movement in between moves the integers; the QuantizeLinear
+    // after it then finds its own type.
+    values[use.producerOutput] =
+        Entry{dequantize(quantized.getLoc(), quantized), std::nullopt};
+    return;
+  }
   const std::string &output = nodes[use.position]->output(0);
   values[output] = Entry{quantized, std::nullopt};
   if (use.isUnsigned)
@@ -822,7 +847,7 @@ FailureOr<bool> Importer::convertQuantizedMovement(const NodeContext &node,
   SmallVector<Value> sources(count);
   SmallVector<const ConstTensor *> constants(count, nullptr);
   quant::QuantizedType common;
-  bool mixed = false;
+  bool mixed = false, keepQuantized = false;
   for (unsigned i = 0; i < count; ++i) {
     if (!node.hasInput(i) || !values.count(node.proto.input(i)))
       return false;
@@ -839,8 +864,16 @@ FailureOr<bool> Importer::convertQuantizedMovement(const NodeContext &node,
       FailureOr<Value> q = quantizedSource(node, i);
       if (failed(q))
         return failure();
-      if (!*q)
-        return false;
+      if (!*q) {
+        // QOperator graphs move the quantized tensors themselves.
+        FailureOr<Value> v = value(node, i);
+        if (failed(v))
+          return failure();
+        if (!quantTypeOf(*v))
+          return false;
+        q = *v;
+        keepQuantized = true;
+      }
       sources[i] = *q;
       type = quantTypeOf(*q);
     }
@@ -901,7 +934,8 @@ FailureOr<bool> Importer::convertQuantizedMovement(const NodeContext &node,
       absorb(*use, quantized);
       continue;
     }
-    it->second.value = dequantize(node.loc, quantized);
+    it->second.value =
+        keepQuantized ? quantized : dequantize(node.loc, quantized);
   }
   return true;
 }

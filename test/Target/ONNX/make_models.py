@@ -901,6 +901,42 @@ def qop_qlinearadd(opts) -> onnx.ModelProto:
     return g.model(13, {MS_DOMAIN: 1})
 
 
+def qop_ort_tokens(opts) -> onnx.ModelProto:
+    """onnxruntime's QOperator form of a ViT's token path: QLinearConcat of
+    a quantized class token and the tokens, a QLinearMul by the attention
+    scale, a float LayerNorm whose QuantizeLinear comes after a Gather, and
+    a Transpose moving uint8 data itself."""
+    gen = rng(34)
+    g = GraphBuilder("qop_ort_tokens")
+    x = g.input("x", FLOAT, [1, 4, 8])
+    qx = QParams(g, "x", 0.03, 128, np.uint8)
+    xq = g.node("QuantizeLinear", [x, qx.scale, qx.zero_point], scope="/in")
+    cls = g.initializer("cls_quantized", gen.integers(0, 256, (1, 1, 8)).astype(np.uint8))
+    qc = QParams(g, "cls", 0.001, 128, np.uint8)
+    qt = QParams(g, "tokens", 0.035, 128, np.uint8)
+    t = g.node("QLinearConcat", [qt.scale, qt.zero_point, cls, qc.scale, qc.zero_point,
+                                 xq, qx.scale, qx.zero_point],
+               scope="/cls", domain=MS_DOMAIN, axis=1)
+    c = g.initializer("scale_quantized", np.array(255, np.uint8))
+    qs = QParams(g, "scalec", 0.5 / 255, 0, np.uint8)
+    qm = QParams(g, "scaled", 0.018, 128, np.uint8)
+    t = g.node("QLinearMul", [t, qt.scale, qt.zero_point, c, qs.scale, qs.zero_point,
+                              qm.scale, qm.zero_point], scope="/attn", domain=MS_DOMAIN)
+    t = g.node("Transpose", [t], scope="/attn", perm=[0, 1, 2])
+    d = g.node("DequantizeLinear", [t, qm.scale, qm.zero_point], scope="/norm")
+    gamma = g.initializer("norm.weight", 1 + randn(gen, 8, scale=0.2))
+    beta = g.initializer("norm.bias", randn(gen, 8, scale=0.1))
+    n = g.node("LayerNormalization", [d, gamma, beta], scope="/norm", axis=-1)
+    first = g.node("Gather", [n, g.initializer("index", np.array(0, np.int64))],
+                   scope="/head", axis=1)
+    qy = QParams(g, "y", 0.04, 128, np.uint8)
+    y = g.node("QuantizeLinear", [first, qy.scale, qy.zero_point], scope="/head")
+    g.node("DequantizeLinear", [y, qy.scale, qy.zero_point], scope="/out",
+           outputs=["y"])
+    g.output("y", FLOAT, [1, 8])
+    return g.model(13, {MS_DOMAIN: 1})
+
+
 def qop_qgemm(opts) -> onnx.ModelProto:
     """com.microsoft QGemm: uint8 A, int8 B^T (transB=1), int32 C, uint8 Y."""
     gen = rng(14)
@@ -2255,6 +2291,7 @@ MODELS: Dict[str, Entry] = {
     "qdq_float_island": Entry(qdq_float_island),
     "qdq_default_zero_point": Entry(qdq_default_zero_point),
     "qdq_uint8_linear": Entry(qdq_uint8_linear),
+    "qop_ort_tokens": Entry(qop_ort_tokens, check="parse"),
     "ort_gelu": Entry(ort_gelu),
     "ort_layernorm13": Entry(ort_layernorm13),
     "ort_softmax": Entry(ort_softmax),
