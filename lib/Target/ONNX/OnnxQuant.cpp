@@ -767,6 +767,17 @@ FailureOr<bool> Importer::tryQuantizedAdd(const NodeContext &node) {
   for (unsigned i = 0; i < 2; ++i) {
     if (sources[i])
       continue;
+    // A dequantized constant adds its own integers; a float one is
+    // quantized here.
+    const QuantizedConstant *q = quantizedConstant(node, i);
+    if (q && isPerTensor(q->type) &&
+        q->type.getStorageTypeIntegralWidth() <= 16) {
+      FailureOr<Value> stored = quantizedSource(node, i);
+      if (failed(stored))
+        return failure();
+      sources[i] = *stored;
+      continue;
+    }
     FailureOr<Value> c = quantizeConstantOperand(node, i);
     if (failed(c) || !*c)
       return failed(c) ? FailureOr<bool>(failure()) : false;
