@@ -587,6 +587,17 @@ std::optional<Fusion> matchBiasAdd(const PatternMatcher &m,
   std::optional<ConstTensor> weight = m.constant(matmul.input(1));
   if (!weight || weight->type.getRank() != 2)
     return std::nullopt;
+  // Only a symmetric weight makes a linear layer whose accumulator takes a
+  // bias (an asymmetric one is a matmul with the pair kept).
+  const onnx::NodeProto *weightDq = m.def(matmul.input(1), "DequantizeLinear");
+  if (!weightDq)
+    return std::nullopt;
+  if (weightDq->input_size() > 2 && !weightDq->input(2).empty()) {
+    std::optional<ConstTensor> zp = m.constant(weightDq->input(2));
+    if (!zp || zp->isUnsigned ||
+        llvm::any_of(zp->ints(), [](int64_t z) { return z != 0; }))
+      return std::nullopt;
+  }
   std::optional<QdqPair> pair = m.pairAfter(matmul.output(0));
   if (!pair)
     return std::nullopt;
