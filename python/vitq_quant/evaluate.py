@@ -2,6 +2,7 @@
 
     python -m vitq_quant.evaluate run MODEL [MODEL ...] --input X.f32
         [--labels Y.u8] [--write-logits DIR] [--latency] [--repeat N] [--warmup N]
+        [--no-qdq-fusion]
     python -m vitq_quant.evaluate compare A.f32 B.f32 --classes C [--labels Y.u8]
 
 `run` prints each model's top-1 accuracy (with --labels), its agreement with
@@ -9,7 +10,9 @@ the first model (top-1 agreement, mean/min cosine similarity of the logits)
 and, with --latency, the median and minimum time of one single-sample
 inference on one thread. --write-logits writes DIR/<model name>.f32, raw
 float32 (N x classes), the format `compare` reads, so the output of vitq's
-native code can be checked against onnxruntime's.
+native code can be checked against onnxruntime's. --no-qdq-fusion runs
+quantised models without onnxruntime's QDQ fusions, in their exact
+DequantizeLinear -> float op -> QuantizeLinear meaning (rawdata.session).
 """
 
 import argparse
@@ -23,18 +26,19 @@ import numpy as np
 from .rawdata import InputSpec, session, write_f32
 
 
-def run_model(path: str, inputs_path: str) -> np.ndarray:
+def run_model(path: str, inputs_path: str, qdq_fusion: bool = True) -> np.ndarray:
     """Logits of every sample, (N, classes)."""
-    sess = session(path)
+    sess = session(path, qdq_fusion=qdq_fusion)
     spec = InputSpec.of_session(sess)
     samples = spec.read(inputs_path)
     out = [sess.run(None, {spec.name: batch})[0] for batch in spec.batches(samples)]
     return np.concatenate(out).reshape(len(samples), -1)
 
 
-def latency(path: str, inputs_path: str, repeat: int, warmup: int):
+def latency(path: str, inputs_path: str, repeat: int, warmup: int,
+            qdq_fusion: bool = True):
     """(median, min) seconds of one inference of the first sample, 1 thread."""
-    sess = session(path, threads=1)
+    sess = session(path, threads=1, qdq_fusion=qdq_fusion)
     spec = InputSpec.of_session(sess)
     sample = spec.read(inputs_path)[:spec.batch or 1]
     for _ in range(warmup):
@@ -74,7 +78,7 @@ def agreement(a: np.ndarray, b: np.ndarray) -> str:
 def cmd_run(args: argparse.Namespace) -> None:
     first: Optional[np.ndarray] = None
     for path in args.models:
-        logits = run_model(path, args.input)
+        logits = run_model(path, args.input, args.qdq_fusion)
         name = os.path.basename(path)
         parts = []
         if args.labels:
@@ -82,7 +86,8 @@ def cmd_run(args: argparse.Namespace) -> None:
         if first is not None:
             parts.append(f"vs {os.path.basename(args.models[0])}: {agreement(first, logits)}")
         if args.latency:
-            med, low = latency(path, args.input, args.repeat, args.warmup)
+            med, low = latency(path, args.input, args.repeat, args.warmup,
+                               args.qdq_fusion)
             parts.append(f"latency median {1e3 * med:.3f} ms, min {1e3 * low:.3f} ms "
                          f"(1 thread, {args.repeat} runs)")
         if args.write_logits:
@@ -116,6 +121,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                      help="time single-sample inference on one thread")
     run.add_argument("--repeat", type=int, default=100)
     run.add_argument("--warmup", type=int, default=10)
+    run.add_argument("--no-qdq-fusion", dest="qdq_fusion", action="store_false",
+                     help="run Q/DQ as written (no QLinear* fusion): the exact semantics")
     run.set_defaults(func=cmd_run)
     compare = sub.add_parser("compare", help="compare two raw float32 logit files")
     compare.add_argument("logits", nargs=2)

@@ -2,7 +2,7 @@
 
     python -m vitq_quant.qdq model.onnx calib.f32 -o model_qdq.onnx
         [--activation-scheme symmetric|asymmetric] [--residual-bits 8|16]
-        [--calibration minmax|percentile] [--percentile 99.99]
+        [--calibration minmax|percentile] [--percentile 99.99] [--int32-bias]
 
 Layout (what vitq's importer turns into integer-only ops, with one rounding
 per op):
@@ -20,7 +20,11 @@ per op):
   Concat share one set of parameters, and a constant input of one (the class
   token) is quantised like an activation;
 - weights of MatMul/Gemm/Conv: int8 initializers, symmetric, per output
-  channel (DequantizeLinear with `axis`); biases stay float;
+  channel (DequantizeLinear with `axis`); biases stay float, or with
+  `--int32-bias` become what standard quantisers write: an int32
+  initializer behind a DequantizeLinear with per-output-channel scale
+  x_scale * w_scale[c] (zero point 0, axis 0), x_scale being the layer
+  input's activation scale;
 - activations: int8, asymmetric (default; the better fidelity on the digits
   ViT, in onnxruntime and in vitq's integer code) or symmetric; with
   `--residual-bits 16` the residual stream (residual Add outputs and
@@ -74,6 +78,15 @@ def activation_params(lo: float, hi: float, bits: int, symmetric: bool) -> Quant
     return QuantParams(scale, zero_point, bits)
 
 
+@dataclasses.dataclass
+class Bias:
+    """The bias constant of a MatMul (+ Add)/Gemm/Conv, its weight and the
+    op's data input (whose scale times the weight's makes the bias's)."""
+    name: str
+    weight: str
+    input: str
+
+
 class UnionFind:
     """Groups of tensors that must share quantisation parameters."""
 
@@ -111,6 +124,7 @@ class Planner:
         self.explicit: Dict[str, None] = {}  # ordered set
         self.quantised = set()
         self.weights: Dict[str, int] = {}   # weight initializer -> channel axis
+        self.biases: Dict[str, Bias] = {}   # bias constant -> its linear op
         self.shared = UnionFind()
         self.residual = set()  # residual-stream tensors (int16 with --residual-bits 16)
         # Nodes are keyed by their first output: names may be missing.
@@ -209,11 +223,52 @@ class Planner:
         output = node.output[0]
         bias_add = self.index.sole_consumer(output, "Add") if node.op_type == "MatMul" \
             else None
+        bias = None
         if bias_add is not None and self.index.other_input(bias_add, output) \
                 in self.index.constants:
             self.skipped.add(bias_add.output[0])
             output = bias_add.output[0]
+            bias = self.index.other_input(bias_add, node.output[0])
+        elif node.op_type in ("Gemm", "Conv") and len(node.input) > 2 \
+                and node.input[2] in self.index.constants:
+            beta = next((a.f for a in node.attribute if a.name == "beta"), 1.0)
+            bias = node.input[2] if beta == 1.0 else None
+        if bias is not None and self._per_channel_bias(bias, w, axis):
+            self.biases[bias] = Bias(bias, w, node.input[0])
         self._compute(node.input[:1], output)
+
+    def _per_channel_bias(self, bias: str, weight: str, axis: int) -> bool:
+        """Whether `bias` is a float vector with one value per output channel
+        of `weight` (what an int32 per-channel bias can replace)."""
+        value = self.index.constants[bias]
+        channels = self.index.initializers[weight].dims[axis]
+        return value.dtype == np.float32 and value.shape == (channels,) \
+            and bias not in self.biases and bias not in self.index.data
+
+    def input_scale(self, name: str, params: Dict[str, "QuantParams"]) -> float:
+        """The activation scale of tensor `name` as vitq sees it: that of its
+        group's explicit Q/DQ, times the positive scalars of the Mul/Div it
+        went through since."""
+        factor = 1.0
+        groups = self.shared.groups()
+        while True:
+            members = groups.get(self.shared.find(name), [])
+            scaled = next((params[m] for m in members if m in params), None)
+            if scaled is not None:
+                return scaled.scale * factor
+            producer = self.index.producer.get(name)
+            if producer is None:
+                raise ValueError(f"'{name}' has no quantisation parameters")
+            if producer.op_type in ("Mul", "Div") and self._scaled_operand(producer):
+                data = self._scaled_operand(producer)
+                value = self.index.scalar(self.index.other_input(producer, data))
+                factor *= value if producer.op_type == "Mul" else 1.0 / value
+                name = data
+            elif producer.op_type in PASS_THROUGH:
+                name = producer.input[0]
+            else:
+                raise ValueError(f"'{name}' ({producer.op_type}) has no quantisation "
+                                 f"parameters")
 
     def _scaled_operand(self, node: onnx.NodeProto) -> Optional[str]:
         """x of Mul(x, c), Mul(c, x) or Div(x, c) with a positive scalar
@@ -270,10 +325,12 @@ class Writer:
     """Rewrites the graph with the planned Q/DQ pairs and weight DQs."""
 
     def __init__(self, model: onnx.ModelProto, planner: Planner,
-                 params: Dict[str, QuantParams]):
+                 params: Dict[str, QuantParams], int32_bias: bool = False):
         self.model, self.planner, self.params = model, planner, params
         self.index = planner.index
+        self.int32_bias = int32_bias
         self.initializers: List[onnx.TensorProto] = []
+        self.weight_scales: Dict[str, np.ndarray] = {}
 
     def _dq_name(self, tensor: str) -> str:
         return f"{tensor}_dequantized"
@@ -291,6 +348,7 @@ class Writer:
 
     def _weight_dq(self, name: str, axis: int) -> onnx.NodeProto:
         q, scale = quantise_weight(numpy_helper.to_array(self.index.initializers[name]), axis)
+        self.weight_scales[name] = scale
         self.initializers += [
             numpy_helper.from_array(q, f"{name}_quantized"),
             numpy_helper.from_array(scale, f"{name}_scale"),
@@ -298,6 +356,24 @@ class Writer:
         return helper.make_node(
             "DequantizeLinear", [f"{name}_quantized", f"{name}_scale", f"{name}_zero_point"],
             [self._dq_name(name)], name=f"{name}_DequantizeLinear", axis=axis)
+
+    def _bias_dq(self, bias: Bias) -> onnx.NodeProto:
+        """int32 bias, scale x_scale * w_scale[c] per output channel (axis 0),
+        zero point 0: how quantize_static and other quantisers write it."""
+        value = self.index.constants[bias.name].astype(np.float64)
+        x_scale = self.planner.input_scale(bias.input, self.params)
+        scale = (x_scale * self.weight_scales[bias.weight].astype(np.float64)) \
+            .astype(np.float32)
+        limits = np.iinfo(np.int32)
+        q = np.clip(np.round(value / scale.astype(np.float64)), limits.min, limits.max)
+        name = bias.name
+        self.initializers += [
+            numpy_helper.from_array(q.astype(np.int32), f"{name}_quantized"),
+            numpy_helper.from_array(scale, f"{name}_scale"),
+            numpy_helper.from_array(np.zeros(scale.shape, np.int32), f"{name}_zero_point")]
+        return helper.make_node(
+            "DequantizeLinear", [f"{name}_quantized", f"{name}_scale", f"{name}_zero_point"],
+            [self._dq_name(name)], name=f"{name}_DequantizeLinear", axis=0)
 
     def _divide_by_multiplying(self, node: onnx.NodeProto) -> None:
         """Div(x, c) -> Mul(x, 1/c): vitq folds a positive scalar Mul into
@@ -311,10 +387,13 @@ class Writer:
 
     def write(self) -> onnx.ModelProto:
         plan, graph = self.planner, self.model.graph
-        for node in plan.reciprocals:
-            self._divide_by_multiplying(node)
         renamed = set(plan.weights) | set(plan.explicit)
         nodes = [self._weight_dq(w, axis) for w, axis in plan.weights.items()]
+        if self.int32_bias:  # before the Div rewrite: input_scale reads the Divs
+            renamed |= set(plan.biases)
+            nodes += [self._bias_dq(b) for b in plan.biases.values()]
+        for node in plan.reciprocals:
+            self._divide_by_multiplying(node)
         for name in plan.explicit:  # graph inputs and constants come first
             if name not in self.index.producer:
                 nodes += self._qdq(name)
@@ -348,7 +427,7 @@ def prepare(model: onnx.ModelProto, residual_bits: int) -> onnx.ModelProto:
 
 def quantise(model: onnx.ModelProto, calibration: str, symmetric: bool = False,
              residual_bits: int = 8, method: str = "minmax",
-             percentile: float = 99.99) -> onnx.ModelProto:
+             percentile: float = 99.99, int32_bias: bool = False) -> onnx.ModelProto:
     """The whole flow: plan, calibrate the planned tensors, rewrite (`model`
     is rewritten in place)."""
     model = prepare(model, residual_bits)
@@ -360,7 +439,7 @@ def quantise(model: onnx.ModelProto, calibration: str, symmetric: bool = False,
         if value is not None:
             ranges[name] = (float(value.min()), float(value.max()))
     params = planner.params(ranges, symmetric, residual_bits)
-    quantised = Writer(model, planner, params).write()
+    quantised = Writer(model, planner, params, int32_bias).write()
     onnx.checker.check_model(quantised)
     return quantised
 
@@ -380,6 +459,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         default="minmax")
     parser.add_argument("--percentile", type=float, default=99.99,
                         help="for --calibration-method percentile")
+    parser.add_argument("--int32-bias", action="store_true",
+                        help="biases of MatMul(+Add)/Gemm/Conv as int32 initializers "
+                             "behind a per-channel DequantizeLinear (scale x_scale * "
+                             "w_scale), as standard quantisers write them")
     return parser.parse_args(argv)
 
 
@@ -388,13 +471,18 @@ def main(argv: Sequence[str]) -> int:
     model = quantise(onnx.load(args.model), args.calibration,
                      symmetric=args.activation_scheme == "symmetric",
                      residual_bits=args.residual_bits, method=args.calibration_method,
-                     percentile=args.percentile)
+                     percentile=args.percentile, int32_bias=args.int32_bias)
     onnx.save(model, args.output)
     ops = collections.Counter(n.op_type for n in model.graph.node)
     weights = sum(1 for n in model.graph.node
                   if n.op_type == "DequantizeLinear" and n.attribute)
+    int32 = {t.name for t in model.graph.initializer
+             if t.data_type == onnx.TensorProto.INT32}
+    biases = sum(1 for n in model.graph.node
+                 if n.op_type == "DequantizeLinear" and n.input[0] in int32)
     print(f"{args.output}: {ops['QuantizeLinear']} activation Q/DQ pairs, "
-          f"{weights} per-channel weights")
+          f"{weights - biases} per-channel weights"
+          + (f", {biases} int32 biases" if biases else ""))
     return 0
 
 

@@ -56,14 +56,22 @@ class InputSpec:
             yield samples[start:start + size]
 
 
-def session(model, threads: int = 0) -> ort.InferenceSession:
+def session(model, threads: int = 0, qdq_fusion: bool = True) -> ort.InferenceSession:
     """A CPU onnxruntime session; ``threads`` 0 lets onnxruntime choose.
 
     ``model`` is a path or serialised model bytes. Graph optimisations are
     kept at onnxruntime's defaults, which is how a deployed model runs.
+    ``qdq_fusion=False`` turns off onnxruntime's QDQ fusions (DQ -> op -> Q
+    into QLinearMatMul, QLinearConv, ...): every QuantizeLinear and
+    DequantizeLinear then runs as written and the ops between them in float,
+    which is the QDQ model's exact meaning. The fused int8 kernels can differ
+    from it: on AVX2 machines without VNNI, onnxruntime's uint8 x int8
+    kernels sum pairs of products in saturating int16 (vpmaddubsw).
     """
     options = ort.SessionOptions()
     options.log_severity_level = 3
+    if not qdq_fusion:
+        options.add_session_config_entry("session.disable_quant_qdq", "1")
     if threads:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
