@@ -26,6 +26,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 using namespace mlir;
@@ -33,8 +34,11 @@ using namespace mlir::vitq;
 using namespace mlir::vitq::onnx_import;
 
 /// Compile-time tensors built by folding stay below this many elements (the
-/// largest ViT weight has 2.4M); a model asking for more is malformed.
+/// largest ViT weight has 2.4M), and all of one import below the budget
+/// (DeiT-Base has 86M weights); a model asking for more is malformed, or
+/// computes those tensors at run time.
 static constexpr int64_t kFoldLimit = int64_t(1) << 24;
+static constexpr int64_t kFoldBudget = int64_t(1) << 27;
 
 /// Normalises a possibly negative axis; -1 when out of range.
 static int64_t normalizedAxis(int64_t axis, int64_t rank) {
@@ -88,78 +92,127 @@ FailureOr<bool> Importer::foldDequantize(const NodeContext &node) {
   if (!data || data->isFloat() || !constant(node, 1) ||
       (node.hasInput(2) && !constant(node, 2)))
     return false;
-  unsigned dataWidth = data->elementType().getIntOrFloatBitWidth();
   FailureOr<Type> qtype =
       quantizedType(node, 1, 2, data->type, /*defaultAxis=*/1,
-                    /*expressed=*/{}, data->isUnsigned, dataWidth);
+                    /*expressed=*/{}, data->isUnsigned, data->bitWidth());
   if (failed(qtype))
     return failure();
-  auto qt = cast<quant::QuantizedType>(*qtype);
   // ONNX requires the data and the zero point to have one type.
   const ConstTensor *zp = constant(node, 2);
   if (zp && (zp->elementType() != data->elementType() ||
-             zp->isUnsigned != data->isUnsigned))
+             zp->isUnsigned != data->isUnsigned ||
+             zp->bitWidth() != data->bitWidth()))
     return node.error() << "the data and the zero point have different "
                            "types",
            failure();
-  // Signed storage: unsigned integers lose 2^(w-1), as the zero point did.
-  std::vector<int64_t> ints = data->ints();
-  unsigned width = qt.getStorageTypeIntegralWidth();
-  int64_t offset = data->isUnsigned ? int64_t(1) << (width - 1) : 0;
-  SmallVector<double> scales = getScales(qt);
-  std::optional<int32_t> axis = getQuantizedAxis(qt);
-  auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(qt);
-  int64_t inner = 1;
-  if (axis)
-    for (int64_t d = *axis + 1; d < data->type.getRank(); ++d)
-      inner *= data->type.getDimSize(d);
-  std::vector<double> real(ints.size());
-  for (auto [i, q] : llvm::enumerate(ints)) {
-    size_t ch = axis ? (i / inner) % scales.size() : 0;
-    int64_t z = perAxis ? perAxis.getZeroPoints()[ch]
-                        : cast<quant::UniformQuantizedType>(qt).getZeroPoint();
-    q -= offset;
-    real[i] = static_cast<double>(q - z) * scales[ch];
-  }
-  auto storageType = RankedTensorType::get(data->type.getShape(),
-                                           builder.getIntegerType(width));
-  auto realType =
-      RankedTensorType::get(data->type.getShape(), qt.getExpressedType());
+  // The integers are kept as they are (signed storage: unsigned values
+  // lose 2^(bits-1), as the zero point did); the float values are only
+  // computed for a consumer that asks (weights never do).
   Entry entry;
-  entry.constant = ConstTensor::fromFloats(realType, real);
   entry.quantized =
-      QuantizedConstant{ConstTensor::fromInts(storageType, ints), qt};
+      QuantizedConstant{data->isUnsigned ? toSignedStorage(*data) : *data,
+                        cast<quant::QuantizedType>(*qtype)};
   values[node.proto.output(0)] = std::move(entry);
   return true;
 }
 
+ConstTensor onnx_import::dequantizeConstant(const ConstTensor &storage,
+                                            quant::QuantizedType type) {
+  SmallVector<double> scales = getScales(type);
+  std::optional<int32_t> axis = getQuantizedAxis(type);
+  auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(type);
+  int64_t inner = 1;
+  if (axis)
+    for (int64_t d = *axis + 1; d < storage.type.getRank(); ++d)
+      inner *= storage.type.getDimSize(d);
+  std::vector<double> real(storage.numElements());
+  for (int64_t i = 0, e = real.size(); i < e; ++i) {
+    size_t ch = axis ? (i / inner) % scales.size() : 0;
+    int64_t z = perAxis
+                    ? perAxis.getZeroPoints()[ch]
+                    : cast<quant::UniformQuantizedType>(type).getZeroPoint();
+    real[i] = static_cast<double>(storage.intAt(i) - z) * scales[ch];
+  }
+  return ConstTensor::fromFloats(
+      RankedTensorType::get(storage.type.getShape(), type.getExpressedType()),
+      real);
+}
+
+namespace {
+
+/// The per-axis type `type` with its quantized dimension at `axis` and the
+/// given scales and zero points; a per-tensor type when one channel is
+/// left and `axis` is negative.
+quant::QuantizedType withChannels(quant::UniformQuantizedPerAxisType type,
+                                  int64_t axis, ArrayRef<double> scales,
+                                  ArrayRef<int64_t> zps) {
+  if (axis < 0)
+    return quant::UniformQuantizedType::get(
+        type.getFlags(), type.getStorageType(), type.getExpressedType(),
+        scales[0], zps[0], type.getStorageTypeMin(), type.getStorageTypeMax());
+  return quant::UniformQuantizedPerAxisType::get(
+      type.getFlags(), type.getStorageType(), type.getExpressedType(), scales,
+      zps, axis, type.getStorageTypeMin(), type.getStorageTypeMax());
+}
+
+/// The quantized type after picking channels `picked` of the per-axis
+/// dimension, which lands at `axis` (-1: removed, one channel picked).
+quant::QuantizedType pickChannels(quant::UniformQuantizedPerAxisType type,
+                                  ArrayRef<int64_t> picked, int64_t axis) {
+  SmallVector<double> scales;
+  SmallVector<int64_t> zps;
+  for (int64_t c : picked) {
+    scales.push_back(type.getScales()[c]);
+    zps.push_back(type.getZeroPoints()[c]);
+  }
+  return withChannels(type, axis, scales, zps);
+}
+
+/// One result of a data-movement node: how its elements and its quantized
+/// type (null: the integers cannot follow) come from the operands'.
+struct Movement {
+  std::function<ConstTensor(ArrayRef<const ConstTensor *>)> apply;
+  std::function<quant::QuantizedType(ArrayRef<quant::QuantizedType>)> type;
+  /// Elements of the result.
+  int64_t elements;
+};
+
+/// The common type of `types` when they are all one per-tensor type.
+quant::QuantizedType samePerTensor(ArrayRef<quant::QuantizedType> types) {
+  for (quant::QuantizedType t : types)
+    if (t != types.front() || !isa<quant::UniformQuantizedType>(t))
+      return nullptr;
+  return types.front();
+}
+
+} // namespace
+
 FailureOr<bool> Importer::foldMovement(const NodeContext &node) {
   llvm::StringRef op = node.proto.op_type();
+  if (llvm::is_contained({"Reshape", "Flatten", "Squeeze", "Unsqueeze"}, op))
+    return false; // convertReshapeLike computes the shape and reports errors
   unsigned dataInputs = op == "Concat" ? node.proto.input_size() : 1;
   if (dataInputs == 0)
     return false;
-  SmallVector<const ConstTensor *> data;
-  SmallVector<const QuantizedConstant *> quantized;
+  // The operands: compile-time entries, of which a dequantized constant
+  // may not have its float values computed yet.
+  SmallVector<Entry *> entries;
   for (unsigned i = 0; i < dataInputs; ++i) {
-    const ConstTensor *c = constant(node, i);
-    if (!c)
+    auto it =
+        node.hasInput(i) ? values.find(node.proto.input(i)) : values.end();
+    if (it == values.end() || (!it->second.constant && !it->second.quantized))
       return false;
-    data.push_back(c);
-    quantized.push_back(quantizedConstant(node, i));
+    entries.push_back(&it->second);
   }
-  RankedTensorType type = data[0]->type;
+  auto shapeOf = [](const Entry *e) {
+    return e->constant ? e->constant->type : e->quantized->storage.type;
+  };
+  RankedTensorType type = shapeOf(entries[0]);
   int64_t rank = type.getRank();
+  auto outputCount = [](RankedTensorType t) { return t.getNumElements(); };
 
-  // Each op is one function applied to the constant and, when it is a
-  // dequantized one, to its integers; `axisMap` says where a per-axis
-  // quantization dimension goes (-1: lost, the integers are dropped).
-  std::function<ConstTensor(ArrayRef<const ConstTensor *>)> apply;
-  std::function<int64_t(int64_t)> axisMap = [](int64_t) { return -1; };
-  SmallVector<ConstTensor> splitPieces;
-  if (llvm::is_contained({"Reshape", "Flatten", "Squeeze", "Unsqueeze"}, op)) {
-    // convertReshapeLike computes the target shape and reports errors.
-    return false;
-  } else if (op == "Transpose") {
+  SmallVector<Movement> results;
+  if (op == "Transpose") {
     SmallVector<int64_t> perm;
     if (auto attr = node.intsAttr("perm"))
       perm = *attr;
@@ -168,57 +221,101 @@ FailureOr<bool> Importer::foldMovement(const NodeContext &node) {
         perm.push_back(d);
     SmallVector<int64_t> sorted(perm);
     llvm::sort(sorted);
-    for (int64_t d = 0; d < static_cast<int64_t>(sorted.size()); ++d)
-      if (sorted[d] != d || static_cast<int64_t>(sorted.size()) != rank)
-        return false; // the converter reports the bad permutation
-    apply = [perm](ArrayRef<const ConstTensor *> in) {
-      return transposeConstant(*in[0], perm);
-    };
-    axisMap = [perm](int64_t a) -> int64_t {
-      return llvm::find(perm, a) - perm.begin();
-    };
+    if (static_cast<int64_t>(sorted.size()) != rank)
+      return false; // the converter reports the bad permutation
+    for (int64_t d = 0; d < rank; ++d)
+      if (sorted[d] != d)
+        return false;
+    results.push_back(
+        {[perm](ArrayRef<const ConstTensor *> in) {
+           return transposeConstant(*in[0], perm);
+         },
+         [perm](ArrayRef<quant::QuantizedType> t) -> quant::QuantizedType {
+           std::optional<int32_t> axis = getQuantizedAxis(t[0]);
+           if (!axis)
+             return t[0];
+           return withQuantizedAxis(t[0],
+                                    llvm::find(perm, *axis) - perm.begin());
+         },
+         type.getNumElements()});
   } else if (op == "Expand") {
     const ConstTensor *shapeInput = constant(node, 1);
-    if (!shapeInput)
-      return false;
     SmallVector<int64_t> target;
-    if (!OpTrait::util::getBroadcastedShape(type.getShape(), shapeInput->ints(),
+    if (!shapeInput || shapeInput->isFloat() ||
+        !OpTrait::util::getBroadcastedShape(type.getShape(), shapeInput->ints(),
                                             target) ||
         !checkShape(target).empty() ||
-        RankedTensorType::get(target, type.getElementType()).getNumElements() >
+        outputCount(RankedTensorType::get(target, type.getElementType())) >
             kFoldLimit)
       return false;
-    apply = [target](ArrayRef<const ConstTensor *> in) {
-      return broadcastConstant(*in[0], target);
-    };
     int64_t shift = target.size() - rank;
-    axisMap = [shift](int64_t a) { return a + shift; };
+    results.push_back(
+        {[target](ArrayRef<const ConstTensor *> in) {
+           return broadcastConstant(*in[0], target);
+         },
+         [=](ArrayRef<quant::QuantizedType> t) -> quant::QuantizedType {
+           auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(t[0]);
+           if (!perAxis)
+             return t[0];
+           int64_t axis = perAxis.getQuantizedDimension();
+           int64_t size = target[axis + shift];
+           // One channel broadcast to many repeats its parameters.
+           SmallVector<int64_t> picked(size, 0);
+           if (perAxis.getScales().size() != 1)
+             for (int64_t c = 0; c < size; ++c)
+               picked[c] = c;
+           return pickChannels(perAxis, picked, axis + shift);
+         },
+         outputCount(RankedTensorType::get(target, type.getElementType()))});
   } else if (op == "Concat") {
     int64_t axis = normalizedAxis(node.intAttr("axis", 0), rank);
     if (axis < 0)
       return false;
     int64_t total = 0;
-    for (const ConstTensor *c : data) {
-      if (c->type.getRank() != rank ||
-          c->elementType() != type.getElementType())
+    for (const Entry *e : entries) {
+      RankedTensorType t = shapeOf(e);
+      if (t.getRank() != rank)
         return false;
       for (int64_t d = 0; d < rank; ++d)
-        if (d != axis && c->type.getDimSize(d) != type.getDimSize(d))
+        if (d != axis && t.getDimSize(d) != type.getDimSize(d))
           return false;
-      total += c->numElements();
+      total += t.getNumElements();
     }
     if (total > kFoldLimit)
       return false;
-    apply = [axis](ArrayRef<const ConstTensor *> in) {
-      return concatConstants(in, axis);
-    };
-    // Integers concatenate when every part has one per-tensor type.
-    bool sameType = llvm::all_of(quantized, [&](const QuantizedConstant *q) {
-      return q && quantized[0] && q->type == quantized[0]->type &&
-             isa<quant::UniformQuantizedType>(q->type);
-    });
-    if (!sameType)
-      quantized.assign(quantized.size(), nullptr);
+    results.push_back(
+        {[axis](ArrayRef<const ConstTensor *> in) {
+           return concatConstants(in, axis);
+         },
+         [axis](ArrayRef<quant::QuantizedType> t) -> quant::QuantizedType {
+           if (quant::QuantizedType same = samePerTensor(t))
+             return same;
+           // Per-axis parts along the concatenated dimension join their
+           // channels; along another one they must agree.
+           SmallVector<double> scales;
+           SmallVector<int64_t> zps;
+           for (quant::QuantizedType part : t) {
+             auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(part);
+             if (!perAxis ||
+                 perAxis.getQuantizedDimension() !=
+                     cast<quant::UniformQuantizedPerAxisType>(t.front())
+                         .getQuantizedDimension() ||
+                 perAxis.getStorageType() != t.front().getStorageType() ||
+                 perAxis.getStorageTypeMin() != t.front().getStorageTypeMin())
+               return nullptr;
+             if (perAxis.getQuantizedDimension() != axis && part != t.front())
+               return nullptr;
+             scales.append(perAxis.getScales().begin(),
+                           perAxis.getScales().end());
+             zps.append(perAxis.getZeroPoints().begin(),
+                        perAxis.getZeroPoints().end());
+           }
+           auto first = cast<quant::UniformQuantizedPerAxisType>(t.front());
+           if (first.getQuantizedDimension() != axis)
+             return first;
+           return withChannels(first, axis, scales, zps);
+         },
+         total});
   } else if (op == "Gather") {
     const ConstTensor *indices = constant(node, 1);
     int64_t axis = normalizedAxis(node.intAttr("axis", 0), rank);
@@ -234,13 +331,34 @@ FailureOr<bool> Importer::foldMovement(const NodeContext &node) {
       i = i < 0 ? i + size : i;
     }
     SmallVector<int64_t> indexShape(indices->type.getShape());
-    apply = [axis, idx, indexShape](ArrayRef<const ConstTensor *> in) {
-      return gatherConstant(*in[0], axis, idx, indexShape);
-    };
     int64_t k = indexShape.size();
-    axisMap = [axis, k](int64_t a) -> int64_t {
-      return a < axis ? a : a > axis ? a + k - 1 : -1;
-    };
+    // outer x indices x inner elements, computed without overflow.
+    int64_t count = static_cast<int64_t>(idx.size());
+    for (int64_t d = 0; d < rank; ++d)
+      if (d != axis && llvm::MulOverflow(count, type.getDimSize(d), count))
+        return false;
+    if (count > kFoldLimit)
+      return false;
+    results.push_back(
+        {[axis, idx, indexShape](ArrayRef<const ConstTensor *> in) {
+           return gatherConstant(*in[0], axis, idx, indexShape);
+         },
+         [=](ArrayRef<quant::QuantizedType> t) -> quant::QuantizedType {
+           auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(t[0]);
+           if (!perAxis)
+             return t[0];
+           int64_t a = perAxis.getQuantizedDimension();
+           if (a < axis)
+             return t[0];
+           if (a > axis)
+             return withQuantizedAxis(t[0], a + k - 1);
+           // Gathering channels picks their parameters (one index: the
+           // dimension is gone, one channel left).
+           if (k > 1)
+             return nullptr;
+           return pickChannels(perAxis, idx, k == 0 ? -1 : axis);
+         },
+         count});
   } else if (op == "Slice" || op == "Split") {
     // Both are slices along axes; Split has one per output.
     struct Piece {
@@ -270,16 +388,23 @@ FailureOr<bool> Importer::foldMovement(const NodeContext &node) {
       Piece piece = whole;
       for (size_t i = 0; i < s.size(); ++i) {
         int64_t a = normalizedAxis(axes[i], rank);
-        if (a < 0 || steps[i] == 0)
+        int64_t step = steps[i];
+        if (a < 0 || step == 0 || step == std::numeric_limits<int64_t>::min())
           return false;
-        int64_t dim = type.getDimSize(a), step = steps[i];
-        // ONNX clamps starts and ends per direction.
-        auto clampIndex = [&](int64_t v) {
-          v = v < 0 ? v + dim : v;
-          return step > 0 ? std::clamp<int64_t>(v, 0, dim)
-                          : std::clamp<int64_t>(v, -1, dim - 1);
+        int64_t dim = type.getDimSize(a);
+        // ONNX clamps per direction: starts to [0, dim] (forward) or
+        // [0, dim - 1] (backward), ends to [0, dim] or [-1, dim - 1].
+        auto wrap = [&](int64_t v) {
+          return v < 0 ? (v < -dim ? -dim - 1 : v + dim) : v;
         };
-        int64_t begin = clampIndex(s[i]), end = clampIndex(e[i]);
+        int64_t begin = wrap(s[i]), end = wrap(e[i]);
+        if (step > 0) {
+          begin = std::clamp<int64_t>(begin, 0, dim);
+          end = std::clamp<int64_t>(end, 0, dim);
+        } else {
+          begin = std::clamp<int64_t>(begin, 0, dim - 1);
+          end = std::clamp<int64_t>(end, -1, dim - 1);
+        }
         int64_t count = step > 0
                             ? (end > begin ? (end - begin - 1) / step + 1 : 0)
                             : (begin > end ? (begin - end - 1) / -step + 1 : 0);
@@ -319,55 +444,70 @@ FailureOr<bool> Importer::foldMovement(const NodeContext &node) {
     for (const Piece &piece : pieces)
       if (llvm::is_contained(piece.sizes, 0))
         return false; // empty results are the converter's to reject
-    // A per-axis dimension survives where it is not sliced.
-    auto keeps = [&](int64_t a) {
-      return llvm::all_of(pieces, [&](const Piece &p) {
-        return p.sizes[a] == type.getDimSize(a) && p.steps[a] == 1;
-      });
-    };
-    axisMap = [keeps](int64_t a) -> int64_t { return keeps(a) ? a : -1; };
-    // Split has several results: fold each piece.
-    for (auto [i, piece] : llvm::enumerate(pieces)) {
-      if (i >= static_cast<size_t>(node.proto.output_size()) ||
-          node.proto.output(i).empty())
-        continue;
-      Entry entry;
-      entry.constant =
-          sliceConstant(*data[0], piece.offsets, piece.sizes, piece.steps);
-      if (quantized[0]) {
-        std::optional<int32_t> axis = getQuantizedAxis(quantized[0]->type);
-        int64_t mapped = axis ? axisMap(*axis) : 0;
-        if (mapped >= 0)
-          entry.quantized = QuantizedConstant{
-              sliceConstant(quantized[0]->storage, piece.offsets, piece.sizes,
-                            piece.steps),
-              axis ? withQuantizedAxis(quantized[0]->type, mapped)
-                   : quantized[0]->type};
-      }
-      values[node.proto.output(i)] = std::move(entry);
-    }
-    return true;
+    for (const Piece &piece : pieces)
+      results.push_back(
+          {[piece](ArrayRef<const ConstTensor *> in) {
+             return sliceConstant(*in[0], piece.offsets, piece.sizes,
+                                  piece.steps);
+           },
+           [piece](ArrayRef<quant::QuantizedType> t) -> quant::QuantizedType {
+             auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(t[0]);
+             if (!perAxis)
+               return t[0];
+             // The channels sliced keep their parameters.
+             int64_t a = perAxis.getQuantizedDimension();
+             SmallVector<int64_t> picked;
+             for (int64_t i = 0; i < piece.sizes[a]; ++i)
+               picked.push_back(piece.offsets[a] + i * piece.steps[a]);
+             return pickChannels(perAxis, picked, a);
+           },
+           RankedTensorType::get(piece.sizes, type.getElementType())
+               .getNumElements()});
   } else {
     return false;
   }
 
-  Entry entry;
-  entry.constant = apply(data);
-  bool keepIntegers = llvm::all_of(
-      quantized, [](const QuantizedConstant *q) { return q != nullptr; });
-  if (keepIntegers) {
-    std::optional<int32_t> axis = getQuantizedAxis(quantized[0]->type);
-    int64_t mapped = axis ? axisMap(*axis) : 0;
-    if (mapped >= 0) {
+  // Everything folded in one import stays within a budget, so that many
+  // small nodes cannot build gigabytes of constants.
+  int64_t elements = 0;
+  for (const Movement &movement : results)
+    elements += movement.elements;
+  if (elements > kFoldLimit || foldedElements + elements > kFoldBudget)
+    return false;
+  foldedElements += elements;
+  // Each result carries the integers while every operand has them and the
+  // quantized type follows; the float values are moved when they exist
+  // already or the integers cannot follow.
+  SmallVector<quant::QuantizedType> types;
+  for (const Entry *e : entries)
+    if (e->quantized)
+      types.push_back(e->quantized->type);
+  bool integers = types.size() == entries.size();
+  for (auto [i, movement] : llvm::enumerate(results)) {
+    if (i >= static_cast<size_t>(node.proto.output_size()) ||
+        node.proto.output(i).empty())
+      continue;
+    Entry result;
+    if (quant::QuantizedType t = integers ? movement.type(types) : nullptr) {
       SmallVector<const ConstTensor *> storages;
-      for (const QuantizedConstant *q : quantized)
-        storages.push_back(&q->storage);
-      entry.quantized = QuantizedConstant{
-          apply(storages), axis ? withQuantizedAxis(quantized[0]->type, mapped)
-                                : quantized[0]->type};
+      for (const Entry *e : entries)
+        storages.push_back(&e->quantized->storage);
+      result.quantized = QuantizedConstant{movement.apply(storages), t};
     }
+    bool haveFloats = llvm::all_of(
+        entries, [](const Entry *e) { return e->constant.has_value(); });
+    if (!result.quantized || haveFloats) {
+      SmallVector<const ConstTensor *> floats;
+      for (Entry *e : entries)
+        floats.push_back(floatsOf(*e));
+      if (llvm::any_of(floats, [&](const ConstTensor *f) {
+            return f->elementType() != floats.front()->elementType();
+          }))
+        return false; // the converter reports mixed element types
+      result.constant = movement.apply(floats);
+    }
+    values[node.proto.output(i)] = std::move(result);
   }
-  values[node.proto.output(0)] = std::move(entry);
   return true;
 }
 
@@ -388,8 +528,10 @@ FailureOr<bool> Importer::foldFloatArithmetic(const NodeContext &node) {
                      in[0]->type.getShape(), in[1]->type.getShape(), shape)))
     return false;
   auto type = RankedTensorType::get(shape, in[0]->elementType());
-  if (type.getNumElements() > kFoldLimit)
+  if (type.getNumElements() > kFoldLimit ||
+      foldedElements + type.getNumElements() > kFoldBudget)
     return false;
+  foldedElements += type.getNumElements();
   SmallVector<std::vector<double>> operands;
   for (const ConstTensor *c : in)
     operands.push_back(broadcastConstant(*c, shape).floats());

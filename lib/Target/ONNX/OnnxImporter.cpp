@@ -143,6 +143,13 @@ Value Importer::materialize(const ConstTensor &tensor, llvm::StringRef name,
   return arith::ConstantOp::create(builder, loc, type, cast<TypedAttr>(attr));
 }
 
+const ConstTensor *Importer::floatsOf(Entry &entry) {
+  if (!entry.constant && entry.quantized)
+    entry.constant =
+        dequantizeConstant(entry.quantized->storage, entry.quantized->type);
+  return entry.constant ? &*entry.constant : nullptr;
+}
+
 FailureOr<Value> Importer::value(const NodeContext &node, unsigned i) {
   if (!node.hasInput(i)) {
     node.error() << "input #" << i << " is required";
@@ -159,7 +166,7 @@ FailureOr<Value> Importer::value(const NodeContext &node, unsigned i) {
     // Materialise at the function entry so every use is dominated.
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(entryBlock);
-    entry.value = materialize(*entry.constant, name,
+    entry.value = materialize(*floatsOf(entry), name,
                               NameLoc::get(builder.getStringAttr(name)));
   }
   // Compile-time shape arithmetic may produce empty tensors; computation on
@@ -176,9 +183,9 @@ const ConstTensor *Importer::constant(const NodeContext &node, unsigned i) {
   if (!node.hasInput(i))
     return nullptr;
   auto it = values.find(node.proto.input(i));
-  if (it == values.end() || !it->second.constant)
+  if (it == values.end())
     return nullptr;
-  return &*it->second.constant;
+  return floatsOf(it->second);
 }
 
 const Importer::QuantizedConstant *
@@ -392,8 +399,10 @@ LogicalResult Importer::convertAndCheck(const NodeContext &node) {
     auto it = values.find(output);
     if (output.empty() || it == values.end())
       continue;
-    RankedTensorType type =
-        it->second.value ? typeOf(it->second.value) : it->second.constant->type;
+    RankedTensorType type = it->second.value ? typeOf(it->second.value)
+                            : it->second.constant
+                                ? it->second.constant->type
+                                : it->second.quantized->storage.type;
     if (std::string why = checkShape(type.getShape()); !why.empty())
       return node.error() << "output '" << output << "': " << why;
     if (it->second.value && llvm::is_contained(type.getShape(), 0))
@@ -537,7 +546,7 @@ LogicalResult Importer::importGraph(const onnx::GraphProto &graph,
     Entry &entry = it->second;
     if (!entry.value)
       entry.value = materialize(
-          *entry.constant, output.name(),
+          *floatsOf(entry), output.name(),
           NameLoc::get(builder.getStringAttr(output.name()), fileLoc));
     Value result = entry.value;
     if (failed(checkDeclaredOutput(output, typeOf(result), fileLoc)))

@@ -81,6 +81,15 @@ quant::QuantizedType withQuantizedAxis(quant::QuantizedType type, int64_t axis);
 /// reshape splits or merges it.
 int64_t reshapedAxis(ArrayRef<int64_t> in, ArrayRef<int64_t> out, int64_t axis);
 
+/// The signed storage vitq keeps of an unsigned integer constant: every
+/// value minus 2^(bits-1).
+ConstTensor toSignedStorage(const ConstTensor &tensor);
+
+/// The float values of the integers `storage` (signed storage) of
+/// quantized type `type`: (q - zero point) * scale.
+ConstTensor dequantizeConstant(const ConstTensor &storage,
+                               quant::QuantizedType type);
+
 /// A scale input index meaning "unit scales" (MatMulInteger has none).
 constexpr unsigned kUnitScale = ~0u;
 
@@ -155,6 +164,9 @@ private:
   // Values.
   Value materialize(const ConstTensor &tensor, llvm::StringRef name,
                     Location loc);
+  /// The compile-time tensor of `entry`, computing a dequantized
+  /// constant's float values on first use; null for run-time values.
+  static const ConstTensor *floatsOf(Entry &entry);
   FailureOr<Value> value(const NodeContext &node, unsigned i);
   const ConstTensor *constant(const NodeContext &node, unsigned i);
   /// The integers behind input `i` when it is a dequantized constant.
@@ -172,8 +184,10 @@ private:
   // Graph normalisation (OnnxPatterns.cpp).
   void fuseDecomposedPatterns(const onnx::GraphProto &graph);
   /// Appends the QDQ form of a com.microsoft QOperator op (QLinearAdd,
-  /// QLinearMul, QLinearConcat, ...) to `nodes`; false when it has none.
-  bool expandQOperator(const onnx::NodeProto &node, int index);
+  /// QLinearMul, QLinearConcat) to `nodes`; false when it has none or its
+  /// value names would clash with `taken`.
+  bool expandQOperator(const onnx::NodeProto &node, int index,
+                       const llvm::StringSet<> &taken);
 
   // Building blocks (OnnxOps.cpp).
   FailureOr<ConvParams> convParams(const NodeContext &node);
@@ -316,6 +330,8 @@ private:
   llvm::StringMap<int> producers;
   /// Positions of QuantizeLinear nodes already folded into their producer.
   llvm::DenseSet<int> absorbed;
+  /// Elements of the tensors folded so far (OnnxFold.cpp's budget).
+  int64_t foldedElements = 0;
   /// Set by convertNode when it fails on an op it has no converter for.
   std::optional<std::string> unsupportedOp;
   /// Values whose ONNX type is unsigned: graph inputs and quantized results

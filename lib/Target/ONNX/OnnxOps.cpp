@@ -547,26 +547,34 @@ LogicalResult Importer::convertReshapeLike(const NodeContext &node) {
   if (node.hasInput(1) && !second)
     return node.error() << "input #1 must be a constant or computable at "
                            "import time";
-  if (const ConstTensor *data = constant(node, 0)) {
+  auto it = node.hasInput(0) ? values.find(node.proto.input(0)) : values.end();
+  if (it != values.end() && !it->second.value &&
+      (it->second.constant || it->second.quantized)) {
+    // A compile-time tensor: a dequantized constant keeps its integers
+    // while its quantized dimension (if any) survives the reshape, and its
+    // float values stay uncomputed until asked for.
+    const Entry &data = it->second;
+    RankedTensorType type =
+        data.constant ? data.constant->type : data.quantized->storage.type;
     FailureOr<SmallVector<int64_t>> shape =
-        reshapeTarget(node, data->type.getShape(), second);
+        reshapeTarget(node, type.getShape(), second);
     if (failed(shape))
       return failure();
     Entry entry;
-    entry.constant = *data;
-    entry.constant->type = data->type.clone(*shape);
-    // A dequantized constant keeps its integers while its quantized
-    // dimension (if any) survives the reshape.
-    if (const QuantizedConstant *q = quantizedConstant(node, 0)) {
-      std::optional<int32_t> axis = getQuantizedAxis(q->type);
-      int64_t mapped =
-          axis ? reshapedAxis(data->type.getShape(), *shape, *axis) : 0;
+    if (data.quantized) {
+      quant::QuantizedType qtype = data.quantized->type;
+      std::optional<int32_t> axis = getQuantizedAxis(qtype);
+      int64_t mapped = axis ? reshapedAxis(type.getShape(), *shape, *axis) : 0;
       if (mapped >= 0) {
-        ConstTensor storage = q->storage;
+        ConstTensor storage = data.quantized->storage;
         storage.type = storage.type.clone(*shape);
         entry.quantized = QuantizedConstant{
-            storage, axis ? withQuantizedAxis(q->type, mapped) : q->type};
+            storage, axis ? withQuantizedAxis(qtype, mapped) : qtype};
       }
+    }
+    if (data.constant || !entry.quantized) {
+      entry.constant = *floatsOf(it->second);
+      entry.constant->type = entry.constant->type.clone(*shape);
     }
     values[node.proto.output(0)] = std::move(entry);
     return success();

@@ -208,7 +208,9 @@ public:
     std::string current = name.str();
     while (const onnx::NodeProto *dq = def(current, "DequantizeLinear")) {
       const onnx::NodeProto *q = def(dq->input(0), "QuantizeLinear");
-      if (!q || usersOf(q->output(0)).size() != 1 || !sameParameters(*q, *dq) ||
+      // The pair is absorbed: nothing else may read either of its values.
+      if (!q || usersOf(q->output(0)).size() != 1 ||
+          usersOf(current).size() != 1 || !sameParameters(*q, *dq) ||
           isConstant(q->input(0)))
         break;
       pairs.push_back(QdqPair{q, dq});
@@ -425,12 +427,14 @@ std::optional<Fusion> matchLayerNorm(const PatternMatcher &m,
     if (user < 0)
       return std::nullopt;
     const onnx::NodeProto &n = m.node(user);
-    if (PatternMatcher::is(n, "Pow") && n.input(0) == d &&
-        m.isScalar(n.input(1), 2.0))
+    // Each role once: a second square or division is not part of it.
+    if (((PatternMatcher::is(n, "Pow") && n.input(0) == d &&
+          m.isScalar(n.input(1), 2.0)) ||
+         (PatternMatcher::is(n, "Mul") && n.input(0) == d &&
+          n.input(1) == d)) &&
+        !square)
       square = &n;
-    else if (PatternMatcher::is(n, "Mul") && n.input(0) == d && n.input(1) == d)
-      square = &n;
-    else if (PatternMatcher::is(n, "Div") && n.input(0) == d)
+    else if (PatternMatcher::is(n, "Div") && n.input(0) == d && !div)
       div = &n;
     else
       return std::nullopt;
@@ -558,9 +562,9 @@ std::optional<Fusion> matchSoftmax(const PatternMatcher &m,
     if (user < 0)
       return std::nullopt;
     const onnx::NodeProto &n = m.node(user);
-    if (PatternMatcher::is(n, "ReduceSum") && m.reducesLastAxis(n))
+    if (PatternMatcher::is(n, "ReduceSum") && m.reducesLastAxis(n) && !sum)
       sum = &n;
-    else if (PatternMatcher::is(n, "Div") && n.input(0) == e)
+    else if (PatternMatcher::is(n, "Div") && n.input(0) == e && !div)
       div = &n;
     else
       return std::nullopt;
@@ -594,10 +598,30 @@ std::optional<Fusion> matchBiasAdd(const PatternMatcher &m,
     return std::nullopt;
   if (weightDq->input_size() > 2 && !weightDq->input(2).empty()) {
     std::optional<ConstTensor> zp = m.constant(weightDq->input(2));
-    if (!zp || zp->isUnsigned ||
+    if (!zp || zp->isUnsigned || zp->bitWidth() != 8 ||
         llvm::any_of(zp->ints(), [](int64_t z) { return z != 0; }))
       return std::nullopt;
   }
+  // Per-channel scales must run along N (the weight's last axis), and the
+  // activation must be 8-bit, or the MatMul is no linear layer.
+  std::optional<ConstTensor> weightScale = m.constant(weightDq->input(1));
+  if (!weightScale)
+    return std::nullopt;
+  if (weightScale->numElements() > 1) {
+    int64_t axis = 1;
+    for (const auto &attribute : weightDq->attribute())
+      if (attribute.name() == "axis")
+        axis = attribute.i();
+    if (axis != 1 && axis != -1)
+      return std::nullopt;
+  }
+  const onnx::NodeProto *inputDq = m.def(matmul.input(0), "DequantizeLinear");
+  std::optional<ConstTensor> inputZp =
+      inputDq->input_size() > 2 && !inputDq->input(2).empty()
+          ? m.constant(inputDq->input(2))
+          : std::nullopt;
+  if (!inputZp || inputZp->bitWidth() != 8)
+    return std::nullopt;
   std::optional<QdqPair> pair = m.pairAfter(matmul.output(0));
   if (!pair)
     return std::nullopt;
@@ -645,20 +669,15 @@ std::optional<QOperatorForm> qoperatorForm(const onnx::NodeProto &node) {
     return QOperatorForm{op == "QLinearAdd" ? "Add" : "Mul", {0, 3}, 6};
   if (op == "QLinearConcat")
     return QOperatorForm{"Concat", {2}, 0, /*variadic=*/true};
-  if (op == "QLinearSigmoid")
-    return QOperatorForm{"Sigmoid", {0}, 3};
-  if (op == "QLinearLeakyRelu")
-    return QOperatorForm{"LeakyRelu", {0}, 3};
-  if (op == "QLinearGlobalAveragePool")
-    return QOperatorForm{"GlobalAveragePool", {0}, 3};
-  if (op == "QLinearAveragePool")
-    return QOperatorForm{"AveragePool", {0}, 3};
+  // QLinearSigmoid, QLinearLeakyRelu and the pools join once their float
+  // ops import; until then they are reported under their own names.
   return std::nullopt;
 }
 
 } // namespace
 
-bool Importer::expandQOperator(const onnx::NodeProto &node, int index) {
+bool Importer::expandQOperator(const onnx::NodeProto &node, int index,
+                               const llvm::StringSet<> &taken) {
   std::optional<QOperatorForm> form = qoperatorForm(node);
   if (!form || node.output_size() != 1 || node.output(0).empty())
     return false;
@@ -681,9 +700,17 @@ bool Importer::expandQOperator(const onnx::NodeProto &node, int index) {
   for (unsigned i : operands)
     if (!present(i) || !present(i + 1))
       return false;
+  // The float op keeps the node's name for diagnostics; the values in
+  // between are named after the node's output, which is unique.
   const std::string &name = node.name().empty()
                                 ? node.op_type() + "_" + std::to_string(index)
                                 : node.name();
+  const std::string &base = node.output(0);
+  for (unsigned k = 0; k < operands.size(); ++k)
+    if (taken.contains(base + "/dequantized_" + std::to_string(k)))
+      return false;
+  if (taken.contains(base + "/real"))
+    return false;
   auto add = [&](onnx::NodeProto n) {
     synthetic.push_back(std::move(n));
     nodes.push_back(&synthetic.back());
@@ -700,12 +727,12 @@ bool Importer::expandQOperator(const onnx::NodeProto &node, int index) {
     dq.set_name(name + "/DequantizeLinear_" + std::to_string(k));
     for (unsigned j = i; j < i + 3; ++j)
       dq.add_input(present(j) ? node.input(j) : "");
-    std::string value = name + "/input_" + std::to_string(k);
+    std::string value = base + "/dequantized_" + std::to_string(k);
     dq.add_output(value);
     op.add_input(value);
     add(std::move(dq));
   }
-  std::string real = name + "/output";
+  std::string real = base + "/real";
   op.add_output(real);
   add(std::move(op));
   onnx::NodeProto q;
@@ -722,10 +749,16 @@ bool Importer::expandQOperator(const onnx::NodeProto &node, int index) {
 void Importer::fuseDecomposedPatterns(const onnx::GraphProto &graph) {
   // QOperator ops with a QDQ form join the graph as that form, so that the
   // patterns below see through them like through any Q/DQ pair.
+  llvm::StringSet<> taken;
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &output : node.output())
+      taken.insert(output);
+  for (auto &entry : values)
+    taken.insert(entry.first());
   nodes.clear();
   nodeIndices.clear();
   for (auto [index, node] : llvm::enumerate(graph.node())) {
-    if (expandQOperator(node, index))
+    if (expandQOperator(node, index, taken))
       continue;
     nodes.push_back(&node);
     nodeIndices.push_back(index);

@@ -56,14 +56,20 @@ static bool isPerTensor(quant::QuantizedType type) {
   return isa<quant::UniformQuantizedType>(type);
 }
 
-/// The ONNX value of a constant with the sign bit of every element flipped:
-/// unsigned storage becomes signed storage of the value minus 2^(bits-1).
-static ConstTensor flipSign(const ConstTensor &tensor) {
+/// The signed storage of an unsigned constant: every value minus
+/// 2^(bits-1) (the sign bit flipped; 4-bit values held one a byte are
+/// shifted by 8).
+ConstTensor onnx_import::toSignedStorage(const ConstTensor &tensor) {
   auto bytes = std::make_shared<std::string>(*tensor.bytes);
   size_t width = tensor.bytesPerElement();
-  for (size_t i = width - 1; i < bytes->size(); i += width)
-    (*bytes)[i] = static_cast<char>((*bytes)[i] ^ 0x80);
-  return ConstTensor{tensor.type, !tensor.isUnsigned, bytes};
+  if (tensor.bits == 4) {
+    for (char &c : *bytes)
+      c = static_cast<char>(static_cast<uint8_t>(c) - 8);
+  } else {
+    for (size_t i = width - 1; i < bytes->size(); i += width)
+      (*bytes)[i] = static_cast<char>((*bytes)[i] ^ 0x80);
+  }
+  return ConstTensor{tensor.type, false, bytes, tensor.bits};
 }
 
 //===----------------------------------------------------------------------===//
@@ -99,23 +105,39 @@ FailureOr<Type> Importer::quantizedType(const NodeContext &node,
     FailureOr<ConstTensor> zp = requireConstant(node, zpInput, "zero point");
     if (failed(zp))
       return failure();
-    width = zp->elementType().getIntOrFloatBitWidth();
+    width = zp->bitWidth();
     isUnsigned = zp->isUnsigned;
-    if (!zp->elementType().isInteger() ||
-        (width != 8 && width != 16 && !(width == 32 && !isUnsigned)))
-      return node.error() << "zero point type " << (isUnsigned ? "u" : "")
-                          << zp->elementType()
-                          << " is not supported (int8/uint8/int16/uint16, "
-                             "int32 for biases)";
+    auto supported = [&] {
+      return width == 4 || width == 8 || width == 16 ||
+             (width == 32 && !isUnsigned);
+    };
+    if (!zp->elementType().isInteger() || !supported()) {
+      InFlightDiagnostic diag = node.error() << "zero point type ";
+      if (zp->elementType().isInteger())
+        diag << (isUnsigned ? "u" : "") << "int" << width;
+      else
+        diag << zp->elementType();
+      return diag << " is not supported (int4/uint4, int8/uint8, "
+                     "int16/uint16, int32 for biases)",
+             failure();
+    }
     if (zp->numElements() != scale->numElements())
       return node.error() << "scale and zero point sizes differ";
     zps = zp->ints();
+  } else if (width != 4 && width != 8 && width != 16 &&
+             !(width == 32 && !isUnsigned)) {
+    return node.error() << "quantized data of type " << (isUnsigned ? "u" : "")
+                        << "int" << width
+                        << " is not supported (int4/uint4, int8/uint8, "
+                           "int16/uint16, int32 for biases)",
+           failure();
   }
-  // Unsigned storage is kept signed, offset by 2^(width-1).
+  // Unsigned storage is kept signed, offset by 2^(width-1). 4-bit values
+  // live in 8-bit storage with their own range.
   int64_t offset = isUnsigned ? int64_t(1) << (width - 1) : 0;
   for (int64_t &zp : zps)
     zp -= offset;
-  Type storage = builder.getIntegerType(width);
+  Type storage = builder.getIntegerType(std::max(width, 8u));
   int64_t qmin = -(int64_t(1) << (width - 1));
   int64_t qmax = (int64_t(1) << (width - 1)) - 1;
   unsigned flags = quant::QuantizationFlags::Signed;
@@ -224,8 +246,10 @@ FailureOr<Value> Importer::quantizedInput(const NodeContext &node,
   quant::QuantizedType dataQuant = constData ? nullptr : quantTypeOf(v);
   Type dataElement =
       dataQuant ? dataQuant.getStorageType() : dataType.getElementType();
-  unsigned dataWidth =
-      dataElement.isInteger() ? dataElement.getIntOrFloatBitWidth() : 8;
+  unsigned dataWidth = constData ? constData->bitWidth()
+                       : dataElement.isInteger()
+                           ? dataElement.getIntOrFloatBitWidth()
+                           : 8;
   FailureOr<Type> qtype =
       quantizedType(node, scaleInput, zpInput, dataType, defaultAxis,
                     /*expressed=*/{}, dataUnsigned, dataWidth);
@@ -248,9 +272,10 @@ FailureOr<Value> Importer::quantizedInput(const NodeContext &node,
   };
   if (constData) {
     if (!constData->elementType().isInteger(width) ||
-        constData->isUnsigned != zpUnsigned)
+        constData->isUnsigned != zpUnsigned ||
+        (zpConst && zpConst->bitWidth() != constData->bitWidth()))
       return mismatch(constData->elementType(), constData->isUnsigned);
-    ConstTensor stored = zpUnsigned ? flipSign(*constData) : *constData;
+    ConstTensor stored = zpUnsigned ? toSignedStorage(*constData) : *constData;
     Value raw = materialize(stored, node.proto.input(data), node.loc);
     return asQuantized(node.loc, raw, qt);
   }
@@ -486,9 +511,12 @@ FailureOr<Value> Importer::addBias(const NodeContext &node, Value accQ,
   for (auto [i, size] : llvm::enumerate(biasType.getShape()))
     alongChannels &= size == 1 || int64_t(i) + offset == channelDim;
   const QuantizedConstant *q = quantizedConstant(node, biasInput);
-  // Any other constant is an ordinary operand of a float add (an island);
-  // only a quantizer's integer bias must fold.
-  if (!alongChannels && !q)
+  // Any other constant (a position embedding, say) is an ordinary operand
+  // of the add; only what is clearly a bias must fold: an int32 constant
+  // or one with a value per output channel.
+  bool biasLike = biasType.getNumElements() == channels ||
+                  (q && q->type.getStorageTypeIntegralWidth() == 32);
+  if (!alongChannels && !biasLike)
     return Value();
   if (!alongChannels)
     return unusable() << "its shape " << c->type << " does not run along the "
@@ -909,6 +937,12 @@ FailureOr<bool> Importer::convertQuantizedMovement(const NodeContext &node,
     return false;
   else
     use.reset();
+  // A float constant takes quantized parameters only where the graph
+  // quantizes the result anyway; elsewhere it would lose precision.
+  if (!use && llvm::any_of(llvm::seq<unsigned>(0, count), [&](unsigned i) {
+        return !sources[i] && !quantizedConstant(node, i);
+      }))
+    return false;
   auto uniformTarget = cast<quant::UniformQuantizedType>(target);
   SmallVector<Value> storages;
   for (unsigned i = 0; i < count; ++i) {
@@ -924,16 +958,20 @@ FailureOr<bool> Importer::convertQuantizedMovement(const NodeContext &node,
     }
     storages.push_back(storageOf(node.loc, q));
   }
-  // Convert with the integer storage standing in for the floats.
-  SmallVector<Entry> saved;
+  // Convert with the integer storage standing in for the floats (an input
+  // named twice, as in Concat(a, a), is swapped and restored once).
+  SmallVector<std::pair<std::string, Entry>> saved;
   for (unsigned i = 0; i < count; ++i) {
-    Entry &entry = values[node.proto.input(i)];
-    saved.push_back(entry);
+    const std::string &name = node.proto.input(i);
+    if (llvm::any_of(saved, [&](const auto &s) { return s.first == name; }))
+      continue;
+    Entry &entry = values[name];
+    saved.emplace_back(name, entry);
     entry = Entry{storages[i], std::nullopt};
   }
   LogicalResult result = (this->*converter)(node);
-  for (unsigned i = 0; i < count; ++i)
-    values[node.proto.input(i)] = saved[i];
+  for (auto &[name, entry] : saved)
+    values[name] = std::move(entry);
   if (failed(result))
     return failure();
   for (const std::string &output : node.proto.output()) {
@@ -984,8 +1022,8 @@ LogicalResult Importer::convertQuantizeLinear(const NodeContext &node) {
     auto qt = cast<quant::QuantizedType>(*qtype);
     const ConstTensor *zp = constant(node, 2);
     bool isUnsigned = zp ? zp->isUnsigned : true;
-    int64_t offset =
-        isUnsigned ? int64_t(1) << (qt.getStorageTypeIntegralWidth() - 1) : 0;
+    unsigned bits = zp ? zp->bitWidth() : 8;
+    int64_t offset = isUnsigned ? int64_t(1) << (bits - 1) : 0;
     SmallVector<double> scales = getScales(qt);
     std::optional<int32_t> axis = getQuantizedAxis(qt);
     auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(qt);
@@ -1011,6 +1049,7 @@ LogicalResult Importer::convertQuantizeLinear(const NodeContext &node) {
             builder.getIntegerType(qt.getStorageTypeIntegralWidth())),
         ints);
     result.isUnsigned = isUnsigned;
+    result.bits = bits == 4 ? 4 : 0;
     setConstant(node, 0, std::move(result));
     return success();
   }

@@ -301,7 +301,7 @@ static std::string readInt4(const onnx::TensorProto &proto,
     int value = isUnsigned || nibble < 8 ? nibble : nibble - 16;
     (*bytes)[i] = static_cast<char>(value);
   }
-  result = ConstTensor{type, isUnsigned, bytes};
+  result = ConstTensor{type, isUnsigned, bytes, /*bits=*/4};
   return "";
 }
 
@@ -388,7 +388,7 @@ moveElements(const ConstTensor &src, RankedTensorType type,
       coords[d] = 0;
     }
   }
-  return ConstTensor{type, src.isUnsigned, bytes};
+  return ConstTensor{type, src.isUnsigned, bytes, src.bits};
 }
 
 /// Row-major strides of `shape`.
@@ -471,7 +471,8 @@ ConstTensor onnx_import::concatConstants(ArrayRef<const ConstTensor *> parts,
         continue;
       bytes->append(*p->bytes, o * run, run);
     }
-  return ConstTensor{first.type.clone(shape), first.isUnsigned, bytes};
+  return ConstTensor{first.type.clone(shape), first.isUnsigned, bytes,
+                     first.bits};
 }
 
 ConstTensor onnx_import::broadcastConstant(const ConstTensor &t,

@@ -34,7 +34,14 @@ struct ConstTensor {
   RankedTensorType type;
   bool isUnsigned = false;
   std::shared_ptr<const std::string> bytes;
+  /// The ONNX type's width when narrower than the storage: 4 for int4 and
+  /// uint4, held one value a byte in i8 storage; 0 otherwise.
+  unsigned bits = 0;
 
+  /// The ONNX element type's width in bits.
+  unsigned bitWidth() const {
+    return bits ? bits : elementType().getIntOrFloatBitWidth();
+  }
   int64_t numElements() const { return type.getNumElements(); }
   Type elementType() const { return type.getElementType(); }
   bool isFloat() const { return isa<FloatType>(elementType()); }

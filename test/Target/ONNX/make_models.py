@@ -812,6 +812,83 @@ def ort_int4_weight(opts) -> onnx.ModelProto:
     return g.model(21)
 
 
+def review_concat_twice(opts) -> onnx.ModelProto:
+    """Concat(a, a) of a dequantized value that a Relu also reads: the
+    integer Concat must leave `a` as it was for the Relu."""
+    g = GraphBuilder("review_concat_twice")
+    s = g.scalar("s", 0.1, np.float32)
+    z = g.scalar("z", 0, np.int8)
+    a = emit_qdq(g, g.input("x", FLOAT, [1, 4]), s, z)
+    c = g.node("Concat", [a, a], scope="/cat", axis=1)
+    emit_qdq(g, c, s, z, output="y")
+    g.node("Relu", [a], scope="/relu", outputs=["r"])
+    g.output("y", FLOAT, [1, 8])
+    g.output("r", FLOAT, [1, 4])
+    return g.model(13)
+
+
+def review_concat_float_constant(opts) -> onnx.ModelProto:
+    """Concat of a float constant and a dequantized value with no
+    QuantizeLinear after it: the constant must keep its float values."""
+    g = GraphBuilder("review_concat_float_constant")
+    a = emit_qdq(g, g.input("x", FLOAT, [2, 3]), g.scalar("s", 0.01, np.float32),
+                 g.scalar("z", 0, np.int8))
+    cls = g.initializer("cls", np.array([[5.0, -7.0, 0.123]], np.float32))
+    g.node("Concat", [cls, a], scope="/cat", axis=0, outputs=["y"])
+    g.output("y", FLOAT, [3, 3])
+    return g.model(13)
+
+
+def review_gelu_shared_pair(opts) -> onnx.ModelProto:
+    """An erf GELU with a Q/DQ pair before its Erf whose dequantized value a
+    Relu reads too: the pair is not inner to the GELU and stays."""
+    g = GraphBuilder("review_gelu_shared_pair")
+    s, z = g.scalar("s", 0.05, np.float32), g.scalar("z", 0, np.int8)
+    x = emit_qdq(g, g.input("x", FLOAT, [1, 4]), s, z)
+    sqrt2 = g.scalar("sqrt2", 1.4142135, np.float32)
+    e = emit_qdq(g, g.node("Div", [x, sqrt2], scope="/act"), s, z)
+    t = g.node("Erf", [e], scope="/act")
+    t = g.node("Add", [t, g.scalar("one", 1.0, np.float32)], scope="/act")
+    t = g.node("Mul", [x, t], scope="/act")
+    t = g.node("Mul", [t, g.scalar("half", 0.5, np.float32)], scope="/act")
+    emit_qdq(g, t, s, z, output="y")
+    g.node("Relu", [e], scope="/relu", outputs=["r"])
+    g.output("y", FLOAT, [1, 4])
+    g.output("r", FLOAT, [1, 4])
+    return g.model(13)
+
+
+def review_int4_quantize(opts) -> onnx.ModelProto:
+    """Opset 21: a constant quantized to int4 and dequantized again
+    saturates at [-8, 7] (1.0 at scale 0.1 is 7, -1.0 is -8)."""
+    g = GraphBuilder("review_int4_quantize")
+    zp = onnx.TensorProto(name="z", data_type=22, dims=[])
+    zp.raw_data = bytes([0])
+    g.initializers.append(zp)
+    s = g.scalar("s", 0.1, np.float32)
+    w = g.initializer("w", np.array([1.0, -1.0, 0.3], np.float32))
+    q = g.node("QuantizeLinear", [w, s, "z"], scope="/w")
+    d = g.node("DequantizeLinear", [q, s, "z"], scope="/w")
+    g.node("Add", [g.input("x", FLOAT, [3]), d], scope="/add", outputs=["y"])
+    g.output("y", FLOAT, [3])
+    return g.model(21)
+
+
+def review_duplicate_qop_names(opts) -> onnx.ModelProto:
+    """Two QLinearAdd nodes with one name: their QDQ forms must not share
+    value names."""
+    g = GraphBuilder("review_duplicate_qop_names")
+    a = g.input("a", UINT8, [1, 4])
+    q = QParams(g, "q", 0.05, 128, np.uint8)
+    t = g.node("QLinearAdd", [a, q.scale, q.zero_point, a, q.scale, q.zero_point,
+                              q.scale, q.zero_point], name="qa", domain=MS_DOMAIN)
+    g.node("QLinearAdd", [t, q.scale, q.zero_point, a, q.scale, q.zero_point,
+                          q.scale, q.zero_point], name="qa", domain=MS_DOMAIN,
+           outputs=["y"])
+    g.output("y", UINT8, [1, 4])
+    return g.model(13, {MS_DOMAIN: 1})
+
+
 def bad_runtime_gamma(opts) -> onnx.ModelProto:
     """A quantized LayerNormalization whose gamma is a graph input: the
     integer form needs a constant."""
@@ -2298,6 +2375,11 @@ MODELS: Dict[str, Entry] = {
     "ort_patch_head": Entry(ort_patch_head),
     "ort_int4_weight": Entry(ort_int4_weight, check="none"),
     "bad_runtime_gamma": Entry(bad_runtime_gamma),
+    "review_concat_twice": Entry(review_concat_twice),
+    "review_concat_float_constant": Entry(review_concat_float_constant),
+    "review_gelu_shared_pair": Entry(review_gelu_shared_pair),
+    "review_int4_quantize": Entry(review_int4_quantize, check="none"),
+    "review_duplicate_qop_names": Entry(review_duplicate_qop_names, check="parse"),
     "deit_fp32": Entry(deit_fp32),
     "deit_qdq": Entry(deit_qdq),
     "deit_fp32_base_size": Entry(deit_fp32_base_size, default=False),
