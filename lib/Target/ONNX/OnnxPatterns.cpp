@@ -112,7 +112,26 @@ public:
     return result;
   }
   bool isConstant(llvm::StringRef name) const {
-    return constant(name).has_value();
+    return constantShape(name).has_value();
+  }
+  /// The shape of a compile-time tensor, without evaluating it (a weight
+  /// behind a DequantizeLinear has millions of elements).
+  std::optional<SmallVector<int64_t>> constantShape(llvm::StringRef name) const {
+    auto it = initializers.find(name);
+    if (it != initializers.end())
+      return SmallVector<int64_t>(it->second.type.getShape());
+    const onnx::NodeProto *node = producerOf(name);
+    if (node && node->input_size() >= 1 &&
+        (is(*node, "Identity") || is(*node, "DequantizeLinear") ||
+         is(*node, "QuantizeLinear"))) {
+      for (int i = 1; i < node->input_size(); ++i)
+        if (!node->input(i).empty() && !constant(node->input(i)))
+          return std::nullopt; // scales and zero points are small
+      return constantShape(node->input(0));
+    }
+    if (std::optional<ConstTensor> c = constant(name))
+      return SmallVector<int64_t>(c->type.getShape());
+    return std::nullopt;
   }
   /// Whether `name` is a one-element float constant within `tolerance`
   /// (relative) of `expected`.
@@ -588,8 +607,8 @@ std::optional<Fusion> matchBiasAdd(const PatternMatcher &m,
                                    const onnx::NodeProto &matmul) {
   if (!m.def(matmul.input(0), "DequantizeLinear"))
     return std::nullopt;
-  std::optional<ConstTensor> weight = m.constant(matmul.input(1));
-  if (!weight || weight->type.getRank() != 2)
+  std::optional<SmallVector<int64_t>> weight = m.constantShape(matmul.input(1));
+  if (!weight || weight->size() != 2)
     return std::nullopt;
   // Only a symmetric weight makes a linear layer whose accumulator takes a
   // bias (an asymmetric one is a matmul with the pair kept).
@@ -627,7 +646,7 @@ std::optional<Fusion> matchBiasAdd(const PatternMatcher &m,
     return std::nullopt;
   auto add = m.soleBinaryUse(pair->dq->output(0), "Add");
   std::optional<ConstTensor> bias = add ? m.constant(add->other) : std::nullopt;
-  int64_t n = weight->type.getDimSize(1);
+  int64_t n = (*weight)[1];
   if (!bias || !bias->isFloat() || bias->numElements() != n ||
       (bias->type.getRank() > 0 && bias->type.getShape().back() != n) ||
       !m.soleUse(add->node->output(0), "QuantizeLinear"))
