@@ -116,7 +116,8 @@ public:
   }
   /// The shape of a compile-time tensor, without evaluating it (a weight
   /// behind a DequantizeLinear has millions of elements).
-  std::optional<SmallVector<int64_t>> constantShape(llvm::StringRef name) const {
+  std::optional<SmallVector<int64_t>>
+  constantShape(llvm::StringRef name) const {
     auto it = initializers.find(name);
     if (it != initializers.end())
       return SmallVector<int64_t>(it->second.type.getShape());
