@@ -23,22 +23,9 @@ PACKAGES=(
   python3-venv
 )
 
-missing=()
-for pkg in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
-    missing+=("$pkg")
-done
-
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup-producers: all ${#PACKAGES[@]} packages present"
-else
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "setup-producers: installing ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}"
-fi
+# shellcheck source=scripts/apt-install.sh
+. scripts/apt-install.sh
+apt_install setup-producers "${PACKAGES[@]}"
 
 # The venv uses Debian's interpreter and sees its site packages (torch,
 # torchvision, sklearn, yaml); the pinned PyPI packages installed into it

@@ -369,50 +369,11 @@ FailureOr<bool> Importer::foldMovement(const NodeContext &node) {
                 SmallVector<int64_t>(type.getShape()),
                 SmallVector<int64_t>(rank, 1)};
     if (op == "Slice") {
-      const ConstTensor *starts = constant(node, 1), *ends = constant(node, 2);
-      for (unsigned i : {3u, 4u})
-        if (node.hasInput(i) && !constant(node, i))
-          return false;
-      if (!starts || !ends)
-        return false;
-      std::vector<int64_t> s = starts->ints(), e = ends->ints();
-      std::vector<int64_t> axes(s.size()), steps(s.size(), 1);
-      std::iota(axes.begin(), axes.end(), 0);
-      if (const ConstTensor *c = constant(node, 3))
-        axes = c->ints();
-      if (const ConstTensor *c = constant(node, 4))
-        steps = c->ints();
-      if (e.size() != s.size() || axes.size() != s.size() ||
-          steps.size() != s.size())
-        return false;
-      Piece piece = whole;
-      for (size_t i = 0; i < s.size(); ++i) {
-        int64_t a = normalizedAxis(axes[i], rank);
-        int64_t step = steps[i];
-        if (a < 0 || step == 0 || step == std::numeric_limits<int64_t>::min())
-          return false;
-        int64_t dim = type.getDimSize(a);
-        // ONNX clamps per direction: starts to [0, dim] (forward) or
-        // [0, dim - 1] (backward), ends to [0, dim] or [-1, dim - 1].
-        auto wrap = [&](int64_t v) {
-          return v < 0 ? (v < -dim ? -dim - 1 : v + dim) : v;
-        };
-        int64_t begin = wrap(s[i]), end = wrap(e[i]);
-        if (step > 0) {
-          begin = std::clamp<int64_t>(begin, 0, dim);
-          end = std::clamp<int64_t>(end, 0, dim);
-        } else {
-          begin = std::clamp<int64_t>(begin, 0, dim - 1);
-          end = std::clamp<int64_t>(end, -1, dim - 1);
-        }
-        int64_t count = step > 0
-                            ? (end > begin ? (end - begin - 1) / step + 1 : 0)
-                            : (begin > end ? (begin - end - 1) / -step + 1 : 0);
-        piece.offsets[a] = count ? begin : 0;
-        piece.sizes[a] = count;
-        piece.steps[a] = step;
-      }
-      pieces.push_back(piece);
+      FailureOr<SliceRanges> ranges =
+          sliceRanges(node, type.getShape(), /*report=*/false);
+      if (failed(ranges))
+        return false; // the converter reports what is wrong
+      pieces.push_back(Piece{ranges->offsets, ranges->sizes, ranges->steps});
     } else {
       int64_t axis = normalizedAxis(node.intAttr("axis", 0), rank);
       int64_t outputs = node.proto.output_size();

@@ -90,6 +90,12 @@ ConstTensor toSignedStorage(const ConstTensor &tensor);
 ConstTensor dequantizeConstant(const ConstTensor &storage,
                                quant::QuantizedType type);
 
+/// The elements a Slice takes, per dimension: offset + i * step for
+/// i < size (steps may be negative).
+struct SliceRanges {
+  SmallVector<int64_t> offsets, sizes, steps;
+};
+
 /// A scale input index meaning "unit scales" (MatMulInteger has none).
 constexpr unsigned kUnitScale = ~0u;
 
@@ -215,6 +221,11 @@ private:
   FailureOr<bool> foldShapeArithmetic(const NodeContext &node);
   FailureOr<bool> foldSlice(const NodeContext &node,
                             ArrayRef<const ConstTensor *> in);
+  /// Slice's ranges over `shape` from its starts, ends, axes and steps,
+  /// clamped as ONNX says; failure (with a diagnostic when `report`) when
+  /// they are not known at import time or do not fit.
+  FailureOr<SliceRanges> sliceRanges(const NodeContext &node,
+                                     ArrayRef<int64_t> shape, bool report);
 
   // Converters (OnnxOps.cpp).
   LogicalResult convertElementwise(const NodeContext &node);

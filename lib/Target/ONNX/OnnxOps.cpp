@@ -753,57 +753,88 @@ LogicalResult Importer::convertGather(const NodeContext &node) {
   return success();
 }
 
-LogicalResult Importer::convertSlice(const NodeContext &node) {
-  FailureOr<ConstTensor> starts = requireConstant(node, 1, "starts");
-  FailureOr<ConstTensor> ends = requireConstant(node, 2, "ends");
-  if (failed(starts) || failed(ends))
+FailureOr<SliceRanges> Importer::sliceRanges(const NodeContext &node,
+                                             ArrayRef<int64_t> shape,
+                                             bool report) {
+  auto fail = [&](const llvm::Twine &why) -> FailureOr<SliceRanges> {
+    if (report)
+      node.error() << why;
     return failure();
-  FailureOr<Value> input = value(node, 0);
-  if (failed(input))
-    return failure();
-  RankedTensorType type = typeOf(*input);
-  int64_t rank = type.getRank();
+  };
+  const ConstTensor *starts = constant(node, 1), *ends = constant(node, 2);
+  static const char *const names[] = {"", "starts", "ends", "axes", "steps"};
+  for (unsigned i : {1u, 2u, 3u, 4u})
+    if ((i < 3 || node.hasInput(i)) && !constant(node, i))
+      return fail(llvm::Twine(names[i]) + " (input #" + llvm::Twine(i) +
+                  ") must be a constant or computable at import time");
   std::vector<int64_t> s = starts->ints(), e = ends->ints();
   std::vector<int64_t> axes(s.size()), steps(s.size(), 1);
   std::iota(axes.begin(), axes.end(), 0);
-  for (unsigned i : {3u, 4u})
-    if (node.hasInput(i) && !constant(node, i))
-      return node.error() << (i == 3 ? "axes" : "steps") << " (input #" << i
-                          << ") must be a constant or computable at import "
-                             "time";
   if (const ConstTensor *c = constant(node, 3))
     axes = c->ints();
   if (const ConstTensor *c = constant(node, 4))
     steps = c->ints();
   if (e.size() != s.size() || axes.size() != s.size() ||
       steps.size() != s.size())
-    return node.error() << "starts, ends, axes and steps have different "
-                           "lengths ("
-                        << s.size() << ", " << e.size() << ", " << axes.size()
-                        << ", " << steps.size() << ")";
-  SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0)), sizes,
-      strides(rank, builder.getIndexAttr(1));
-  SmallVector<int64_t> shape(type.getShape());
-  for (int64_t d : shape)
-    sizes.push_back(builder.getIndexAttr(d));
+    return fail("starts, ends, axes and steps have different lengths (" +
+                llvm::Twine(s.size()) + ", " + llvm::Twine(e.size()) + ", " +
+                llvm::Twine(axes.size()) + ", " + llvm::Twine(steps.size()) +
+                ")");
+  int64_t rank = shape.size();
+  SliceRanges ranges{SmallVector<int64_t>(rank, 0), SmallVector<int64_t>(shape),
+                     SmallVector<int64_t>(rank, 1)};
   for (size_t i = 0; i < s.size(); ++i) {
-    int64_t a = normalizeAxis(axes[i], rank);
-    if (a < 0 || steps[i] <= 0)
-      return node.error() << "only positive steps on valid axes are "
-                             "supported";
+    int64_t a = normalizeAxis(axes[i], rank), step = steps[i];
+    if (a < 0)
+      return fail("axis " + llvm::Twine(axes[i]) +
+                  " is out of range for rank " + llvm::Twine(rank));
+    if (step == 0 || step == std::numeric_limits<int64_t>::min())
+      return fail("step " + llvm::Twine(step) + " is not supported");
     int64_t dim = shape[a];
-    int64_t begin = std::clamp<int64_t>(s[i] < 0 ? s[i] + dim : s[i], 0, dim);
-    int64_t end = std::clamp<int64_t>(e[i] < 0 ? e[i] + dim : e[i], 0, dim);
-    int64_t count = end > begin ? (end - begin - 1) / steps[i] + 1 : 0;
+    // ONNX clamps per direction: starts to [0, dim] (forward) or
+    // [0, dim - 1] (backward), ends to [0, dim] or [-1, dim - 1].
+    auto wrap = [&](int64_t v) {
+      return v < 0 ? (v < -dim ? -dim - 1 : v + dim) : v;
+    };
+    int64_t begin = wrap(s[i]), end = wrap(e[i]);
+    if (step > 0) {
+      begin = std::clamp<int64_t>(begin, 0, dim);
+      end = std::clamp<int64_t>(end, 0, dim);
+    } else {
+      begin = std::clamp<int64_t>(begin, 0, dim - 1);
+      end = std::clamp<int64_t>(end, -1, dim - 1);
+    }
+    int64_t count = step > 0
+                        ? (end > begin ? (end - begin - 1) / step + 1 : 0)
+                        : (begin > end ? (begin - end - 1) / -step + 1 : 0);
     // An empty slice may begin at the end, which is out of bounds.
-    offsets[a] = builder.getIndexAttr(count ? begin : 0);
-    sizes[a] = builder.getIndexAttr(count);
-    strides[a] = builder.getIndexAttr(steps[i]);
-    shape[a] = count;
+    ranges.offsets[a] = count ? begin : 0;
+    ranges.sizes[a] = count;
+    ranges.steps[a] = step;
   }
+  return ranges;
+}
+
+LogicalResult Importer::convertSlice(const NodeContext &node) {
+  FailureOr<Value> input = value(node, 0);
+  if (failed(input))
+    return failure();
+  RankedTensorType type = typeOf(*input);
+  FailureOr<SliceRanges> ranges =
+      sliceRanges(node, type.getShape(), /*report=*/true);
+  if (failed(ranges))
+    return failure();
+  if (llvm::any_of(ranges->steps, [](int64_t step) { return step < 0; }))
+    return node.error() << "negative steps are only supported on constants";
+  auto attrs = [&](ArrayRef<int64_t> v) {
+    return llvm::map_to_vector(
+        v, [&](int64_t x) -> OpFoldResult { return builder.getIndexAttr(x); });
+  };
   setResult(node, 0,
-            tensor::ExtractSliceOp::create(builder, node.loc, type.clone(shape),
-                                           *input, offsets, sizes, strides));
+            tensor::ExtractSliceOp::create(
+                builder, node.loc, type.clone(ranges->sizes), *input,
+                attrs(ranges->offsets), attrs(ranges->sizes),
+                attrs(ranges->steps)));
   return success();
 }
 
