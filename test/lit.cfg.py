@@ -70,8 +70,9 @@ try:
                       if line.startswith("flags")), [])
 except OSError:
     flags = []
-for flag, feature in (("avx2", "avx2"), ("avx512bw", "avx512bw"),
-                      ("avx512_vnni", "avx512vnni")):
+for flag, feature in (("avx2", "avx2"), ("avx512f", "avx512f"),
+                      ("avx512bw", "avx512bw"), ("avx512_vnni", "avx512vnni"),
+                      ("avx_vnni", "avxvnni"), ("amx_int8", "amx-int8")):
     if flag in flags:
         config.available_features.add(feature)
 

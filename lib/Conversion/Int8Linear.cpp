@@ -33,7 +33,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "vitq/Conversion/Passes.h"
+
 #include "vitq/Dialect/Vitq/VitqQuant.h"
+#include "vitq/Support/Target.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -68,6 +70,15 @@ const Isa kIsas[] = {
     {"avx512bw", 16, 2, 32, "llvm.x86.avx512.pmaddw.d.512", false, false},
     {"avx2", 8, 2, 16, "llvm.x86.avx2.pmadd.wd", false, false},
 };
+
+} // namespace
+
+ArrayRef<StringRef> vitq::getInt8KernelIsas() {
+  static const StringRef names[] = {"avx512vnni", "avx512bw", "avx2"};
+  return names;
+}
+
+namespace {
 
 const Isa *findIsa(StringRef name) {
   for (const Isa &isa : kIsas)
@@ -457,18 +468,40 @@ Value as2d(OpBuilder &b, Location loc, Value memref) {
 struct Int8LinearPass : vitq::impl::VitqInt8LinearBase<Int8LinearPass> {
   using Base::Base;
 
+  /// The cache sizes the tiles are chosen for (options, else the target).
+  int64_t cacheL1 = 0, cacheL2 = 0;
+
   void runOnOperation() override {
-    const Isa *isa = findIsa(isaName);
+    // Unset options come from the target the IR describes.
+    std::optional<TargetInfo> target = getTargetInfo(getOperation());
+    std::string name = isaName;
+    if (name.empty() && target)
+      name = getBestIsa(*target, getInt8KernelIsas());
+    int64_t l1 = l1Bytes, l2 = l2Bytes;
+    if (l1 == 0)
+      l1 = target && target->l1Bytes > 0 ? target->l1Bytes : 32 * 1024;
+    if (l2 == 0)
+      l2 = target && target->l2Bytes > 0 ? target->l2Bytes : 1024 * 1024;
+    if (name.empty() && isaName.empty()) {
+      // No instruction set to write kernels for: the loops stay.
+      getOperation()->setAttr(
+          "vitq.int8_kernels",
+          IntegerAttr::get(IntegerType::get(&getContext(), 64), 0));
+      return;
+    }
+    const Isa *isa = findIsa(name);
     if (!isa) {
       getOperation()->emitError("vitq-int8-linear: unknown isa '")
-          << isaName << "' (avx512vnni, avx512bw or avx2)";
+          << name << "' (" << llvm::join(getInt8KernelIsas(), ", ") << ")";
       return signalPassFailure();
     }
-    if (l1Bytes <= 0 || l2Bytes <= 0) {
+    if (l1 <= 0 || l2 <= 0) {
       getOperation()->emitError(
           "vitq-int8-linear: cache sizes must be positive");
       return signalPassFailure();
     }
+    cacheL1 = l1;
+    cacheL2 = l2;
     if (rows < 0 || columnBlocks < 0 || kTile < 0 || rowTile < 0) {
       getOperation()->emitError("vitq-int8-linear: rows, column-blocks, "
                                 "k-tile and row-tile must not be negative "
@@ -507,7 +540,7 @@ struct Int8LinearPass : vitq::impl::VitqInt8LinearBase<Int8LinearPass> {
         fill.erase();
     OpBuilder b(op);
     Location loc = op.getLoc();
-    Tiles t = chooseTiles(s, isa, l1Bytes, l2Bytes,
+    Tiles t = chooseTiles(s, isa, cacheL1, cacheL2,
                           Tiles{rows, columnBlocks, kTile, rowTile});
     auto [packed, start] = pack(s, isa);
     int64_t vectorBlocks = ceilDiv(s.n, isa.lanes);

@@ -18,6 +18,8 @@
 
 #include "vitq/Conversion/Passes.h"
 
+#include "vitq/Support/Target.h"
+
 #include "PointerMemRef.h"
 
 #include "mlir/Conversion/LLVMCommon/MemRefBuilder.h"
@@ -42,8 +44,8 @@ using namespace mlir::vitq;
 namespace {
 
 /// The version of the metadata text and run-function contract; the runtime
-/// refuses models of another version.
-constexpr int kAbiVersion = 1;
+/// refuses models of versions it does not read. Version 2 adds `requires`.
+constexpr int kAbiVersion = 2;
 
 /// No tensor of a compiled model may need more bytes than this (1 TiB).
 constexpr int64_t kMaxTensorBytes = int64_t(1) << 40;
@@ -95,10 +97,18 @@ LogicalResult checkSlotType(func::FuncOp fn, Type type, StringRef what,
   return success();
 }
 
-/// "vitq-model 1\nworkspace 0\ninput f32 1x3x224x224 pixel_values\n...".
-std::string buildMetadata(ArrayRef<Slot> inputs, ArrayRef<Slot> outputs) {
+/// "vitq-model 2\nworkspace 0\nrequires avx2,fma\ninput f32 1x3x224x224
+/// pixel_values\n...": the CPU features of the module's target (the ones the
+/// runtime checks, vitq/cpu.h), when it has one.
+std::string buildMetadata(ModuleOp module, ArrayRef<Slot> inputs,
+                          ArrayRef<Slot> outputs) {
   std::string text =
       llvm::formatv("vitq-model {0}{1}0\n", kAbiVersion, kWorkspaceLine).str();
+  if (std::optional<TargetInfo> target = getTargetInfo(module)) {
+    SmallVector<std::string> required = getRequiredCpuFeatures(*target);
+    if (!required.empty())
+      text += "requires " + llvm::join(required, ",") + "\n";
+  }
   auto append = [&](StringRef kind, const Slot &slot) {
     std::string dims;
     for (int64_t d : slot.type.getShape())
@@ -149,7 +159,7 @@ struct EmitModelInterfacePass
         emitError(module.getLoc()) << "symbol '" << name << "' already exists";
         return signalPassFailure();
       }
-    emitMetadata(module, buildMetadata(inputs, outputs));
+    emitMetadata(module, buildMetadata(module, inputs, outputs));
     emitRun(module, fn, inputs, outputs);
     // The entry point is the model's only export: every other function
     // becomes private (and is inlined or internal).

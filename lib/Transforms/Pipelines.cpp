@@ -7,6 +7,8 @@
 
 #include "vitq/Transforms/Passes.h"
 
+#include "vitq/Conversion/Passes.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringExtras.h"
@@ -58,7 +60,7 @@ struct ModelPipelineOptions : PassPipelineOptions<ModelPipelineOptions> {
   Option<std::string> int8Isa{
       *this, "int8-isa",
       llvm::cl::desc("int8 linear kernels: avx512vnni, avx512bw, avx2 or "
-                     "empty for portable loops"),
+                     "empty for the module's llvm.target (none: loops)"),
       llvm::cl::init("")};
   Option<int64_t> l1Bytes{*this, "l1-bytes",
                           llvm::cl::desc("L1 data cache size in bytes"),
@@ -108,11 +110,12 @@ void vitq::registerVitqPipelines() {
                           [](char c) { return llvm::isAlnum(c) || c == '_'; }))
           return errorHandler("vitq-model-to-llvm: prefix '" + prefix +
                               "' is not a C identifier");
-        if (!llvm::is_contained({"", "avx512vnni", "avx512bw", "avx2"},
+        if (!options.int8Isa.empty() &&
+            !llvm::is_contained(getInt8KernelIsas(),
                                 StringRef(options.int8Isa)))
-          return errorHandler("vitq-model-to-llvm: unknown int8-isa '" +
-                              options.int8Isa +
-                              "' (avx512vnni, avx512bw, avx2 or empty)");
+          return errorHandler(
+              "vitq-model-to-llvm: unknown int8-isa '" + options.int8Isa +
+              "' (" + llvm::join(getInt8KernelIsas(), ", ") + " or empty)");
         if (options.l1Bytes <= 0 || options.l2Bytes <= 0)
           return errorHandler("vitq-model-to-llvm: cache sizes must be "
                               "positive");
@@ -138,12 +141,15 @@ std::string vitq::getModelToLLVMPipeline(StringRef symbolPrefix, bool remarks,
                                          const KernelTarget &target) {
   std::string pipeline = kModelToLLVM;
   std::string remark = remarks ? "true" : "false";
-  std::string kernels;
-  if (!target.int8Isa.empty())
-    kernels = ("vitq-int8-linear{isa=" + target.int8Isa + " l1-bytes=" +
-               Twine(target.l1Bytes) + " l2-bytes=" + Twine(target.l2Bytes) +
-               " remark=" + remark + "},")
-                  .str();
+  // Without explicit kernels the pass reads the target in the IR (none:
+  // no kernels).
+  std::string kernels =
+      target.int8Isa.empty()
+          ? ("vitq-int8-linear{remark=" + remark + "},")
+          : ("vitq-int8-linear{isa=" + target.int8Isa +
+             " l1-bytes=" + Twine(target.l1Bytes) +
+             " l2-bytes=" + Twine(target.l2Bytes) + " remark=" + remark + "},")
+                .str();
   // The kernels and the memory plan work on buffers, after the
   // deallocations are placed and before the loops.
   std::string anchor = "vitq-copies-to-linalg,";

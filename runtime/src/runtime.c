@@ -16,6 +16,7 @@
 
 #define _GNU_SOURCE
 #include "vitq/runtime.h"
+#include "vitq/cpu.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -251,6 +252,35 @@ static int starts_with(const char *line, size_t length, const char *prefix) {
   return length >= n && strncmp(line, prefix, n) == 0;
 }
 
+/* Checks the CPU features of a `requires` line (comma-separated LLVM
+ * names) against this CPU: running code built for features the CPU lacks
+ * would end in SIGILL. */
+static vitq_status check_requirements(const char *list, size_t length) {
+  char missing[256] = "";
+  size_t used = 0;
+  for (size_t at = 0; at < length;) {
+    size_t n = 0;
+    while (at + n < length && list[at + n] != ',')
+      ++n;
+    vitq_cpu_feature feature = vitq_cpu_feature_by_name(list + at, n);
+    if (n == 0 || feature == VITQ_CPU_NUM_FEATURES)
+      return fail(VITQ_ERROR_INCOMPATIBLE,
+                  "the model needs CPU feature '%.*s', which this runtime "
+                  "cannot check",
+                  (int)(n > 64 ? 64 : n), list + at);
+    if (!vitq_cpu_has(feature) && used + n + 3 < sizeof(missing))
+      used += (size_t)snprintf(missing + used, sizeof(missing) - used, "%s%.*s",
+                               used ? ", " : "", (int)n, list + at);
+    at += n + 1;
+  }
+  if (used)
+    return fail(VITQ_ERROR_INCOMPATIBLE,
+                "the model was compiled for a CPU with features this one "
+                "lacks (%s); compile it for this CPU or with a lower --mcpu",
+                missing);
+  return VITQ_OK;
+}
+
 /* Reads the metadata text into `model`. */
 static vitq_status parse_metadata(const char *text, vitq_model *model) {
   /* One slot per line bounds both directions' counts. */
@@ -272,10 +302,15 @@ static vitq_status parse_metadata(const char *text, vitq_model *model) {
       ok = starts_with(line, length, "vitq-model ") &&
            parse_size(line + 11, length - 11, &v) && v <= 1000000;
       version = (int)v;
-      if (ok && version != VITQ_ABI_VERSION)
+      if (ok && (version < VITQ_MIN_ABI_VERSION || version > VITQ_ABI_VERSION))
         return fail(VITQ_ERROR_INCOMPATIBLE,
-                    "the model has ABI version %d; this runtime reads %d",
-                    version, VITQ_ABI_VERSION);
+                    "the model has ABI version %d; this runtime reads %d "
+                    "to %d",
+                    version, VITQ_MIN_ABI_VERSION, VITQ_ABI_VERSION);
+    } else if (starts_with(line, length, "requires ") && version >= 2) {
+      vitq_status status = check_requirements(line + 9, length - 9);
+      if (status != VITQ_OK)
+        return status;
     } else if (starts_with(line, length, "workspace ")) {
       ok = parse_size(line + 10, length - 10, &model->workspace_bytes);
     } else if (starts_with(line, length, "input ")) {

@@ -55,7 +55,7 @@
 // FORCED: vector.load %{{.*}} : memref<32xi32>, vector<8xi32>
 // FORCED: scf.for
 // FORCED: vector.load %{{.*}} : memref<4x32xi32>, vector<8xi32>
-// BADISA: error: vitq-int8-linear: unknown isa 'sse2' (avx512vnni, avx512bw or avx2)
+// BADISA: error: vitq-int8-linear: unknown isa 'sse2' (avx512vnni, avx512bw, avx2)
 func.func @linear(%x: tensor<4x8xi8>) -> tensor<4x32xi32> {
   %w = arith.constant dense<1> : tensor<8x32xi8>
   %0 = vitq.linear %x, %w {input_zp = 3 : i32} : (tensor<4x8xi8>, tensor<8x32xi8>) -> tensor<4x32xi32>

@@ -7,7 +7,7 @@
 // Other functions become private.
 // CHECK-LABEL: func.func private @helper
 // CHECK-LABEL: func.func private @main
-// CHECK: llvm.mlir.global external constant @vitq_model_metadata("vitq-model 1\0Aworkspace 0\0Ainput f32 1x4 pixels\0Ainput i8 scalar input1\0Aoutput f32 1x2 logits\0A\00")
+// CHECK: llvm.mlir.global external constant @vitq_model_metadata("vitq-model 2\0Aworkspace 0\0Ainput f32 1x4 pixels\0Ainput i8 scalar input1\0Aoutput f32 1x2 logits\0A\00")
 // CHECK-LABEL: func.func @vitq_model_run(%arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr) -> i32
 // CHECK: %[[P0:.*]] = llvm.getelementptr %arg0[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
 // CHECK: llvm.load %[[P0]] : !llvm.ptr -> !llvm.ptr

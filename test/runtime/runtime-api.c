@@ -141,14 +141,15 @@ static void threads(const vitq_model *model) {
 }
 
 // CHECK: create/destroy: ok
-// CHECK-NEXT: bad metadata: the model has ABI version 2; this runtime reads 1
+// CHECK-NEXT: bad metadata: the model has ABI version 3; this runtime reads
+// CHECK-SAME: 1 to 2
 // CHECK-NEXT: bad metadata: malformed model metadata line 3
 // CHECK-NEXT: bad library: cannot load '{{.*}}.o':
 // CHECK-NEXT: missing library: cannot load 'no-such-model.so':
 // ./no-such-model.so: cannot open
 static void bad_models(const char *object) {
   vitq_model *m = NULL;
-  EXPECT(vitq_model_open("vitq-model 2\nworkspace 0\noutput f32 1 y\n",
+  EXPECT(vitq_model_open("vitq-model 3\nworkspace 0\noutput f32 1 y\n",
                          vitq_model_run, &m) == VITQ_ERROR_INCOMPATIBLE);
   EXPECT(m == NULL);
   printf("bad metadata: %s\n", vitq_last_error());

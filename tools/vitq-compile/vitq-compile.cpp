@@ -19,6 +19,7 @@
 #include "vitq/Conversion/Passes.h"
 #include "vitq/Dialect/Vitq/VitqDialect.h"
 #include "vitq/Dialect/Vitq/VitqOps.h"
+#include "vitq/Support/Target.h"
 #include "vitq/Target/LLVM/CodeGen.h"
 #include "vitq/Target/ONNX/OnnxImporter.h"
 #include "vitq/Transforms/Passes.h"
@@ -364,11 +365,14 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   }
 
   progress.start("lowering to the LLVM dialect");
+  // The passes read the target from the IR: kernels, tiles and the CPU
+  // features the model's metadata requires.
+  vitq::setTargetInfo(*module, description->info);
   vitq::KernelTarget kernels{description->int8Isa, description->l1Bytes,
                              description->l2Bytes};
   if (failed(runPipeline(*module,
-                         vitq::getModelToLLVMPipeline(
-                             symbolPrefix, /*remarks=*/false, kernels),
+                         vitq::getModelToLLVMPipeline(symbolPrefix,
+                                                      /*remarks=*/false),
                          timingManager)))
     return failure();
   std::string arena;

@@ -97,8 +97,11 @@ void vitq::fuzz::compileAccepted(FuzzContext &context, ModuleOp module,
     fail("an accepted module does not verify");
   if (!run(context, module, vitq::getIntegerLegalizationPipeline().str()))
     return;
-  static const char *const isas[] = {"", "avx2", "avx512bw", "avx512vnni"};
-  vitq::KernelTarget target{isas[selector % 4], 32 * 1024, 1024 * 1024};
+  // No kernels, or one of the instruction sets vitq-int8-linear writes.
+  ArrayRef<StringRef> isas = vitq::getInt8KernelIsas();
+  size_t pick = selector % (isas.size() + 1);
+  vitq::KernelTarget target{pick ? isas[pick - 1].str() : "", 32 * 1024,
+                            1024 * 1024};
   if (!run(context, module,
            vitq::getModelToLLVMPipeline("fuzz", /*remarks=*/false, target)))
     return;

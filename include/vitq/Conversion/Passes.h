@@ -15,6 +15,10 @@ namespace mlir::vitq {
 #define GEN_PASS_DECL
 #include "vitq/Conversion/Passes.h.inc"
 
+/// The instruction sets `vitq-int8-linear` has kernels for (names of
+/// vitq/cpu.h's VITQ_ISAS), from the most preferred.
+ArrayRef<StringRef> getInt8KernelIsas();
+
 #define GEN_PASS_REGISTRATION
 #include "vitq/Conversion/Passes.h.inc"
 

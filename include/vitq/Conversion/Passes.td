@@ -115,17 +115,20 @@ def VitqInt8Linear : Pass<"vitq-int8-linear", "ModuleOp"> {
 
     Runs after bufferisation and buffer deallocation (the intrinsic calls
     have effects that neither can analyse). Sets the module attribute
-    `vitq.int8_kernels` to the number of layers it rewrote. `vitq-compile`
-    adds it with the best instruction set of the target and its cache
-    sizes.
+    `vitq.int8_kernels` to the number of layers it rewrote. Without
+    options it reads the target from the IR (vitq/Support/Target.h: the
+    module's `llvm.target` features and DLTI cache sizes, which
+    `vitq-compile` writes) and uses its best instruction set.
   }];
   let options = [
-    Option<"isaName", "isa", "std::string", /*default=*/"\"avx512vnni\"",
-           "Instruction set: avx512vnni, avx512bw or avx2">,
-    Option<"l1Bytes", "l1-bytes", "int64_t", /*default=*/"32768",
-           "L1 data cache size in bytes">,
-    Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"1048576",
-           "L2 cache size in bytes">,
+    Option<"isaName", "isa", "std::string", /*default=*/"\"\"",
+           "Instruction set: avx512vnni, avx512bw or avx2 (default: the best "
+           "the module's llvm.target has; none without one)">,
+    Option<"l1Bytes", "l1-bytes", "int64_t", /*default=*/"0",
+           "L1 data cache size in bytes (0: the module's DLTI spec, else "
+           "32 KiB)">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"0",
+           "L2 cache size in bytes (0: the module's DLTI spec, else 1 MiB)">,
     Option<"rows", "rows", "int64_t", /*default=*/"0",
            "Rows per register block (0: derive)">,
     Option<"columnBlocks", "column-blocks", "int64_t", /*default=*/"0",

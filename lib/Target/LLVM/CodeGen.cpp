@@ -7,6 +7,9 @@
 
 #include "vitq/Target/LLVM/CodeGen.h"
 
+#include "vitq/Conversion/Passes.h"
+#include "vitq/cpu.h"
+
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -190,23 +193,29 @@ FailureOr<TargetDescription> vitq::describeTarget(const TargetOptions &target,
   if (!machine)
     return failure();
   TargetDescription d;
-  d.summary = machine->getTargetTriple().str() + ", CPU " +
-              machine->getTargetCPU().str();
+  d.info.triple = machine->getTargetTriple().str();
+  d.info.cpu = machine->getTargetCPU().str();
+  d.summary = d.info.triple + ", CPU " + d.info.cpu;
   if (machine->getTargetTriple().isX86()) {
+    // The features of vitq/cpu.h's table: what the runtime checks before
+    // running the code and what picks the kernels.
+    static constexpr llvm::StringLiteral kFeatures[] = {
+#define VITQ_CPU_FEATURE_NAME(id, name, leaf, subleaf, reg, bit, xcr0) name,
+        VITQ_CPU_FEATURES(VITQ_CPU_FEATURE_NAME)
+#undef VITQ_CPU_FEATURE_NAME
+    };
+    for (StringRef f : kFeatures)
+      if (hasFeature(*machine, f))
+        d.info.features.insert(f);
     // The int8 features that decide which kernels the code can use.
     SmallVector<StringRef> shown;
     for (StringRef f : {"avx2", "avx512f", "avx512bw", "avx512vnni", "avxvnni",
                         "amx-int8", "amx-tile"})
-      if (hasFeature(*machine, f))
+      if (d.info.has(f))
         shown.push_back(f);
     if (!shown.empty())
       d.summary += " (+" + llvm::join(shown, ",+") + ")";
-    if (hasFeature(*machine, "avx512vnni") && hasFeature(*machine, "avx512bw"))
-      d.int8Isa = "avx512vnni";
-    else if (hasFeature(*machine, "avx512bw"))
-      d.int8Isa = "avx512bw";
-    else if (hasFeature(*machine, "avx2"))
-      d.int8Isa = "avx2";
+    d.int8Isa = getBestIsa(d.info, getInt8KernelIsas());
   }
   // The host's CPU (whatever --mattr changes) has the host's caches.
   bool host = target.cpu.empty() &&
@@ -218,8 +227,8 @@ FailureOr<TargetDescription> vitq::describeTarget(const TargetOptions &target,
     int64_t measured = host ? hostCacheBytes(level) : 0;
     return measured > 0 ? measured : fallback;
   };
-  d.l1Bytes = pick(l1Bytes, 1, 32 * 1024);
-  d.l2Bytes = pick(l2Bytes, 2, 1024 * 1024);
+  d.l1Bytes = d.info.l1Bytes = pick(l1Bytes, 1, 32 * 1024);
+  d.l2Bytes = d.info.l2Bytes = pick(l2Bytes, 2, 1024 * 1024);
   return d;
 }
 

@@ -33,8 +33,10 @@
 extern "C" {
 #endif
 
-/* The model ABI version this runtime reads (the first metadata line). */
-#define VITQ_ABI_VERSION 1
+/* The model ABI versions this runtime reads (the first metadata line):
+ * version 2 adds the CPU features the compiled code needs. */
+#define VITQ_ABI_VERSION 2
+#define VITQ_MIN_ABI_VERSION 1
 
 typedef enum vitq_status {
   VITQ_OK = 0,

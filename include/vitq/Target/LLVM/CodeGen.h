@@ -17,6 +17,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "vitq/Support/Target.h"
+
 #include <string>
 
 namespace mlir::vitq {
@@ -44,6 +46,8 @@ LogicalResult emitNativeCode(ModuleOp module, const TargetOptions &target,
 /// What the code generator needs to know about the machine a
 /// `TargetOptions` resolves to.
 struct TargetDescription {
+  /// The description the IR carries (setTargetInfo).
+  TargetInfo info;
   /// "x86_64-unknown-linux-gnu, CPU znver4 (+avx2,+avx512f,...)".
   std::string summary;
   /// The best int8 dot-product instruction set the kernels can use:
