@@ -56,6 +56,15 @@ config.substitutions.append((
     "%runtime_lib",
     os.path.join(config.vitq_obj_root, "lib", "libvitq_runtime.a")
     + " -lm -lpthread"))
+# Programs against the kernel library (vitq/kernels.h), built like those.
+config.substitutions.append((
+    "%kernel_cflags",
+    "-std=c11 -O2 -Wall -Werror" + sanitize_flags + " -I" +
+    os.path.join(config.vitq_src_root, "runtime", "include")))
+config.substitutions.append((
+    "%kernel_lib",
+    os.path.join(config.vitq_obj_root, "lib", "libvitq_kernels.a")
+    + " -lm -lpthread"))
 
 # valgrind (memcheck) runs the runtime's leak test where it is installed;
 # the sanitiser build has LeakSanitizer instead (the two do not mix).

@@ -24,7 +24,7 @@ static const struct {
   const char *name;
   unsigned leaf, subleaf, reg, bit, xcr0;
 } kFeatures[] = {
-#define VITQ_CPU_FEATURE_ROW(id, name, leaf, subleaf, reg, bit, xcr0)        \
+#define VITQ_CPU_FEATURE_ROW(id, name, leaf, subleaf, reg, bit, xcr0)          \
   {name, leaf, subleaf, reg, bit, xcr0},
     VITQ_CPU_FEATURES(VITQ_CPU_FEATURE_ROW)
 #undef VITQ_CPU_FEATURE_ROW

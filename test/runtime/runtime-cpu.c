@@ -73,7 +73,9 @@ int main(void) {
 // CHECK-NEXT: requires {{.*}}: ok
 // No x86 CPU has every feature of the table (sse4a is AMD's, AMX Intel's).
 // CHECK-NEXT: requires {{.*}}: incompatible model
-// CHECK-NEXT: the model was compiled for a CPU with features this one lacks ({{[a-z0-9.-]+}}); compile it for this CPU or with a lower --mcpu
+// CHECK-NEXT: the model was compiled for a CPU with features this one lacks
+// CHECK-SAME: ({{[a-z0-9.-]+}}); compile it for this CPU or with a lower --mcpu
 // CHECK: requires avx2,warp-drive: incompatible model
-// CHECK-NEXT: the model needs CPU feature 'warp-drive', which this runtime cannot check
+// CHECK-NEXT: the model needs CPU feature 'warp-drive', which this runtime
+// CHECK-SAME: cannot check
 // CHECK-NEXT: requires : ok

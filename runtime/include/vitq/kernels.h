@@ -1,0 +1,104 @@
+/*===- vitq/kernels.h - Contraction kernels ------------------------*- C -*-===*
+ *
+ * Part of the vitq project, under the Apache License v2.0 with LLVM
+ * Exceptions.
+ *
+ *===----------------------------------------------------------------------===*
+ *
+ * The contraction kernels compiled models call, and the facts the compiler
+ * and the kernels share: the packed weight layout and the arguments.
+ *
+ * An int8 linear layer with a constant weight,
+ *
+ *   acc[m][n] = sum_k (x[m][k] - input_zp) * w[k][n] + bias[n]
+ *   y[m][n]   = sat_w(rescale_n(acc[m][n]) + output_zp)
+ *
+ * (docs/integer-semantics.md, vitq.linear), reads its weight packed once,
+ * at compile time, in one layout every instruction set reads: blocks of
+ * VITQ_KERNEL_NR output columns; within a block, for each group of
+ * VITQ_KERNEL_KR reduction steps, the NR columns' KR bytes in a row:
+ *
+ *   packed[nb][kg][c][kk] = w[kg * KR + kk][nb * NR + c]   (0 outside K, N)
+ *
+ * which is what AVX-512 VNNI's vpdpbusd (16 columns x 4 bytes per zmm) and
+ * AMX's tdpbusd (a B tile row is 16 columns x 4 bytes) take directly. The
+ * column sums of w follow the blocks as int32[N rounded up to NR]: the
+ * kernels fold the input zero point (and VNNI's +128 shift of the
+ * activations) into the accumulators' start with them.
+ *
+ * Each kernel exists once per instruction set of vitq/cpu.h plus a generic
+ * one, the reference every other one equals bit for bit; the first call
+ * selects the best the CPU supports (VITQ_ISA in the environment, or
+ * vitq_kernels_select, caps it).
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef VITQ_KERNELS_H
+#define VITQ_KERNELS_H
+
+#include "vitq/cpu.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Output columns per packed block, and reduction steps per group. */
+#define VITQ_KERNEL_NR 16
+#define VITQ_KERNEL_KR 4
+
+/* Bytes of a packed weight of k x n (blocks and column sums). */
+size_t vitq_kernel_packed_size(int64_t k, int64_t n);
+
+/* Packs w (k x n row-major, or n x k with `transposed`) into `packed`,
+ * which holds vitq_kernel_packed_size(k, n) bytes. */
+void vitq_kernel_pack(const int8_t *w, int64_t k, int64_t n, int transposed,
+                      void *packed);
+
+/* One int8 linear layer: rows of `input` (m x k, row stride
+ * `input_stride` elements) times the packed weight, plus `bias` (n int32,
+ * or NULL), then per output column n the dyadic rescale (multiplier[n],
+ * shift[n]) and `output_zp`, saturated to `output_bits` (8 or 16). With
+ * `multiplier` NULL the int32 accumulators are the output (output_bits
+ * 32). Outputs are m x n with row stride `output_stride` elements. */
+typedef struct vitq_linear_i8_args {
+  int64_t m, n, k;
+  const int8_t *input;
+  int64_t input_stride;
+  int32_t input_zp;
+  const void *packed;
+  const int32_t *bias;
+  const int32_t *multiplier;
+  const int32_t *shift;
+  int32_t output_zp;
+  int32_t output_bits;
+  void *output;
+  int64_t output_stride;
+} vitq_linear_i8_args;
+
+/* The kernel of the selected instruction set. */
+void vitq_kernel_linear_i8(const vitq_linear_i8_args *args);
+
+/* One instruction set's kernel, for tests and benchmarks: NULL when this
+ * build has none for `isa` (every build has the generic one). Calling it
+ * on a CPU without the instruction set is undefined. */
+typedef void (*vitq_linear_i8_fn)(const vitq_linear_i8_args *args);
+vitq_linear_i8_fn vitq_kernel_linear_i8_for(vitq_isa isa);
+
+/* Selects the kernels of the best instruction set up to `cap` (in
+ * vitq/cpu.h's order of preference) that the CPU supports and, for AMX, the
+ * process may use (the tile-data permission is requested here); returns
+ * the one selected. VITQ_NUM_ISAS means no cap. Without a call, the first
+ * kernel call selects with the cap of the VITQ_ISA environment variable. */
+vitq_isa vitq_kernels_select(vitq_isa cap);
+
+/* The instruction set whose kernels run. */
+vitq_isa vitq_kernels_isa(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VITQ_KERNELS_H */

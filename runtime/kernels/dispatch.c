@@ -1,0 +1,80 @@
+/*===- dispatch.c - Picking the kernels of this CPU -----------------------===*
+ *
+ * Part of the vitq project, under the Apache License v2.0 with LLVM
+ * Exceptions.
+ *
+ *===----------------------------------------------------------------------===*
+ *
+ * The instruction set is chosen once: at the first kernel call (capped by
+ * the VITQ_ISA environment variable) or by vitq_kernels_select. It is the
+ * first of vitq/cpu.h's list, in its order of preference, that this build
+ * has kernels for, the CPU supports and the cap allows; AMX also needs the
+ * tile-data permission, which Linux grants per process on request.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "kernels_impl.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+vitq_linear_i8_fn vitq_kernel_linear_i8_for(vitq_isa isa) {
+  switch (isa) {
+  case VITQ_ISA_GENERIC:
+    return vitq_kernel_linear_i8_generic;
+#ifdef VITQ_KERNELS_AVX2
+  case VITQ_ISA_AVX2:
+    return vitq_kernel_linear_i8_avx2;
+#endif
+  default:
+    return NULL;
+  }
+}
+
+/* Asks Linux for the AMX tile-data state (ARCH_REQ_XCOMP_PERM for
+ * XFEATURE_XTILEDATA); without it the first tile instruction faults. */
+static int request_amx(void) {
+#if defined(__linux__) && defined(__x86_64__)
+  return syscall(SYS_arch_prctl, 0x1023, 18) == 0;
+#else
+  return 0;
+#endif
+}
+
+/* The selected instruction set plus one (0: not selected yet). */
+static _Atomic int selected;
+
+vitq_isa vitq_kernels_select(vitq_isa cap) {
+  int capped = cap < VITQ_NUM_ISAS;
+  vitq_isa choice = VITQ_ISA_GENERIC;
+  for (int i = 0; i < VITQ_NUM_ISAS; ++i) {
+    vitq_isa isa = (vitq_isa)i;
+    /* The list runs from the most preferred: skip those above the cap. */
+    if (capped && i < (int)cap)
+      continue;
+    if (!vitq_kernel_linear_i8_for(isa) || !vitq_isa_supported(isa))
+      continue;
+    if (isa == VITQ_ISA_AMX && !request_amx())
+      continue;
+    choice = isa;
+    break;
+  }
+  atomic_store(&selected, (int)choice + 1);
+  return choice;
+}
+
+vitq_isa vitq_kernels_isa(void) {
+  int s = atomic_load(&selected);
+  if (s)
+    return (vitq_isa)(s - 1);
+  return vitq_kernels_select(vitq_isa_by_name(getenv("VITQ_ISA")));
+}
+
+void vitq_kernel_linear_i8(const vitq_linear_i8_args *args) {
+  vitq_kernel_linear_i8_for(vitq_kernels_isa())(args);
+}
