@@ -65,6 +65,10 @@ config.substitutions.append((
     "%kernel_lib",
     os.path.join(config.vitq_obj_root, "lib", "libvitq_kernels.a")
     + " -lm -lpthread"))
+# The same as a shared library, for MLIR's JIT (mlir-runner --shared-libs).
+config.substitutions.append((
+    "%kernel_shared_lib",
+    os.path.join(config.vitq_obj_root, "lib", "libvitq_kernels.so")))
 
 # valgrind (memcheck) runs the runtime's leak test where it is installed;
 # the sanitiser build has LeakSanitizer instead (the two do not mix).

@@ -1169,6 +1169,9 @@ struct ConvertVitqToLinalgPass
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect>();
     target.addIllegalDialect<VitqDialect>();
+    // On plain integers already, it becomes a kernel call after
+    // bufferisation (vitq-lower-kernel-calls).
+    target.addLegalOp<PackedLinearOp>();
     target.addIllegalOp<quant::StorageCastOp>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType()) &&

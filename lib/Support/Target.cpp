@@ -53,11 +53,10 @@ void vitq::setTargetInfo(ModuleOp module, const TargetInfo &target) {
   llvm::sort(sorted);
   SmallVector<StringRef> refs(sorted.begin(), sorted.end());
   auto features = LLVM::TargetFeaturesAttr::get(context, refs);
-  module->setAttr(kTargetAttr,
-                  LLVM::TargetAttr::get(context,
-                                        StringAttr::get(context, target.triple),
-                                        StringAttr::get(context, target.cpu),
-                                        features));
+  module->setAttr(
+      kTargetAttr,
+      LLVM::TargetAttr::get(context, StringAttr::get(context, target.triple),
+                            StringAttr::get(context, target.cpu), features));
   Builder b(context);
   SmallVector<DataLayoutEntryInterface> caches;
   if (target.l1Bytes > 0)
@@ -124,5 +123,6 @@ std::string vitq::getBestIsa(const TargetInfo &target,
 }
 
 bool vitq::isKnownIsa(StringRef name) {
-  return llvm::any_of(kIsas, [&](const IsaRow &isa) { return isa.name == name; });
+  return llvm::any_of(kIsas,
+                      [&](const IsaRow &isa) { return isa.name == name; });
 }

@@ -41,7 +41,8 @@ constexpr const char *kLowerToLLVM =
 /// bufferisation: merging the identical zero-filled accumulators of two
 /// reductions makes the second one a copy.
 constexpr const char *kModelToLLVM =
-    "convert-vitq-to-linalg,vitq-contraction-loop-order,inline,symbol-dce,"
+    "vitq-pack-linear,convert-vitq-to-linalg,vitq-contraction-loop-order,"
+    "inline,symbol-dce,"
     "canonicalize,eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
@@ -144,12 +145,13 @@ std::string vitq::getModelToLLVMPipeline(StringRef symbolPrefix, bool remarks,
   // Without explicit kernels the pass reads the target in the IR (none:
   // no kernels).
   std::string kernels =
-      target.int8Isa.empty()
-          ? ("vitq-int8-linear{remark=" + remark + "},")
-          : ("vitq-int8-linear{isa=" + target.int8Isa +
-             " l1-bytes=" + Twine(target.l1Bytes) +
-             " l2-bytes=" + Twine(target.l2Bytes) + " remark=" + remark + "},")
-                .str();
+      "vitq-lower-kernel-calls," +
+      (target.int8Isa.empty()
+           ? ("vitq-int8-linear{remark=" + remark + "},")
+           : ("vitq-int8-linear{isa=" + target.int8Isa +
+              " l1-bytes=" + Twine(target.l1Bytes) +
+              " l2-bytes=" + Twine(target.l2Bytes) + " remark=" + remark + "},")
+                 .str());
   // The kernels and the memory plan work on buffers, after the
   // deallocations are placed and before the loops.
   std::string anchor = "vitq-copies-to-linalg,";

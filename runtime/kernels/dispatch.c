@@ -13,6 +13,7 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#define _GNU_SOURCE /* syscall */
 #include "kernels_impl.h"
 
 #include <stdatomic.h>
@@ -77,4 +78,18 @@ vitq_isa vitq_kernels_isa(void) {
 
 void vitq_kernel_linear_i8(const vitq_linear_i8_args *args) {
   vitq_kernel_linear_i8_for(vitq_kernels_isa())(args);
+}
+
+void vitq_kernel_linear_i8_call(int64_t m, int64_t n, int64_t k,
+                                const int8_t *input, int64_t input_stride,
+                                int32_t input_zp, const void *packed,
+                                const int32_t *bias, const int32_t *multiplier,
+                                const int32_t *shift, int32_t output_zp,
+                                int32_t output_bits, void *output,
+                                int64_t output_stride) {
+  vitq_linear_i8_args args = {
+      m,         n,           k,      input,        input_stride,
+      input_zp,  packed,      bias,   multiplier,   shift,
+      output_zp, output_bits, output, output_stride};
+  vitq_kernel_linear_i8(&args);
 }

@@ -59,8 +59,8 @@ static inline int64_t vitq_kernel_requantize(int32_t v, int32_t multiplier,
 }
 
 /* Stores output element (m, n) of `args` from the int32 accumulator. */
-static inline void vitq_kernel_store(const vitq_linear_i8_args *args,
-                                     int64_t m, int64_t n, int32_t acc) {
+static inline void vitq_kernel_store(const vitq_linear_i8_args *args, int64_t m,
+                                     int64_t n, int32_t acc) {
   int64_t at = m * args->output_stride + n;
   if (args->bias)
     acc = (int32_t)((uint32_t)acc + (uint32_t)args->bias[n]);

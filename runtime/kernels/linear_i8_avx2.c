@@ -94,8 +94,8 @@ static inline void store_row(const vitq_linear_i8_args *a, const columns8 *c,
     _mm256_storeu_si256((__m256i *)((int32_t *)a->output + at), v);
     return;
   }
-  __m256i even = requantize_even(v, c->multiplier, c->shift_even, c->zp,
-                                 c->lo, c->hi);
+  __m256i even =
+      requantize_even(v, c->multiplier, c->shift_even, c->zp, c->lo, c->hi);
   __m256i odd = requantize_even(_mm256_srli_epi64(v, 32),
                                 _mm256_srli_epi64(c->multiplier, 32),
                                 c->shift_odd, c->zp, c->lo, c->hi);

@@ -15,18 +15,11 @@
 
 #include <string.h>
 
-size_t vitq_kernel_packed_size(int64_t k, int64_t n) {
-  int64_t blocks = vitq_kernel_blocks(n);
-  return (size_t)(blocks * vitq_kernel_groups(k) * VITQ_KERNEL_NR *
-                      VITQ_KERNEL_KR +
-                  blocks * VITQ_KERNEL_NR * (int64_t)sizeof(int32_t));
-}
-
 void vitq_kernel_pack(const int8_t *w, int64_t k, int64_t n, int transposed,
                       void *packed) {
   int64_t blocks = vitq_kernel_blocks(n), groups = vitq_kernel_groups(k);
   int8_t *out = (int8_t *)packed;
-  memset(out, 0, vitq_kernel_packed_size(k, n));
+  memset(out, 0, (size_t)vitq_kernel_packed_size(k, n));
   int32_t *sums = (int32_t *)(out + vitq_kernel_blocks_bytes(k, n));
   for (int64_t nb = 0; nb < blocks; ++nb)
     for (int64_t g = 0; g < groups; ++g)

@@ -133,7 +133,21 @@ def run_cases(cases: Sequence[Case], vitq_opt: str = "vitq-opt",
               pipeline: str = "--vitq-lower-to-llvm") -> List[np.ndarray]:
     """Lowers `cases` with `pipeline` (a vitq-opt argument) and JIT-runs
     them; returns their results as int64 arrays."""
+    return run_cases_in(cases, vitq_opt, runner, pipeline)[0]
+
+
+def run_cases_in(cases: Sequence[Case], vitq_opt: str = "vitq-opt",
+                 runner: str = "mlir-runner",
+                 pipeline: str = "--vitq-lower-to-llvm",
+                 shared_libs: Sequence[str] = (),
+                 environments: Sequence[Optional[dict]] = (None,)
+                 ) -> List[List[np.ndarray]]:
+    """Lowers `cases` once and JIT-runs them in each of `environments`
+    (variables added to this process's), with `shared_libs` loaded too;
+    returns the results of each run."""
     module = build_module(cases)
+    libs = ",".join([RUNNER_LIBS] + list(shared_libs))
+    runs = []
     with tempfile.TemporaryDirectory() as tmp:
         source = os.path.join(tmp, "cases.mlir")
         lowered = os.path.join(tmp, "cases.llvm.mlir")
@@ -143,13 +157,16 @@ def run_cases(cases: Sequence[Case], vitq_opt: str = "vitq-opt",
                              capture_output=True, text=True)
         if opt.returncode != 0:
             raise RuntimeError(f"vitq-opt failed:\n{opt.stderr[:4000]}")
-        run = subprocess.run([runner, lowered, "-e", "main",
-                              "-entry-point-result=void",
-                              f"-shared-libs={RUNNER_LIBS}"],
-                             capture_output=True, text=True)
-        if run.returncode != 0:
-            raise RuntimeError(f"mlir-runner failed:\n{run.stderr}")
-    return _parse(run.stdout, cases)
+        for extra in environments:
+            env = dict(os.environ, **(extra or {}))
+            run = subprocess.run([runner, lowered, "-e", "main",
+                                  "-entry-point-result=void",
+                                  f"-shared-libs={libs}"],
+                                 capture_output=True, text=True, env=env)
+            if run.returncode != 0:
+                raise RuntimeError(f"mlir-runner failed:\n{run.stderr}")
+            runs.append(_parse(run.stdout, cases))
+    return runs
 
 
 def compare(label: str, got: np.ndarray, expected) -> bool:

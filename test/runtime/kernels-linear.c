@@ -98,8 +98,8 @@ static void reference(const problem *p, void *out) {
     for (int64_t n = 0; n < a->n; ++n) {
       int64_t acc = a->bias ? a->bias[n] : 0;
       for (int64_t k = 0; k < a->k; ++k) {
-        int8_t w = p->transposed ? p->weight[n * a->k + k]
-                                 : p->weight[k * a->n + n];
+        int8_t w =
+            p->transposed ? p->weight[n * a->k + k] : p->weight[k * a->n + n];
         acc += ((int64_t)a->input[m * a->input_stride + k] - a->input_zp) * w;
       }
       int64_t at = m * a->output_stride + n;
@@ -172,8 +172,7 @@ int main(void) {
     free(got);
     release(&p);
   }
-  printf("generic: %d/%d cases equal the reference\n", cases - failures,
-         cases);
+  printf("generic: %d/%d cases equal the reference\n", cases - failures, cases);
   for (int isa = 0; isa < VITQ_NUM_ISAS; ++isa) {
     const char *name = vitq_isa_name((vitq_isa)isa);
     if (isa == VITQ_ISA_GENERIC)

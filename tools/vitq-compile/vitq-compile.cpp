@@ -379,6 +379,13 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (auto bytes =
           (*module)->getAttrOfType<IntegerAttr>("vitq.workspace_bytes"))
     arena = "activation arena " + std::to_string(bytes.getInt()) + " bytes";
+  if (int64_t calls = vitq::countKernelLibraryCalls(*module)) {
+    SmallVector<std::string> isas =
+        vitq::getKernelLibraryIsas(description->info.triple);
+    arena += ", " + std::to_string(calls) +
+             " int8 linear layer(s) on the kernel library (" +
+             llvm::join(isas, ", ") + ": the CPU's best at run time)";
+  }
   auto count = (*module)->getAttrOfType<IntegerAttr>("vitq.int8_kernels");
   if (count && count.getInt() > 0)
     arena += ", " + std::to_string(count.getInt()) +
@@ -407,7 +414,7 @@ int main(int argc, char **argv) {
       "library, object file or IR\n");
 
   DialectRegistry registry;
-  registry.insert<vitq::VitqDialect>();
+  vitq::registerVitqDialectAndModels(registry);
   registerAllDialects(registry);
   registerAllExtensions(registry);
   MLIRContext context(registry);

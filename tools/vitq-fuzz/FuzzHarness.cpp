@@ -39,7 +39,7 @@ const DialectRegistry &registry() {
     vitq::registerVitqPasses();
     vitq::registerVitqPipelines();
     auto *r = new DialectRegistry;
-    r->insert<vitq::VitqDialect>();
+    vitq::registerVitqDialectAndModels(*r);
     registerAllDialects(*r);
     registerAllExtensions(*r);
     registerAllToLLVMIRTranslations(*r);

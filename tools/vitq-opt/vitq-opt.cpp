@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
   mlir::vitq::registerVitqPipelines();
 
   mlir::DialectRegistry registry;
-  registry.insert<mlir::vitq::VitqDialect>();
+  mlir::vitq::registerVitqDialectAndModels(registry);
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
 

@@ -9,6 +9,7 @@
 #include "vitq/Dialect/Vitq/VitqOps.h"
 
 #include "mlir/IR/DialectImplementation.h"
+#include "mlir/Transforms/InliningUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -16,12 +17,24 @@ using namespace mlir::vitq;
 
 #include "vitq/Dialect/Vitq/VitqOpsDialect.cpp.inc"
 
+namespace {
+/// Every vitq op computes on its operands alone: a function holding them
+/// inlines anywhere.
+struct VitqInlinerInterface : DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+} // namespace
+
 void VitqDialect::initialize() {
   registerAttributes();
   addOperations<
 #define GET_OP_LIST
 #include "vitq/Dialect/Vitq/VitqOps.cpp.inc"
       >();
+  addInterfaces<VitqInlinerInterface>();
 }
 
 Operation *VitqDialect::materializeConstant(OpBuilder &builder, Attribute value,

@@ -7,6 +7,7 @@
 
 #include "vitq/Dialect/Vitq/VitqOps.h"
 #include "vitq/Support/Dyadic.h"
+#include "vitq/kernels.h"
 
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Builders.h"
@@ -350,6 +351,77 @@ LogicalResult LinearOp::verify() {
            << shapeString(expected);
   return verifyEpilogue(*this, getRescale(), getInput(), getInputZp(),
                         getOutput(), getOutputZp(), output.getRank() - 1);
+}
+
+//===----------------------------------------------------------------------===//
+// PackedLinearOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult PackedLinearOp::verify() {
+  auto shaped = [](Value v) { return cast<ShapedType>(v.getType()); };
+  ShapedType input = shaped(getInput()), packed = shaped(getPacked()),
+             init = shaped(getInit());
+  bool tensors = isa<RankedTensorType>(input);
+  auto operands = getOperation()->getOperands();
+  if (!llvm::all_of(operands, [&](Value v) {
+        return isa<RankedTensorType>(v.getType()) == tensors;
+      }))
+    return emitOpError("operands must be all tensors or all memrefs");
+  if (getNumResults() != (tensors ? 1u : 0u))
+    return emitOpError(tensors ? "on tensors it returns the new init"
+                               : "on memrefs it returns nothing");
+  if (tensors && getResult()[0].getType() != init)
+    return emitOpError("result type must be the init's type");
+  if (input.getRank() < 1 || !input.hasStaticShape() || !init.hasStaticShape())
+    return emitOpError("input and init need static shapes, input rank >= 1");
+  if (init.getRank() != input.getRank() ||
+      init.getShape().drop_back() != input.getShape().drop_back())
+    return emitOpError("init shape ") << shapeString(init.getShape())
+                                      << " must have the rows of input shape "
+                                      << shapeString(input.getShape());
+  int64_t k = getK(), n = getN();
+  if (k < 1 || n < 1)
+    return emitOpError("K and N must be positive");
+  if (packed.getRank() != 1 ||
+      packed.getDimSize(0) != vitq_kernel_packed_size(k, n))
+    return emitOpError("packed weight of ")
+           << k << " x " << n << " must be " << vitq_kernel_packed_size(k, n)
+           << " bytes, got " << shapeString(packed.getShape());
+  if (getBias() && (shaped(getBias()).getRank() != 1 ||
+                    shaped(getBias()).getDimSize(0) != n))
+    return emitOpError("bias must have shape [")
+           << n << "], got " << shapeString(shaped(getBias()).getShape());
+  auto outputType =
+      RankedTensorType::get(init.getShape(), init.getElementType());
+  bool accumulates = init.getElementType().isInteger(32);
+  if (getRescale().has_value() == accumulates)
+    return emitOpError(accumulates ? "an int32 output takes no rescale"
+                                   : "an int8 or int16 output needs a rescale");
+  if (getRescale() &&
+      failed(verifyRescale(*this, "rescale", *getRescale(), outputType,
+                           outputType.getRank() - 1)))
+    return failure();
+  if (accumulates && getOutputZp() != 0)
+    return emitOpError("output_zp needs a rescale");
+  return verifyInputOutputZeroPoints(*this, getInputZp(), getInput(),
+                                     getOutputZp(), getInit());
+}
+
+void PackedLinearOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  // On memrefs it reads its inputs and writes the init; on tensors it has
+  // no effects.
+  for (OpOperand &operand : getOperation()->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (&operand == &getInitMutable())
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+    else
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  }
 }
 
 //===----------------------------------------------------------------------===//

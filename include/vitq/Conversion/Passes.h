@@ -15,9 +15,17 @@ namespace mlir::vitq {
 #define GEN_PASS_DECL
 #include "vitq/Conversion/Passes.h.inc"
 
+/// Registers the vitq dialect and its external interface models (the
+/// bufferisation of vitq.packed_linear): what every tool's registry needs.
+void registerVitqDialectAndModels(DialectRegistry &registry);
+
 /// The instruction sets `vitq-int8-linear` has kernels for (names of
 /// vitq/cpu.h's VITQ_ISAS), from the most preferred.
 ArrayRef<StringRef> getInt8KernelIsas();
+
+/// How many contractions in `root` call the kernel library (before or
+/// after the lowering to the LLVM dialect).
+int64_t countKernelLibraryCalls(Operation *root);
 
 #define GEN_PASS_REGISTRATION
 #include "vitq/Conversion/Passes.h.inc"

@@ -79,6 +79,44 @@ def VitqContractionLoopOrder : Pass<"vitq-contraction-loop-order"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def VitqPackLinear : Pass<"vitq-pack-linear", "ModuleOp"> {
+  let summary = "int8 linear layers with constant weights onto the kernels";
+  let description = [{
+    Rewrites each `vitq.linear` whose weight is an int8 constant and whose
+    shapes are static into `vitq.packed_linear`: the weight packed at
+    compile time in the contraction kernels' layout
+    (`runtime/include/vitq/kernels.h`), the bias, rescale and zero points
+    as operands and attributes of the op. `vitq-lower-kernel-calls` turns
+    it into a call of the kernel library after bufferisation, and
+    vitq-compile links the library into the model.
+
+    Runs only where kernels exist: for a module whose `llvm.target` is
+    x86-64 (vitq/Support/Target.h), or with `force`.
+  }];
+  let options = [
+    Option<"force", "force", "bool", /*default=*/"false",
+           "Pack whatever the target">
+  ];
+  let dependentDialects = ["::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def VitqLowerKernelCalls : Pass<"vitq-lower-kernel-calls", "ModuleOp"> {
+  let summary = "Bufferised vitq.packed_linear as calls of the kernel library";
+  let description = [{
+    Replaces each `vitq.packed_linear` on memrefs by a call of
+    `vitq_kernel_linear_i8_call` (the kernel library's entry point, which
+    picks the kernel of the CPU's instruction set at run time) with raw
+    pointers, row counts and strides, and the rescale as constant arrays of
+    per-column multipliers and shifts. Operands whose rows are not evenly
+    strided go through a contiguous copy.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def VitqInt8Linear : Pass<"vitq-int8-linear", "ModuleOp"> {
   let summary = "int8 linear layers with constant weights as x86 SIMD kernels";
   let description = [{

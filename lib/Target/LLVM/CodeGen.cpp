@@ -14,9 +14,11 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -41,6 +43,8 @@ void initializeTargets() {
     llvm::InitializeAllTargets();
     llvm::InitializeAllTargetMCs();
     llvm::InitializeAllAsmPrinters();
+    // The kernel library's CPUID and XGETBV are inline assembly.
+    llvm::InitializeAllAsmParsers();
     return true;
   }();
   (void)once;
@@ -182,7 +186,81 @@ int64_t hostCacheBytes(int level) {
 #endif
 }
 
+#include "vitq/KernelBitcode.inc"
+
+/// Links the kernel library (runtime/kernels, embedded as bitcode) into a
+/// model that calls it, and makes what it brings internal: the model
+/// exports its entry points only, and two models in one program keep their
+/// own copies.
+LogicalResult linkKernels(llvm::Module &module,
+                          const llvm::TargetMachine &machine) {
+  bool calls = llvm::any_of(module.functions(), [](llvm::Function &f) {
+    return f.isDeclaration() && f.getName().starts_with("vitq_kernel_");
+  });
+  if (!calls)
+    return success();
+  if (machine.getTargetTriple().getArch() != llvm::Triple::x86_64)
+    return failure();
+  llvm::StringSet<> defined;
+  for (llvm::GlobalValue &value : module.global_values())
+    if (!value.isDeclaration())
+      defined.insert(value.getName());
+  llvm::MemoryBufferRef buffer(
+      StringRef(reinterpret_cast<const char *>(kKernelBitcode),
+                kKernelBitcode_size),
+      "vitq_kernels.bc");
+  llvm::Expected<std::unique_ptr<llvm::Module>> kernels =
+      llvm::parseBitcodeFile(buffer, module.getContext());
+  if (!kernels) {
+    llvm::consumeError(kernels.takeError());
+    return failure();
+  }
+  (*kernels)->setTargetTriple(module.getTargetTriple());
+  (*kernels)->setDataLayout(module.getDataLayout());
+  if (llvm::Linker::linkModules(module, std::move(*kernels),
+                                llvm::Linker::Flags::LinkOnlyNeeded))
+    return failure();
+  for (llvm::GlobalValue &value : module.global_values())
+    if (!value.isDeclaration() && !defined.contains(value.getName()) &&
+        !value.hasLocalLinkage())
+      value.setLinkage(llvm::GlobalValue::InternalLinkage);
+  return success();
+}
+
 } // namespace
+
+SmallVector<std::string> vitq::getKernelLibraryIsas(StringRef triple) {
+  if (llvm::Triple(triple).getArch() != llvm::Triple::x86_64)
+    return {};
+  // Read once from the embedded bitcode: the instruction sets whose
+  // kernels it defines.
+  static const SmallVector<std::string> isas = [] {
+    SmallVector<std::string> found;
+    llvm::LLVMContext context;
+    llvm::MemoryBufferRef buffer(
+        StringRef(reinterpret_cast<const char *>(kKernelBitcode),
+                  kKernelBitcode_size),
+        "vitq_kernels.bc");
+    auto kernels = llvm::getLazyBitcodeModule(buffer, context);
+    if (!kernels) {
+      llvm::consumeError(kernels.takeError());
+      return found;
+    }
+    static constexpr llvm::StringLiteral names[] = {
+#define VITQ_ISA_NAME(id, name, features) name,
+        VITQ_ISAS(VITQ_ISA_NAME)
+#undef VITQ_ISA_NAME
+    };
+    for (StringRef name : names) {
+      llvm::Function *kernel =
+          (*kernels)->getFunction(("vitq_kernel_linear_i8_" + name).str());
+      if (kernel && !kernel->isDeclaration())
+        found.push_back(name.str());
+    }
+    return found;
+  }();
+  return isas;
+}
 
 FailureOr<TargetDescription> vitq::describeTarget(const TargetOptions &target,
                                                   int64_t l1Bytes,
@@ -250,7 +328,13 @@ LogicalResult vitq::emitNativeCode(ModuleOp module, const TargetOptions &target,
               "the LLVM dialect?)";
   llvmModule->setTargetTriple(machine->getTargetTriple());
   llvmModule->setDataLayout(machine->createDataLayout());
+  // The model's own code is compiled for the target; the kernels keep the
+  // instruction sets they were written for, and the library's dispatch
+  // (for the target's baseline) picks one at run time.
   setFunctionTargets(*llvmModule, *machine);
+  if (failed(linkKernels(*llvmModule, *machine)))
+    return emitError(module.getLoc())
+           << "cannot link the kernel library into the model";
   optimize(*llvmModule, *machine, target.optLevel);
   if (kind == OutputKind::LLVMIR) {
     llvmModule->print(os, nullptr);

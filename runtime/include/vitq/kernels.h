@@ -50,7 +50,11 @@ extern "C" {
 #define VITQ_KERNEL_KR 4
 
 /* Bytes of a packed weight of k x n (blocks and column sums). */
-size_t vitq_kernel_packed_size(int64_t k, int64_t n);
+static inline int64_t vitq_kernel_packed_size(int64_t k, int64_t n) {
+  int64_t blocks = (n + VITQ_KERNEL_NR - 1) / VITQ_KERNEL_NR;
+  int64_t groups = (k + VITQ_KERNEL_KR - 1) / VITQ_KERNEL_KR;
+  return blocks * VITQ_KERNEL_NR * (groups * VITQ_KERNEL_KR + 4);
+}
 
 /* Packs w (k x n row-major, or n x k with `transposed`) into `packed`,
  * which holds vitq_kernel_packed_size(k, n) bytes. */
@@ -80,6 +84,16 @@ typedef struct vitq_linear_i8_args {
 
 /* The kernel of the selected instruction set. */
 void vitq_kernel_linear_i8(const vitq_linear_i8_args *args);
+
+/* The same with the arguments spelled out: what compiled models call
+ * (vitq-lower-kernel-calls). */
+void vitq_kernel_linear_i8_call(int64_t m, int64_t n, int64_t k,
+                                const int8_t *input, int64_t input_stride,
+                                int32_t input_zp, const void *packed,
+                                const int32_t *bias, const int32_t *multiplier,
+                                const int32_t *shift, int32_t output_zp,
+                                int32_t output_bits, void *output,
+                                int64_t output_stride);
 
 /* One instruction set's kernel, for tests and benchmarks: NULL when this
  * build has none for `isa` (every build has the generic one). Calling it

@@ -65,6 +65,11 @@ FailureOr<TargetDescription> describeTarget(const TargetOptions &target,
                                             int64_t l1Bytes, int64_t l2Bytes,
                                             std::string &error);
 
+/// The instruction sets (vitq/cpu.h names, from the most preferred) of
+/// the kernel library code generation links into models for `triple`'s
+/// architecture; empty when it has none.
+SmallVector<std::string> getKernelLibraryIsas(StringRef triple);
+
 /// Registers `--emit-llvmir`, `--emit-asm` and `--emit-obj` with
 /// `--mtriple`, `--mcpu`, `--mattr` and `--opt-level` options.
 void registerNativeCodeTranslations();

@@ -9,6 +9,7 @@
 #define VITQ_DIALECT_VITQ_VITQOPS_TD
 
 include "vitq/Dialect/Vitq/VitqBase.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 //===----------------------------------------------------------------------===//
@@ -192,6 +193,64 @@ def Vitq_LinearOp : Vitq_Op<"linear"> {
     $input `,` $weight (`,` $bias^)? attr-dict `:`
     `(` type($input) `,` type($weight) (`,` type($bias)^)? `)`
     `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Vitq_PackedLinearOp : Op<Vitq_Dialect, "packed_linear", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "int8 linear layer on a weight packed for the contraction kernels";
+  let description = [{
+    `vitq.linear` with its constant weight packed at compile time in the
+    layout of the contraction kernels (`runtime/include/vitq/kernels.h`:
+    blocks of 16 output columns, groups of 4 reduction steps, then the
+    column sums), ready to become a call of `vitq_kernel_linear_i8`:
+
+    ```
+    acc[m, n] = sum_k (input[m, k] - input_zp) * w[k, n] + bias[n]
+    init[m, n] = saturate(rescale_n(acc[m, n]) + output_zp)  (or acc)
+    ```
+
+    where the rows `m` are all dimensions of `input` but the last (`K`) and
+    `w` is what `packed` holds for `K` x `N`, `N` the last dimension of
+    `init`. Destination style: on tensors it returns the new value of
+    `init`; on memrefs (after bufferisation) it writes `init` and returns
+    nothing. `rescale` is per tensor or per output column; without it the
+    output is the int32 accumulator.
+
+    ```mlir
+    %y = vitq.packed_linear ins(%x, %packed, %bias : tensor<197x192xi8>,
+                                 tensor<13056xi8>, tensor<576xi32>)
+           outs(%init : tensor<197x576xi8>)
+           {rescale = #vitq.rescale<1518500250, 38>, input_zp = 3 : i32}
+           -> tensor<197x576xi8>
+    ```
+  }];
+  let arguments = (ins
+    AnyTypeOf<[RankedTensorOf<[I8]>, MemRefOf<[I8]>]>:$input,
+    AnyTypeOf<[RankedTensorOf<[I8]>, MemRefOf<[I8]>]>:$packed,
+    Optional<AnyTypeOf<[RankedTensorOf<[I32]>, MemRefOf<[I32]>]>>:$bias,
+    AnyTypeOf<[RankedTensorOf<[I8, I16, I32]>, MemRefOf<[I8, I16, I32]>]>:$init,
+    OptionalAttr<Vitq_RescaleAttr>:$rescale,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$input_zp,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$output_zp
+  );
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    `ins` `(` $input `,` $packed (`,` $bias^)? `:` type($input) `,`
+      type($packed) (`,` type($bias)^)? `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict (`->` type($result)^)?
+  }];
+  let extraClassDeclaration = [{
+    MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+    /// K and N of the contraction.
+    int64_t getK() {
+      return cast<ShapedType>(getInput().getType()).getShape().back();
+    }
+    int64_t getN() {
+      return cast<ShapedType>(getInit().getType()).getShape().back();
+    }
   }];
   let hasVerifier = 1;
 }
