@@ -5,16 +5,17 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// vitq.linear with a constant weight reaches the kernel library
-// (runtime/kernels, vitq/kernels.h) in three steps, each an op or a pass of
-// its own:
+// The int8 contractions reach the kernel library (runtime/kernels,
+// vitq/kernels.h) in three steps, each an op or a pass of its own:
 //
-// - vitq-pack-linear packs the weight at compile time (the library's own
-//   packing code) and writes vitq.packed_linear, a destination-style op;
-// - one-shot bufferisation turns it into its memref form (the external
-//   model below);
-// - vitq-lower-kernel-calls replaces that by a call of
-//   vitq_kernel_linear_i8_call with raw pointers, which picks the kernel of
+// - vitq-use-kernels writes destination-style kernel ops: vitq.linear and
+//   ungrouped vitq.conv2d (through im2col) with constant weights become
+//   vitq.packed_linear, the weight packed at compile time by the library's
+//   own code; vitq.matmul becomes vitq.kernel_matmul;
+// - one-shot bufferisation turns them into their memref form (the external
+//   models below);
+// - vitq-lower-kernel-calls replaces those by calls of the library's entry
+//   points with raw pointers and strides; the library picks the kernel of
 //   the CPU's instruction set at run time.
 //
 //===----------------------------------------------------------------------===//
@@ -43,7 +44,7 @@ extern "C" void vitq_kernel_pack(const int8_t *w, int64_t k, int64_t n,
                                  int transposed, void *packed);
 
 namespace mlir::vitq {
-#define GEN_PASS_DEF_VITQPACKLINEAR
+#define GEN_PASS_DEF_VITQUSEKERNELS
 #define GEN_PASS_DEF_VITQLOWERKERNELCALLS
 #include "vitq/Conversion/Passes.h.inc"
 } // namespace mlir::vitq
@@ -51,21 +52,23 @@ namespace mlir::vitq {
 using namespace mlir;
 using namespace mlir::vitq;
 
-/// The kernel library's entry point, as the generated code calls it.
+/// The kernel library's entry points, as the generated code calls them.
 static constexpr llvm::StringLiteral kLinearEntry =
     "vitq_kernel_linear_i8_call";
+static constexpr llvm::StringLiteral kMatmulEntry =
+    "vitq_kernel_matmul_i8_call";
 
 namespace {
 
 //===----------------------------------------------------------------------===//
-// vitq-pack-linear
+// vitq-use-kernels
 //===----------------------------------------------------------------------===//
 
 /// Whether kernels exist for the module's target (x86-64 for now).
 bool targetHasKernels(ModuleOp module) {
   std::optional<TargetInfo> target = getTargetInfo(module);
-  return target && llvm::Triple(target->triple).getArch() ==
-                       llvm::Triple::x86_64;
+  return target &&
+         llvm::Triple(target->triple).getArch() == llvm::Triple::x86_64;
 }
 
 /// A vitq.packed_linear of `input` ([..., K] int8) and the constant weight
@@ -106,8 +109,8 @@ LogicalResult packLinear(LinearOp op) {
       !weightType.hasStaticShape() || input.getRank() < 1)
     return failure();
   std::optional<SmallVector<int64_t>> weight = getConstantInts(op.getWeight());
-  if (!weight || static_cast<int64_t>(weight->size()) !=
-                     weightType.getNumElements())
+  if (!weight ||
+      static_cast<int64_t>(weight->size()) != weightType.getNumElements())
     return failure();
   int64_t k = input.getShape().back(), n = output.getShape().back();
   if (k < 1 || n < 1)
@@ -173,11 +176,10 @@ LogicalResult packConv(Conv2DOp op) {
   MLIRContext *context = b.getContext();
   AffineExpr n, y, x, c, i, j;
   bindDims(context, n, y, x, c, i, j);
-  auto gather = AffineMap::get(
-      6, 0,
-      {n, c, y * strides[0] + i * dilations[0],
-       x * strides[1] + j * dilations[1]},
-      context);
+  auto gather = AffineMap::get(6, 0,
+                               {n, c, y * strides[0] + i * dilations[0],
+                                x * strides[1] + j * dilations[1]},
+                               context);
   auto columnsType =
       RankedTensorType::get({batch, oh, ow, channels, kh, kw}, i8);
   Value empty = tensor::EmptyOp::create(b, loc, columnsType.getShape(), i8);
@@ -190,8 +192,7 @@ LogicalResult packConv(Conv2DOp op) {
         linalg::YieldOp::create(nested, nestedLoc, args[0]);
       });
   Value rows = tensor::CollapseShapeOp::create(
-      b, loc,
-      RankedTensorType::get({batch * oh * ow, channels * kh * kw}, i8),
+      b, loc, RankedTensorType::get({batch * oh * ow, channels * kh * kw}, i8),
       im2col.getResult(0),
       ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
 
@@ -211,21 +212,42 @@ LogicalResult packConv(Conv2DOp op) {
   return success();
 }
 
-struct PackLinearPass : vitq::impl::VitqPackLinearBase<PackLinearPass> {
+/// vitq.matmul with static shapes as vitq.kernel_matmul.
+LogicalResult useKernelMatmul(MatmulOp op) {
+  RankedTensorType lhs = op.getLhs().getType(), rhs = op.getRhs().getType(),
+                   result = op.getResult().getType();
+  if (!lhs.hasStaticShape() || !rhs.hasStaticShape() ||
+      !result.hasStaticShape() || result.getNumElements() == 0 ||
+      lhs.getShape().back() == 0)
+    return failure();
+  OpBuilder b(op);
+  Value init = tensor::EmptyOp::create(b, op.getLoc(), result.getShape(),
+                                       result.getElementType());
+  auto kernel = KernelMatmulOp::create(
+      b, op.getLoc(), TypeRange{result}, op.getLhs(), op.getRhs(), init,
+      op.getTransposeRhsAttr(), op.getLhsZpAttr(), op.getRhsZpAttr());
+  op.getResult().replaceAllUsesWith(kernel.getResult()[0]);
+  op.erase();
+  return success();
+}
+
+struct UseKernelsPass : vitq::impl::VitqUseKernelsBase<UseKernelsPass> {
   using Base::Base;
   void runOnOperation() override {
     if (!force && !targetHasKernels(getOperation()))
       return;
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
-      if (isa<LinearOp, Conv2DOp>(op))
+      if (isa<LinearOp, Conv2DOp, MatmulOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {
       if (auto linear = dyn_cast<LinearOp>(op))
         (void)packLinear(linear);
+      else if (auto conv = dyn_cast<Conv2DOp>(op))
+        (void)packConv(conv);
       else
-        (void)packConv(cast<Conv2DOp>(op));
+        (void)useKernelMatmul(cast<MatmulOp>(op));
     }
   }
 };
@@ -234,21 +256,22 @@ struct PackLinearPass : vitq::impl::VitqPackLinearBase<PackLinearPass> {
 // Bufferisation of vitq.packed_linear
 //===----------------------------------------------------------------------===//
 
-struct PackedLinearBufferization
+/// The bufferisation of a destination-style kernel op: the same op on the
+/// operands' buffers, writing the init's.
+template <typename OpTy>
+struct KernelOpBufferization
     : bufferization::DstBufferizableOpInterfaceExternalModel<
-          PackedLinearBufferization, PackedLinearOp> {
-  /// The kernel writes every element of the init without reading it.
+          KernelOpBufferization<OpTy>, OpTy> {
+  /// The kernels write every element of the init without reading it.
   bool bufferizesToMemoryRead(Operation *op, OpOperand &operand,
                               const bufferization::AnalysisState &) const {
     return !cast<DestinationStyleOpInterface>(op).isDpsInit(&operand);
   }
 
-  LogicalResult
-  bufferize(Operation *op, RewriterBase &rewriter,
-            const bufferization::BufferizationOptions &options,
-            bufferization::BufferizationState &state) const {
-    auto linear = cast<PackedLinearOp>(op);
-    if (linear.getNumResults() == 0)
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter,
+                          const bufferization::BufferizationOptions &options,
+                          bufferization::BufferizationState &state) const {
+    if (op->getNumResults() == 0)
       return success();
     SmallVector<Value> buffers;
     for (Value operand : op->getOperands()) {
@@ -258,12 +281,14 @@ struct PackedLinearBufferization
         return failure();
       buffers.push_back(*buffer);
     }
-    Value bias = linear.getBias() ? buffers[2] : Value();
-    Value init = buffers.back();
     rewriter.setInsertionPoint(op);
-    PackedLinearOp::create(rewriter, op->getLoc(), TypeRange{}, buffers[0],
-                           buffers[1], bias, init, linear.getRescaleAttr(),
-                           linear.getInputZpAttr(), linear.getOutputZpAttr());
+    OperationState memrefForm(op->getLoc(), op->getName());
+    memrefForm.addOperands(buffers);
+    memrefForm.addAttributes(op->getAttrs());
+    rewriter.create(memrefForm);
+    Value init = buffers[cast<DestinationStyleOpInterface>(op)
+                             .getDpsInitOperand(0)
+                             ->getOperandNumber()];
     bufferization::replaceOpWithBufferizedValues(rewriter, op, init);
     return success();
   }
@@ -308,39 +333,33 @@ Value contiguous(OpBuilder &b, Location loc, Value buffer, bool copyIn) {
 /// The address of a memref's first element, as a raw pointer.
 Value pointerOf(OpBuilder &b, Location loc, Value buffer) {
   auto type = cast<MemRefType>(buffer.getType());
-  auto metadata =
-      memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
   Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
   Value bytes = arith::ConstantIndexOp::create(
       b, loc, std::max<int64_t>(1, type.getElementTypeBitWidth() / 8));
   Value offset = arith::MulIOp::create(b, loc, metadata.getOffset(), bytes);
   Value address = arith::AddIOp::create(b, loc, base, offset);
-  Value integer =
-      arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
-  return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(
-                                              b.getContext()),
-                                  integer);
+  Value integer = arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
+  return LLVM::IntToPtrOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext()), integer);
 }
 
 struct LowerKernelCallsPass
     : vitq::impl::VitqLowerKernelCallsBase<LowerKernelCallsPass> {
   void runOnOperation() override;
-  func::FuncOp declareEntry(ModuleOp module);
+  func::FuncOp declareEntry(ModuleOp module, StringRef name,
+                            ArrayRef<Type> arguments);
   LogicalResult lower(PackedLinearOp op, SymbolTable &symbols, unsigned id);
+  LogicalResult lower(KernelMatmulOp op);
 };
 
-func::FuncOp LowerKernelCallsPass::declareEntry(ModuleOp module) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(kLinearEntry))
+func::FuncOp LowerKernelCallsPass::declareEntry(ModuleOp module, StringRef name,
+                                                ArrayRef<Type> arguments) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
     return existing;
   OpBuilder b(module.getBodyRegion());
-  auto ptr = LLVM::LLVMPointerType::get(module.getContext());
-  Type i64 = b.getI64Type(), i32 = b.getI32Type();
-  // (m, n, k, input, input_stride, input_zp, packed, bias, multiplier,
-  //  shift, output_zp, output_bits, output, output_stride)
-  auto type = b.getFunctionType(
-      {i64, i64, i64, ptr, i64, i32, ptr, ptr, ptr, ptr, i32, i32, ptr, i64},
-      {});
-  auto fn = func::FuncOp::create(b, module.getLoc(), kLinearEntry, type);
+  auto fn = func::FuncOp::create(b, module.getLoc(), name,
+                                 b.getFunctionType(arguments, {}));
   fn.setPrivate();
   return fn;
 }
@@ -393,12 +412,20 @@ LogicalResult LowerKernelCallsPass::lower(PackedLinearOp op,
     memref::GlobalOp mg = global("_multiplier", multipliers);
     memref::GlobalOp sg = global("_shift", shifts);
     multiplier = pointerOf(
-        b, loc, memref::GetGlobalOp::create(b, loc, mg.getType(), mg.getSymName()));
+        b, loc,
+        memref::GetGlobalOp::create(b, loc, mg.getType(), mg.getSymName()));
     shift = pointerOf(
-        b, loc, memref::GetGlobalOp::create(b, loc, sg.getType(), sg.getSymName()));
+        b, loc,
+        memref::GetGlobalOp::create(b, loc, sg.getType(), sg.getSymName()));
   }
   int64_t bits = initType.getElementTypeBitWidth();
-  func::FuncOp entry = declareEntry(module);
+  Type i64Type = b.getI64Type(), i32Type = b.getI32Type();
+  // (m, n, k, input, input_stride, input_zp, packed, bias, multiplier,
+  //  shift, output_zp, output_bits, output, output_stride)
+  func::FuncOp entry =
+      declareEntry(module, kLinearEntry,
+                   {i64Type, i64Type, i64Type, ptr, i64Type, i32Type, ptr, ptr,
+                    ptr, ptr, i32Type, i32Type, ptr, i64Type});
   func::CallOp::create(
       b, loc, entry,
       ValueRange{i64(m), i64(n), i64(k), pointerOf(b, loc, input),
@@ -416,28 +443,136 @@ LogicalResult LowerKernelCallsPass::lower(PackedLinearOp op,
   return success();
 }
 
+/// Strides of a static memref seen as [batch, rows, columns]: the batch
+/// dimensions (all but the last two) must collapse into one stride, and
+/// the columns be contiguous. The batch stride is 0 with one batch.
+std::optional<std::pair<int64_t, int64_t>> batchStrides(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  int64_t rank = type.getRank();
+  if (rank < 2 || failed(type.getStridesAndOffset(strides, offset)) ||
+      llvm::any_of(strides, ShapedType::isDynamic) || strides.back() != 1)
+    return std::nullopt;
+  int64_t batchStride = 0, batchRank = rank - 2;
+  // The innermost batch dimension of more than one element sets the
+  // stride; each outer one must step over it whole.
+  int64_t inner = -1;
+  for (int64_t d = batchRank - 1; d >= 0; --d) {
+    if (type.getDimSize(d) == 1)
+      continue;
+    if (inner < 0) {
+      inner = d;
+      batchStride = strides[d];
+      continue;
+    }
+    int64_t span = 1;
+    for (int64_t e = d + 1; e < batchRank; ++e)
+      span *= type.getDimSize(e);
+    if (strides[d] != batchStride * span)
+      return std::nullopt;
+  }
+  return std::make_pair(batchStride, strides[rank - 2]);
+}
+
+/// `buffer` itself when batchStrides reads it; else a contiguous copy.
+Value batchContiguous(OpBuilder &b, Location loc, Value buffer, bool copyIn) {
+  auto type = cast<MemRefType>(buffer.getType());
+  if (batchStrides(type))
+    return buffer;
+  auto plain = MemRefType::get(type.getShape(), type.getElementType());
+  Value copy = memref::AllocOp::create(b, loc, plain);
+  if (copyIn)
+    linalg::CopyOp::create(b, loc, buffer, copy);
+  return copy;
+}
+
+LogicalResult LowerKernelCallsPass::lower(KernelMatmulOp op) {
+  ModuleOp module = getOperation();
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value lhs = batchContiguous(b, loc, op.getLhs(), /*copyIn=*/true);
+  Value rhs = batchContiguous(b, loc, op.getRhs(), /*copyIn=*/true);
+  Value out = batchContiguous(b, loc, op.getInit(), /*copyIn=*/false);
+  auto [lhsBatch, lhsStride] = *batchStrides(cast<MemRefType>(lhs.getType()));
+  auto [rhsBatch, rhsStride] = *batchStrides(cast<MemRefType>(rhs.getType()));
+  auto [outBatch, outStride] = *batchStrides(cast<MemRefType>(out.getType()));
+  // A rank-2 rhs is shared by every batch.
+  if (cast<MemRefType>(rhs.getType()).getRank() == 2)
+    rhsBatch = 0;
+  int64_t m = op.getM(), n = op.getN(), k = op.getK();
+  Value workspace = memref::AllocOp::create(
+      b, loc,
+      MemRefType::get({vitq_kernel_matmul_workspace_size(m, n, k)},
+                      b.getI8Type()),
+      b.getI64IntegerAttr(64));
+
+  auto i64 = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
+  };
+  auto i32 = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
+  };
+  Type i64Type = b.getI64Type(), i32Type = b.getI32Type();
+  auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+  // (batch, m, n, k, lhs, lhs_batch_stride, lhs_stride, lhs_zp, rhs,
+  //  rhs_batch_stride, rhs_stride, rhs_transposed, rhs_zp, out,
+  //  out_batch_stride, out_stride, workspace)
+  func::FuncOp entry = declareEntry(
+      module, kMatmulEntry,
+      {i64Type, i64Type, i64Type, i64Type, ptr, i64Type, i64Type, i32Type, ptr,
+       i64Type, i64Type, i32Type, i32Type, ptr, i64Type, i64Type, ptr});
+  func::CallOp::create(
+      b, loc, entry,
+      ValueRange{i64(op.getBatch()), i64(m), i64(n), i64(k),
+                 pointerOf(b, loc, lhs), i64(lhsBatch), i64(lhsStride),
+                 i32(op.getLhsZp()), pointerOf(b, loc, rhs), i64(rhsBatch),
+                 i64(rhsStride), i32(op.getTransposeRhs() ? 1 : 0),
+                 i32(op.getRhsZp()), pointerOf(b, loc, out), i64(outBatch),
+                 i64(outStride), pointerOf(b, loc, workspace)});
+  memref::DeallocOp::create(b, loc, workspace);
+  if (out != op.getInit()) {
+    linalg::CopyOp::create(b, loc, out, op.getInit());
+    memref::DeallocOp::create(b, loc, out);
+  }
+  for (auto [copy, original] :
+       {std::pair(lhs, op.getLhs()), std::pair(rhs, op.getRhs())})
+    if (copy != original)
+      memref::DeallocOp::create(b, loc, copy);
+  op.erase();
+  return success();
+}
+
 void LowerKernelCallsPass::runOnOperation() {
-  SmallVector<PackedLinearOp> ops;
-  getOperation()->walk([&](PackedLinearOp op) {
-    if (op.getNumResults() == 0)
+  SmallVector<Operation *> ops;
+  getOperation()->walk([&](Operation *op) {
+    if (isa<PackedLinearOp, KernelMatmulOp>(op) && op->getNumResults() == 0)
       ops.push_back(op);
   });
   SymbolTable symbols(getOperation());
   unsigned id = 0;
-  for (PackedLinearOp op : ops)
-    if (failed(lower(op, symbols, id++)))
+  for (Operation *op : ops) {
+    LogicalResult lowered = isa<PackedLinearOp>(op)
+                                ? lower(cast<PackedLinearOp>(op), symbols, id++)
+                                : lower(cast<KernelMatmulOp>(op));
+    if (failed(lowered))
       return signalPassFailure();
+  }
 }
 
 } // namespace
 
-int64_t vitq::countKernelLibraryCalls(Operation *root) {
-  int64_t count = 0;
+KernelLibraryCalls vitq::countKernelLibraryCalls(Operation *root) {
+  KernelLibraryCalls count;
   root->walk([&](Operation *op) {
+    std::optional<StringRef> callee;
     if (auto call = dyn_cast<func::CallOp>(op))
-      count += call.getCallee() == kLinearEntry;
+      callee = call.getCallee();
     else if (auto call = dyn_cast<LLVM::CallOp>(op))
-      count += call.getCallee() && *call.getCallee() == kLinearEntry;
+      callee = call.getCallee();
+    if (callee == kLinearEntry)
+      ++count.linear;
+    else if (callee == kMatmulEntry)
+      ++count.matmul;
   });
   return count;
 }
@@ -445,6 +580,9 @@ int64_t vitq::countKernelLibraryCalls(Operation *root) {
 void vitq::registerVitqDialectAndModels(DialectRegistry &registry) {
   registry.insert<VitqDialect>();
   registry.addExtension(+[](MLIRContext *ctx, VitqDialect *) {
-    PackedLinearOp::attachInterface<PackedLinearBufferization>(*ctx);
+    PackedLinearOp::attachInterface<KernelOpBufferization<PackedLinearOp>>(
+        *ctx);
+    KernelMatmulOp::attachInterface<KernelOpBufferization<KernelMatmulOp>>(
+        *ctx);
   });
 }

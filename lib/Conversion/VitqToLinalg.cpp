@@ -1171,7 +1171,7 @@ struct ConvertVitqToLinalgPass
     target.addIllegalDialect<VitqDialect>();
     // On plain integers already, it becomes a kernel call after
     // bufferisation (vitq-lower-kernel-calls).
-    target.addLegalOp<PackedLinearOp>();
+    target.addLegalOp<PackedLinearOp, KernelMatmulOp>();
     target.addIllegalOp<quant::StorageCastOp>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType()) &&

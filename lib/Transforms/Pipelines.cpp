@@ -41,7 +41,7 @@ constexpr const char *kLowerToLLVM =
 /// bufferisation: merging the identical zero-filled accumulators of two
 /// reductions makes the second one a copy.
 constexpr const char *kModelToLLVM =
-    "vitq-pack-linear,convert-vitq-to-linalg,vitq-contraction-loop-order,"
+    "vitq-use-kernels,convert-vitq-to-linalg,vitq-contraction-loop-order,"
     "inline,symbol-dce,"
     "canonicalize,eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "

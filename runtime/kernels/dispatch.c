@@ -87,9 +87,65 @@ void vitq_kernel_linear_i8_call(int64_t m, int64_t n, int64_t k,
                                 const int32_t *shift, int32_t output_zp,
                                 int32_t output_bits, void *output,
                                 int64_t output_stride) {
-  vitq_linear_i8_args args = {
-      m,         n,           k,      input,        input_stride,
-      input_zp,  packed,      bias,   multiplier,   shift,
-      output_zp, output_bits, output, output_stride};
+  vitq_linear_i8_args args = {.m = m,
+                              .n = n,
+                              .k = k,
+                              .input = input,
+                              .input_stride = input_stride,
+                              .input_zp = input_zp,
+                              .packed = packed,
+                              .bias = bias,
+                              .multiplier = multiplier,
+                              .shift = shift,
+                              .output_zp = output_zp,
+                              .output_bits = output_bits,
+                              .output = output,
+                              .output_stride = output_stride};
   vitq_kernel_linear_i8(&args);
+}
+
+void vitq_kernel_matmul_i8_call(int64_t batch, int64_t m, int64_t n, int64_t k,
+                                const int8_t *lhs, int64_t lhs_batch_stride,
+                                int64_t lhs_stride, int32_t lhs_zp,
+                                const int8_t *rhs, int64_t rhs_batch_stride,
+                                int64_t rhs_stride, int32_t rhs_transposed,
+                                int32_t rhs_zp, int32_t *out,
+                                int64_t out_batch_stride, int64_t out_stride,
+                                void *workspace) {
+  if (m <= 0 || n <= 0)
+    return;
+  vitq_linear_i8_fn kernel = vitq_kernel_linear_i8_for(vitq_kernels_isa());
+  void *packed = workspace;
+  int32_t *row_bias =
+      (int32_t *)((char *)workspace +
+                  (vitq_kernel_packed_size(k, n) + 63) / 64 * 64);
+  for (int64_t b = 0; b < batch; ++b) {
+    const int8_t *x = lhs + b * lhs_batch_stride;
+    /* A shared rhs is packed once. */
+    if (b == 0 || rhs_batch_stride != 0)
+      vitq_kernel_pack_strided(rhs + b * rhs_batch_stride, rhs_stride, k, n,
+                               rhs_transposed, packed);
+    /* (x - lhs_zp) . (w - rhs_zp) = (x - lhs_zp) . w - rhs_zp * the row's
+     * sum of (x - lhs_zp). */
+    if (rhs_zp != 0)
+      for (int64_t i = 0; i < m; ++i) {
+        const int8_t *row = x + i * lhs_stride;
+        uint32_t sum = (uint32_t)(-(int64_t)lhs_zp * k);
+        for (int64_t l = 0; l < k; ++l)
+          sum += (uint32_t)(int32_t)row[l];
+        row_bias[i] = (int32_t)((uint32_t)(-(int64_t)rhs_zp) * sum);
+      }
+    vitq_linear_i8_args args = {.m = m,
+                                .n = n,
+                                .k = k,
+                                .input = x,
+                                .input_stride = lhs_stride,
+                                .input_zp = lhs_zp,
+                                .packed = packed,
+                                .row_bias = rhs_zp != 0 ? row_bias : NULL,
+                                .output_bits = 32,
+                                .output = out + b * out_batch_stride,
+                                .output_stride = out_stride};
+    kernel(&args);
+  }
 }

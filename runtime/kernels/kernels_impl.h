@@ -64,6 +64,8 @@ static inline void vitq_kernel_store(const vitq_linear_i8_args *args, int64_t m,
   int64_t at = m * args->output_stride + n;
   if (args->bias)
     acc = (int32_t)((uint32_t)acc + (uint32_t)args->bias[n]);
+  if (args->row_bias)
+    acc = (int32_t)((uint32_t)acc + (uint32_t)args->row_bias[m]);
   if (!args->multiplier) {
     ((int32_t *)args->output)[at] = acc;
     return;

@@ -65,16 +65,26 @@ typedef struct columns8 {
   __m256i shift_even, shift_odd, zp, lo, hi;
 } columns8;
 
+/* The first `width` (1 to 8) int32 at p; zeros after them. */
+static inline __m256i load_first(const int32_t *p, int width) {
+  if (width == 8)
+    return _mm256_loadu_si256((const __m256i *)p);
+  __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(width), lanes);
+  return _mm256_maskload_epi32((const int *)p, mask);
+}
+
+/* The constants of columns n to n + width - 1 (width <= 8). The column
+ * sums are padded to whole blocks; the per-column arrays are not. */
 static inline columns8 load_columns(const vitq_linear_i8_args *a, int64_t n,
-                                    const int32_t *sums) {
+                                    int width, const int32_t *sums) {
   columns8 c;
   __m256i s = _mm256_loadu_si256((const __m256i *)(sums + n));
   c.start = _mm256_mullo_epi32(s, _mm256_set1_epi32(-a->input_zp));
-  c.bias = a->bias ? _mm256_loadu_si256((const __m256i *)(a->bias + n))
-                   : _mm256_setzero_si256();
+  c.bias = a->bias ? load_first(a->bias + n, width) : _mm256_setzero_si256();
   if (a->multiplier) {
-    c.multiplier = _mm256_loadu_si256((const __m256i *)(a->multiplier + n));
-    __m256i shift = _mm256_loadu_si256((const __m256i *)(a->shift + n));
+    c.multiplier = load_first(a->multiplier + n, width);
+    __m256i shift = load_first(a->shift + n, width);
     c.shift_even = _mm256_and_si256(shift, _mm256_set1_epi64x(0xffffffff));
     c.shift_odd = _mm256_srli_epi64(shift, 32);
     c.zp = _mm256_set1_epi64x(a->output_zp);
@@ -85,13 +95,28 @@ static inline columns8 load_columns(const vitq_linear_i8_args *a, int64_t n,
   return c;
 }
 
-/* Rescales and stores the 8 outputs of one row. */
+/* Stores the first `width` of the `bytes`-wide elements at `from`. */
+static inline void store_first(void *to, const void *from, int width,
+                               int bytes) {
+  memcpy(to, from, (size_t)(width * bytes));
+}
+
+/* Rescales and stores the first `width` of the 8 outputs of one row. */
 static inline void store_row(const vitq_linear_i8_args *a, const columns8 *c,
-                             __m256i acc, int64_t m, int64_t n) {
+                             __m256i acc, int64_t m, int64_t n, int width) {
   __m256i v = _mm256_add_epi32(acc, c->bias);
+  if (a->row_bias)
+    v = _mm256_add_epi32(v, _mm256_set1_epi32(a->row_bias[m]));
   int64_t at = m * a->output_stride + n;
   if (!a->multiplier) {
-    _mm256_storeu_si256((__m256i *)((int32_t *)a->output + at), v);
+    int32_t *out = (int32_t *)a->output + at;
+    if (width == 8) {
+      _mm256_storeu_si256((__m256i *)out, v);
+    } else {
+      int32_t lanes[8];
+      _mm256_storeu_si256((__m256i *)lanes, v);
+      store_first(out, lanes, width, 4);
+    }
     return;
   }
   __m256i even =
@@ -104,11 +129,25 @@ static inline void store_row(const vitq_linear_i8_args *a, const columns8 *c,
   __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(y),
                                   _mm256_extracti128_si256(y, 1));
   if (a->output_bits == 16) {
-    _mm_storeu_si128((__m128i *)((int16_t *)a->output + at), words);
+    int16_t *out = (int16_t *)a->output + at;
+    if (width == 8) {
+      _mm_storeu_si128((__m128i *)out, words);
+    } else {
+      int16_t lanes[8];
+      _mm_storeu_si128((__m128i *)lanes, words);
+      store_first(out, lanes, width, 2);
+    }
     return;
   }
-  _mm_storel_epi64((__m128i *)((int8_t *)a->output + at),
-                   _mm_packs_epi16(words, words));
+  __m128i bytes = _mm_packs_epi16(words, words);
+  int8_t *out = (int8_t *)a->output + at;
+  if (width == 8) {
+    _mm_storel_epi64((__m128i *)out, bytes);
+  } else {
+    int8_t lanes[16];
+    _mm_storeu_si128((__m128i *)lanes, bytes);
+    store_first(out, lanes, width, 1);
+  }
 }
 
 /* `rows` (a constant where it is inlined) rows x 8 columns over all of K:
@@ -117,7 +156,7 @@ static inline void store_row(const vitq_linear_i8_args *a, const columns8 *c,
 static inline __attribute__((always_inline)) void
 block(const vitq_linear_i8_args *a, const columns8 *c, const int16_t *xt,
       int64_t xt_stride, const int8_t *w, int64_t groups, int rows, int64_t m,
-      int64_t n) {
+      int64_t n, int width) {
   __m256i acc[kRows][2];
   for (int r = 0; r < rows; ++r)
     acc[r][0] = acc[r][1] = _mm256_setzero_si256();
@@ -138,16 +177,17 @@ block(const vitq_linear_i8_args *a, const columns8 *c, const int16_t *xt,
     /* [c0 c1 c4 c5 | c2 c3 c6 c7] -> [c0 .. c7]. */
     __m256i sum = _mm256_hadd_epi32(acc[r][0], acc[r][1]);
     sum = _mm256_permute4x64_epi64(sum, 0xd8);
-    store_row(a, c, _mm256_add_epi32(sum, c->start), m + r, n);
+    store_row(a, c, _mm256_add_epi32(sum, c->start), m + r, n, width);
   }
 }
 
 void vitq_kernel_linear_i8_avx2(const vitq_linear_i8_args *a) {
-  int64_t k = a->k, groups = vitq_kernel_groups(k), n8 = a->n / 8 * 8;
+  int64_t k = a->k, groups = vitq_kernel_groups(k);
+  /* Whole groups of 8 columns: the packed blocks hold zero columns up to a
+   * multiple of 16, and the last group stores only its real columns. */
+  int64_t n8 = (a->n + 7) / 8 * 8;
   int64_t kp = groups * 4; /* the widened rows, padded with zeros */
-  int16_t *xt = NULL;
-  if (n8 > 0)
-    xt = aligned_alloc(64, (size_t)((kRows * kp * 2 + 63) / 64 * 64));
+  int16_t *xt = aligned_alloc(64, (size_t)((kRows * kp * 2 + 63) / 64 * 64));
   if (!xt) {
     vitq_kernel_linear_i8_generic(a);
     return;
@@ -169,13 +209,14 @@ void vitq_kernel_linear_i8_avx2(const vitq_linear_i8_args *a) {
           row[i] = 0;
       }
       for (int64_t n = p0; n < p1; n += 8) {
-        columns8 c = load_columns(a, n, sums);
+        int width = a->n - n < 8 ? (int)(a->n - n) : 8;
+        columns8 c = load_columns(a, n, width, sums);
         const int8_t *w = vitq_kernel_block(a->packed, k, n / VITQ_KERNEL_NR) +
                           (n % VITQ_KERNEL_NR) * VITQ_KERNEL_KR;
         switch (rows) {
 #define VITQ_ROWS_CASE(R)                                                      \
   case R:                                                                      \
-    block(a, &c, xt, kp, w, groups, R, m0, n);                                 \
+    block(a, &c, xt, kp, w, groups, R, m0, n, width);                          \
     break;
           VITQ_ROWS_CASE(1)
           VITQ_ROWS_CASE(2)
@@ -189,7 +230,4 @@ void vitq_kernel_linear_i8_avx2(const vitq_linear_i8_args *a) {
     }
   }
   free(xt);
-  /* The last n % 8 columns. */
-  if (n8 < a->n)
-    vitq_kernel_linear_i8_generic_range(a, 0, a->m, n8, a->n);
 }

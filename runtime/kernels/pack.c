@@ -15,22 +15,49 @@
 
 #include <string.h>
 
-void vitq_kernel_pack(const int8_t *w, int64_t k, int64_t n, int transposed,
-                      void *packed) {
+void vitq_kernel_pack_strided(const int8_t *w, int64_t stride, int64_t k,
+                              int64_t n, int transposed, void *packed) {
   int64_t blocks = vitq_kernel_blocks(n), groups = vitq_kernel_groups(k);
   int8_t *out = (int8_t *)packed;
-  memset(out, 0, (size_t)vitq_kernel_packed_size(k, n));
   int32_t *sums = (int32_t *)(out + vitq_kernel_blocks_bytes(k, n));
-  for (int64_t nb = 0; nb < blocks; ++nb)
-    for (int64_t g = 0; g < groups; ++g)
-      for (int64_t c = 0; c < VITQ_KERNEL_NR; ++c)
-        for (int64_t kk = 0; kk < VITQ_KERNEL_KR; ++kk) {
-          int64_t row = g * VITQ_KERNEL_KR + kk, col = nb * VITQ_KERNEL_NR + c;
-          if (row >= k || col >= n)
-            continue;
-          int8_t v = transposed ? w[col * k + row] : w[row * n + col];
-          out[((nb * groups + g) * VITQ_KERNEL_NR + c) * VITQ_KERNEL_KR + kk] =
-              v;
-          sums[col] += v;
+  /* Zeros outside K and N: the last group's missing steps and the last
+   * block's missing columns. */
+  memset(out, 0, (size_t)vitq_kernel_packed_size(k, n));
+  for (int64_t nb = 0; nb < blocks; ++nb) {
+    int64_t c0 = nb * VITQ_KERNEL_NR;
+    int64_t width = n - c0 < VITQ_KERNEL_NR ? n - c0 : VITQ_KERNEL_NR;
+    int8_t *block = out + nb * groups * VITQ_KERNEL_NR * VITQ_KERNEL_KR;
+    int32_t sum[VITQ_KERNEL_NR] = {0};
+    if (transposed) {
+      /* Column c0 + c is a contiguous row of w: its groups of KR steps go
+       * to consecutive groups of the block. */
+      for (int64_t c = 0; c < width; ++c) {
+        const int8_t *row = w + (c0 + c) * stride;
+        for (int64_t l = 0; l < k; ++l) {
+          block[((l / VITQ_KERNEL_KR) * VITQ_KERNEL_NR + c) * VITQ_KERNEL_KR +
+                l % VITQ_KERNEL_KR] = row[l];
+          sum[c] += row[l];
         }
+      }
+    } else {
+      /* Row l of w holds step l of every column of the block. */
+      for (int64_t l = 0; l < k; ++l) {
+        const int8_t *row = w + l * stride + c0;
+        int8_t *group = block +
+                        (l / VITQ_KERNEL_KR) * VITQ_KERNEL_NR * VITQ_KERNEL_KR +
+                        l % VITQ_KERNEL_KR;
+        for (int64_t c = 0; c < width; ++c) {
+          group[c * VITQ_KERNEL_KR] = row[c];
+          sum[c] += row[c];
+        }
+      }
+    }
+    for (int64_t c = 0; c < width; ++c)
+      sums[c0 + c] = sum[c];
+  }
+}
+
+void vitq_kernel_pack(const int8_t *w, int64_t k, int64_t n, int transposed,
+                      void *packed) {
+  vitq_kernel_pack_strided(w, transposed ? k : n, k, n, transposed, packed);
 }

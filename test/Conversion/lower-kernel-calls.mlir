@@ -4,6 +4,7 @@
 //  output_zp, output_bits, output, output_stride).
 // RUN: vitq-opt %s --vitq-lower-kernel-calls | FileCheck %s
 
+// CHECK-DAG: func.func private @vitq_kernel_matmul_i8_call(i64, i64, i64, i64, !llvm.ptr, i64, i64, i32, !llvm.ptr, i64, i64, i32, i32, !llvm.ptr, i64, i64, !llvm.ptr)
 // CHECK-DAG: func.func private @vitq_kernel_linear_i8_call(i64, i64, i64, !llvm.ptr, i64, i32, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i32, i32, !llvm.ptr, i64)
 // CHECK-DAG: memref.global "private" constant @[[SHIFT:__vitq_kernel_0_shift]] : memref<2xi32> = dense<[31, 33]> {alignment = 64 : i64}
 // CHECK-DAG: memref.global "private" constant @[[MULT:__vitq_kernel_0_multiplier]] : memref<2xi32> = dense<[1073741824, 1518500250]> {alignment = 64 : i64}
@@ -59,5 +60,29 @@ func.func @uneven(%x: memref<2x3x3xi8>, %b: memref<2xi32>, %y: memref<2x4x2xi32>
 func.func @per_tensor(%x: memref<1x3xi8>, %y: memref<1x3xi16>) {
   %p = memref.get_global @packed : memref<128xi8>
   vitq.packed_linear ins(%x, %p : memref<1x3xi8>, memref<128xi8>) outs(%y : memref<1x3xi16>) {rescale = #vitq.rescale<1073741824, 31>}
+  return
+}
+
+// A matmul: batches of strided views are read in place (batch stride 96,
+// row stride 12 for the rows of 8 of a [2, 8, 12] buffer), a rank-2 rhs is
+// shared (batch stride 0), and the workspace of the run-time packing is
+// allocated around the call.
+// CHECK-LABEL: func.func @matmul
+// CHECK: %[[WS:.*]] = memref.alloc() {alignment = 64 : i64} : memref<{{[0-9]+}}xi8>
+// CHECK-DAG: %[[B:.*]] = arith.constant 2 : i64
+// CHECK-DAG: %[[M:.*]] = arith.constant 4 : i64
+// CHECK-DAG: %[[N:.*]] = arith.constant 6 : i64
+// CHECK-DAG: %[[K:.*]] = arith.constant 8 : i64
+// CHECK-DAG: %[[LB:.*]] = arith.constant 96 : i64
+// CHECK-DAG: %[[LS:.*]] = arith.constant 12 : i64
+// CHECK-DAG: %[[LZP:.*]] = arith.constant 1 : i32
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK-DAG: %[[RZP:.*]] = arith.constant -1 : i32
+// CHECK-DAG: %[[OB:.*]] = arith.constant 24 : i64
+// CHECK: call @vitq_kernel_matmul_i8_call(%[[B]], %[[M]], %[[N]], %[[K]], %{{.*}}, %[[LB]], %[[LS]], %[[LZP]], %{{.*}}, %[[ZERO]], %{{.*}}, %{{.*}}, %[[RZP]], %{{.*}}, %[[OB]], %{{.*}}, %{{.*}})
+// CHECK: memref.dealloc %[[WS]]
+func.func @matmul(%q: memref<2x8x12xi8>, %v: memref<8x6xi8>, %s: memref<2x4x6xi32>) {
+  %view = memref.subview %q[0, 2, 4] [2, 4, 8] [1, 1, 1] : memref<2x8x12xi8> to memref<2x4x8xi8, strided<[96, 12, 1], offset: 28>>
+  vitq.kernel_matmul ins(%view, %v : memref<2x4x8xi8, strided<[96, 12, 1], offset: 28>>, memref<8x6xi8>) outs(%s : memref<2x4x6xi32>) {lhs_zp = 1 : i32, rhs_zp = -1 : i32}
   return
 }

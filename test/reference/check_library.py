@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Bit-exact check of the compiled path onto the kernel library.
 
-Builds `vitq.linear` and ungrouped `vitq.conv2d` ops with constant weights
-over random shapes (ragged against the 16-column blocks and 4-step groups,
+Builds `vitq.linear` and ungrouped `vitq.conv2d` ops with constant weights,
+and `vitq.matmul` ops of two operands (as in attention), over random shapes (ragged against the 16-column blocks and 4-step groups,
 inputs of rank 1 to 3, transposed weights, int32 biases, per-tensor and
 per-channel rescales to int8/int16 or int32 accumulators, zero points at
 the extremes) and edge cases (the most negative operands at K = 768, convs
 with padding, strides, dilations and remainders), lowers them the way
-compiled models are (`vitq-pack-linear` packs the weights at compile time,
-convs go through im2col, `vitq-lower-kernel-calls` calls the library),
+compiled models are (`vitq-use-kernels` packs the weights at compile time,
+convs go through im2col, matmuls pack their right operand at run time,
+`vitq-lower-kernel-calls` calls the library),
 JIT-runs them with the kernel library loaded, once with each instruction
 set as the cap (VITQ_ISA; one the CPU lacks falls to the next it has), and
 compares every element with the NumPy reference. Prints one line per case
@@ -31,7 +32,7 @@ from check_lowering import ints, per_channel, rescale_attr  # noqa: E402
 from jit import Case  # noqa: E402
 
 LOWERING = (
-    "vitq-pack-linear{force=true},convert-vitq-to-linalg,canonicalize,"
+    "vitq-use-kernels{force=true},convert-vitq-to-linalg,canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,vitq-lower-kernel-calls,"
@@ -165,6 +166,53 @@ def convs(rng):
                     (18, 24, 1, 1), (1, 1), (0, 0, 0, 0), (1, 1), np.int8)
 
 
+def matmul_case(rng, name, lhs_shape, rhs_shape, transposed, lhs_zp,
+                rhs_zp, extremes=False):
+    def operand(shape):
+        if extremes:
+            return np.where(rng.integers(0, 2, shape) == 1, 127,
+                            -128).astype(np.int8)
+        return ints(rng, shape, np.int8)
+    lhs, rhs = operand(lhs_shape), operand(rhs_shape)
+    attrs = [f"lhs_zp = {lhs_zp} : i32", f"rhs_zp = {rhs_zp} : i32"]
+    if transposed:
+        attrs.append("transpose_rhs")
+    expected = R.matmul(lhs, rhs, transpose_rhs=transposed, lhs_zp=lhs_zp,
+                        rhs_zp=rhs_zp)
+    op = ("vitq.matmul {0}, {1} {{" + ", ".join(attrs) +
+          "}} : {T0}, {T1} -> {R}")
+    return (Case(name, op, [lhs, rhs], expected.shape, np.int32), expected)
+
+
+def matmuls(rng, count):
+    # Attention's two products, DeiT-shaped (3 heads of 64 on 197 tokens,
+    # scaled down in tokens).
+    yield matmul_case(rng, "Q K^T 3x37x64 . (3x37x64)^T", (3, 37, 64),
+                      (3, 37, 64), True, 0, 0)
+    yield matmul_case(rng, "A V 3x37x37 . 3x37x64, zps -128 3", (3, 37, 37),
+                      (3, 37, 64), False, -128, 3)
+    yield matmul_case(rng, "extremes 2x5x768 . 2x768x20, zps 127 -128",
+                      (2, 5, 768), (2, 768, 20), False, 127, -128,
+                      extremes=True)
+    yield matmul_case(rng, "shared rhs 2x3x9x40 . 40x17, zps 5 -7",
+                      (2, 3, 9, 40), (40, 17), False, 5, -7)
+    for _ in range(count):
+        rank = int(rng.integers(2, 5))
+        batch = tuple(int(rng.integers(1, 4)) for _ in range(rank - 2))
+        m, n, k = (int(rng.integers(1, 40)) for _ in range(3))
+        transposed = bool(rng.integers(2))
+        shared = rank > 2 and rng.integers(4) == 0
+        rhs = (n, k) if transposed else (k, n)
+        zps = [0, -128, 127, int(rng.integers(-128, 128))]
+        lhs_zp, rhs_zp = (int(rng.choice(zps)) for _ in range(2))
+        yield matmul_case(
+            rng, f"matmul {'x'.join(map(str, batch + (m, k)))} . "
+            f"{'' if shared else 'x'.join(map(str, batch)) + 'x'}"
+            f"{'x'.join(map(str, rhs))}{' transposed' if transposed else ''} "
+            f"zps {lhs_zp} {rhs_zp}", batch + (m, k),
+            rhs if shared else batch + rhs, transposed, lhs_zp, rhs_zp)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kernels", required=True,
@@ -177,7 +225,7 @@ def main():
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     pairs = (list(random_linears(rng, args.count)) + list(edge_linears(rng))
-             + list(convs(rng)))
+             + list(convs(rng)) + list(matmuls(rng, args.count // 2)))
     pipeline = "--pass-pipeline=builtin.module(" + LOWERING + ")"
     runs = jit.run_cases_in([c for c, _ in pairs], args.vitq_opt, args.runner,
                             pipeline, shared_libs=[args.kernels],

@@ -2,9 +2,9 @@
 // reference (independent of the packed layout), and every instruction set's
 // kernel this CPU supports equals the generic one bit for bit, over random
 // shapes with ragged rows, columns and groups, extreme operands, zero
-// points, biases, per-channel rescales with shifts from 0 to 63, all three
-// output widths and row strides wider than the rows. Instruction sets the
-// CPU lacks are skipped with a message.
+// points, column and row biases, per-channel rescales with shifts from 0 to
+// 63, all three output widths and row strides wider than the rows.
+// Instruction sets the CPU lacks are skipped with a message.
 // RUN: clang-22 %kernel_cflags %s %kernel_lib -o %t && %t | FileCheck %s
 
 #include "vitq/kernels.h"
@@ -28,7 +28,7 @@ typedef struct problem {
   vitq_linear_i8_args args;
   int8_t *input, *weight;
   void *packed;
-  int32_t *bias, *multiplier, *shift;
+  int32_t *bias, *row_bias, *multiplier, *shift;
   int transposed;
 } problem;
 
@@ -50,6 +50,11 @@ static void make(problem *p, int64_t m, int64_t n, int64_t k, int extremes,
     for (int64_t i = 0; i < n; ++i)
       p->bias[i] = (int32_t)between(-100000, 100000);
   }
+  if (next() % 3 == 0) {
+    p->row_bias = malloc((size_t)m * sizeof(int32_t));
+    for (int64_t i = 0; i < m; ++i)
+      p->row_bias[i] = (int32_t)between(-100000, 100000);
+  }
   if (bits != 32) {
     p->multiplier = malloc((size_t)n * sizeof(int32_t));
     p->shift = malloc((size_t)n * sizeof(int32_t));
@@ -68,6 +73,7 @@ static void make(problem *p, int64_t m, int64_t n, int64_t k, int extremes,
       .input_zp = extremes ? -128 : (int32_t)between(-128, 127),
       .packed = p->packed,
       .bias = p->bias,
+      .row_bias = p->row_bias,
       .multiplier = p->multiplier,
       .shift = p->shift,
       .output_zp = (int32_t)between(-20, 20),
@@ -83,6 +89,7 @@ static void release(problem *p) {
   free(p->weight);
   free(p->packed);
   free(p->bias);
+  free(p->row_bias);
   free(p->multiplier);
   free(p->shift);
 }
@@ -96,7 +103,8 @@ static void reference(const problem *p, void *out) {
   const vitq_linear_i8_args *a = &p->args;
   for (int64_t m = 0; m < a->m; ++m)
     for (int64_t n = 0; n < a->n; ++n) {
-      int64_t acc = a->bias ? a->bias[n] : 0;
+      int64_t acc =
+          (a->bias ? a->bias[n] : 0) + (a->row_bias ? a->row_bias[m] : 0);
       for (int64_t k = 0; k < a->k; ++k) {
         int8_t w =
             p->transposed ? p->weight[n * a->k + k] : p->weight[k * a->n + n];

@@ -379,11 +379,16 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (auto bytes =
           (*module)->getAttrOfType<IntegerAttr>("vitq.workspace_bytes"))
     arena = "activation arena " + std::to_string(bytes.getInt()) + " bytes";
-  if (int64_t calls = vitq::countKernelLibraryCalls(*module)) {
+  vitq::KernelLibraryCalls calls = vitq::countKernelLibraryCalls(*module);
+  if (calls.linear || calls.matmul) {
     SmallVector<std::string> isas =
         vitq::getKernelLibraryIsas(description->info.triple);
-    arena += ", " + std::to_string(calls) +
-             " int8 linear layer(s) on the kernel library (" +
+    SmallVector<std::string> what;
+    if (calls.linear)
+      what.push_back(std::to_string(calls.linear) + " int8 linear layer(s)");
+    if (calls.matmul)
+      what.push_back(std::to_string(calls.matmul) + " int8 matmul(s)");
+    arena += ", " + llvm::join(what, " and ") + " on the kernel library (" +
              llvm::join(isas, ", ") + ": the CPU's best at run time)";
   }
   auto count = (*module)->getAttrOfType<IntegerAttr>("vitq.int8_kernels");

@@ -256,40 +256,103 @@ LogicalResult RequantizeOp::verify() {
 // MatmulOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatmulOp::verify() {
-  RankedTensorType lhs = getLhs().getType(), rhs = getRhs().getType();
-  ArrayRef<int64_t> resultShape = getResult().getType().getShape();
+/// The shapes and zero points of a batched matrix product (vitq.matmul and
+/// vitq.kernel_matmul).
+static LogicalResult verifyMatmul(Operation *op, ShapedType lhs, ShapedType rhs,
+                                  ArrayRef<int64_t> resultShape,
+                                  bool transposeRhs, int32_t lhsZp,
+                                  int32_t rhsZp) {
   int64_t rank = lhs.getRank();
   if (rank < 2)
-    return emitOpError("lhs must have rank >= 2, got ") << rank;
+    return op->emitOpError("lhs must have rank >= 2, got ") << rank;
   if (rhs.getRank() != 2 && rhs.getRank() != rank)
-    return emitOpError("rhs must have rank 2 or the rank of lhs (")
+    return op->emitOpError("rhs must have rank 2 or the rank of lhs (")
            << rank << "), got " << rhs.getRank();
   int64_t rhsRank = rhs.getRank();
   int64_t k = lhs.getDimSize(rank - 1);
-  int64_t rhsK = rhs.getDimSize(rhsRank - (getTransposeRhs() ? 1 : 2));
-  int64_t n = rhs.getDimSize(rhsRank - (getTransposeRhs() ? 2 : 1));
+  int64_t rhsK = rhs.getDimSize(rhsRank - (transposeRhs ? 1 : 2));
+  int64_t n = rhs.getDimSize(rhsRank - (transposeRhs ? 2 : 1));
   if (!dimsAgree(k, rhsK))
-    return emitOpError("reduction dimensions differ: lhs has K = ")
+    return op->emitOpError("reduction dimensions differ: lhs has K = ")
            << k << ", rhs has K = " << rhsK;
   SmallVector<int64_t> expected(lhs.getShape().drop_back());
   expected.push_back(n);
   if (rhsRank == rank)
     for (int64_t i = 0; i < rank - 2; ++i)
       if (!dimsAgree(lhs.getDimSize(i), rhs.getDimSize(i)))
-        return emitOpError("batch dimension ")
+        return op->emitOpError("batch dimension ")
                << i << " differs: " << lhs.getDimSize(i) << " vs "
                << rhs.getDimSize(i);
   if (failed(verifyCompatibleShape(resultShape, expected)))
-    return emitOpError("result shape ")
+    return op->emitOpError("result shape ")
            << shapeString(resultShape) << " does not match expected "
            << shapeString(expected);
-  if (failed(
-          verifyZeroPoint(*this, "lhs_zp", getLhsZp(), lhs.getElementType())) ||
-      failed(
-          verifyZeroPoint(*this, "rhs_zp", getRhsZp(), rhs.getElementType())))
+  if (failed(verifyZeroPoint(op, "lhs_zp", lhsZp, lhs.getElementType())) ||
+      failed(verifyZeroPoint(op, "rhs_zp", rhsZp, rhs.getElementType())))
     return failure();
   return success();
+}
+
+LogicalResult MatmulOp::verify() {
+  return verifyMatmul(*this, getLhs().getType(), getRhs().getType(),
+                      getResult().getType().getShape(), getTransposeRhs(),
+                      getLhsZp(), getRhsZp());
+}
+
+//===----------------------------------------------------------------------===//
+// KernelMatmulOp
+//===----------------------------------------------------------------------===//
+
+/// Destination-style kernel ops take all tensors (one result, the init's
+/// type) or all memrefs (no result).
+static LogicalResult verifyDestinationForm(Operation *op, Value init) {
+  bool tensors = isa<RankedTensorType>(init.getType());
+  if (!llvm::all_of(op->getOperands(), [&](Value v) {
+        return isa<RankedTensorType>(v.getType()) == tensors;
+      }))
+    return op->emitOpError("operands must be all tensors or all memrefs");
+  if (op->getNumResults() != (tensors ? 1u : 0u))
+    return op->emitOpError(tensors ? "on tensors it returns the new init"
+                                   : "on memrefs it returns nothing");
+  if (tensors && op->getResult(0).getType() != init.getType())
+    return op->emitOpError("result type must be the init's type");
+  return success();
+}
+
+LogicalResult KernelMatmulOp::verify() {
+  if (failed(verifyDestinationForm(*this, getInit())))
+    return failure();
+  auto shaped = [](Value v) { return cast<ShapedType>(v.getType()); };
+  ShapedType lhs = shaped(getLhs()), rhs = shaped(getRhs()),
+             init = shaped(getInit());
+  if (!lhs.hasStaticShape() || !rhs.hasStaticShape() || !init.hasStaticShape())
+    return emitOpError("operands need static shapes");
+  return verifyMatmul(*this, lhs, rhs, init.getShape(), getTransposeRhs(),
+                      getLhsZp(), getRhsZp());
+}
+
+/// On memrefs a kernel op reads its inputs and writes its init; on tensors
+/// it has no effects.
+static void getKernelEffects(
+    Operation *op, OpOperand &init,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (&operand == &init)
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
+    else
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+  }
+}
+
+void KernelMatmulOp::getEffects(
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+        &effects) {
+  getKernelEffects(*this, getInitMutable(), effects);
 }
 
 /// The epilogue shared by linear and conv2d: without a rescale the result is
@@ -361,17 +424,8 @@ LogicalResult PackedLinearOp::verify() {
   auto shaped = [](Value v) { return cast<ShapedType>(v.getType()); };
   ShapedType input = shaped(getInput()), packed = shaped(getPacked()),
              init = shaped(getInit());
-  bool tensors = isa<RankedTensorType>(input);
-  auto operands = getOperation()->getOperands();
-  if (!llvm::all_of(operands, [&](Value v) {
-        return isa<RankedTensorType>(v.getType()) == tensors;
-      }))
-    return emitOpError("operands must be all tensors or all memrefs");
-  if (getNumResults() != (tensors ? 1u : 0u))
-    return emitOpError(tensors ? "on tensors it returns the new init"
-                               : "on memrefs it returns nothing");
-  if (tensors && getResult()[0].getType() != init)
-    return emitOpError("result type must be the init's type");
+  if (failed(verifyDestinationForm(*this, getInit())))
+    return failure();
   if (input.getRank() < 1 || !input.hasStaticShape() || !init.hasStaticShape())
     return emitOpError("input and init need static shapes, input rank >= 1");
   if (init.getRank() != input.getRank() ||
@@ -410,18 +464,7 @@ LogicalResult PackedLinearOp::verify() {
 void PackedLinearOp::getEffects(
     SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
         &effects) {
-  // On memrefs it reads its inputs and writes the init; on tensors it has
-  // no effects.
-  for (OpOperand &operand : getOperation()->getOpOperands()) {
-    if (!isa<MemRefType>(operand.get().getType()))
-      continue;
-    if (&operand == &getInitMutable())
-      effects.emplace_back(MemoryEffects::Write::get(), &operand,
-                           SideEffects::DefaultResource::get());
-    else
-      effects.emplace_back(MemoryEffects::Read::get(), &operand,
-                           SideEffects::DefaultResource::get());
-  }
+  getKernelEffects(*this, getInitMutable(), effects);
 }
 
 //===----------------------------------------------------------------------===//

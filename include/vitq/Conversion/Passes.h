@@ -25,7 +25,13 @@ ArrayRef<StringRef> getInt8KernelIsas();
 
 /// How many contractions in `root` call the kernel library (before or
 /// after the lowering to the LLVM dialect).
-int64_t countKernelLibraryCalls(Operation *root);
+struct KernelLibraryCalls {
+  /// Linear layers and convolutions (constant weights).
+  int64_t linear = 0;
+  /// Matrix products of two run-time operands.
+  int64_t matmul = 0;
+};
+KernelLibraryCalls countKernelLibraryCalls(Operation *root);
 
 #define GEN_PASS_REGISTRATION
 #include "vitq/Conversion/Passes.h.inc"

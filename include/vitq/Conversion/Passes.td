@@ -79,15 +79,24 @@ def VitqContractionLoopOrder : Pass<"vitq-contraction-loop-order"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
-def VitqPackLinear : Pass<"vitq-pack-linear", "ModuleOp"> {
-  let summary = "int8 linear layers with constant weights onto the kernels";
+def VitqUseKernels : Pass<"vitq-use-kernels", "ModuleOp"> {
+  let summary = "int8 contractions onto the kernel library's ops";
   let description = [{
-    Rewrites each `vitq.linear` whose weight is an int8 constant and whose
-    shapes are static into `vitq.packed_linear`: the weight packed at
-    compile time in the contraction kernels' layout
-    (`runtime/include/vitq/kernels.h`), the bias, rescale and zero points
-    as operands and attributes of the op. `vitq-lower-kernel-calls` turns
-    it into a call of the kernel library after bufferisation, and
+    Rewrites the int8 contractions with static shapes into the ops that
+    become calls of the kernel library (`runtime/include/vitq/kernels.h`):
+
+    - `vitq.linear` with a constant weight into `vitq.packed_linear`, the
+      weight packed at compile time in the kernels' layout, the bias,
+      rescale and zero points as its operands and attributes;
+    - ungrouped `vitq.conv2d` with a constant weight into im2col (one
+      `linalg.generic` gathering the, possibly padded, input into rows of
+      `C * KH * KW`) and `vitq.packed_linear`, the result transposed back
+      to NCHW;
+    - `vitq.matmul` (both operands computed at run time, as in attention)
+      into `vitq.kernel_matmul`, whose right operand the library packs at
+      run time.
+
+    `vitq-lower-kernel-calls` turns them into calls after bufferisation, and
     vitq-compile links the library into the model.
 
     Runs only where kernels exist: for a module whose `llvm.target` is
@@ -95,14 +104,14 @@ def VitqPackLinear : Pass<"vitq-pack-linear", "ModuleOp"> {
   }];
   let options = [
     Option<"force", "force", "bool", /*default=*/"false",
-           "Pack whatever the target">
+           "Use the kernels whatever the target">
   ];
   let dependentDialects = ["::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect"];
 }
 
 def VitqLowerKernelCalls : Pass<"vitq-lower-kernel-calls", "ModuleOp"> {
-  let summary = "Bufferised vitq.packed_linear as calls of the kernel library";
+  let summary = "Bufferised kernel ops as calls of the kernel library";
   let description = [{
     Replaces each `vitq.packed_linear` on memrefs by a call of
     `vitq_kernel_linear_i8_call` (the kernel library's entry point, which

@@ -224,7 +224,10 @@ LogicalResult linkKernels(llvm::Module &module,
     if (!value.isDeclaration() && !defined.contains(value.getName()) &&
         !value.hasLocalLinkage())
       value.setLinkage(llvm::GlobalValue::InternalLinkage);
-  return success();
+  // The library must define everything it is asked for.
+  return failure(llvm::any_of(module.functions(), [](llvm::Function &f) {
+    return f.isDeclaration() && f.getName().starts_with("vitq_kernel_");
+  }));
 }
 
 } // namespace

@@ -61,12 +61,18 @@ static inline int64_t vitq_kernel_packed_size(int64_t k, int64_t n) {
 void vitq_kernel_pack(const int8_t *w, int64_t k, int64_t n, int transposed,
                       void *packed);
 
+/* The same for rows of w `stride` elements apart. */
+void vitq_kernel_pack_strided(const int8_t *w, int64_t stride, int64_t k,
+                              int64_t n, int transposed, void *packed);
+
 /* One int8 linear layer: rows of `input` (m x k, row stride
  * `input_stride` elements) times the packed weight, plus `bias` (n int32,
- * or NULL), then per output column n the dyadic rescale (multiplier[n],
- * shift[n]) and `output_zp`, saturated to `output_bits` (8 or 16). With
- * `multiplier` NULL the int32 accumulators are the output (output_bits
- * 32). Outputs are m x n with row stride `output_stride` elements. */
+ * or NULL) and `row_bias` (m int32, or NULL), then per output column n the
+ * dyadic rescale (multiplier[n], shift[n]) and `output_zp`, saturated to
+ * `output_bits` (8 or 16). With `multiplier` NULL the int32 accumulators
+ * are the output (output_bits 32). Outputs are m x n with row stride
+ * `output_stride` elements. Sums are modulo 2^32, as int32 hardware adds
+ * (the compiler proves the exact result fits). */
 typedef struct vitq_linear_i8_args {
   int64_t m, n, k;
   const int8_t *input;
@@ -74,6 +80,7 @@ typedef struct vitq_linear_i8_args {
   int32_t input_zp;
   const void *packed;
   const int32_t *bias;
+  const int32_t *row_bias;
   const int32_t *multiplier;
   const int32_t *shift;
   int32_t output_zp;
@@ -94,6 +101,34 @@ void vitq_kernel_linear_i8_call(int64_t m, int64_t n, int64_t k,
                                 const int32_t *shift, int32_t output_zp,
                                 int32_t output_bits, void *output,
                                 int64_t output_stride);
+
+/* A batch of int8 x int8 -> int32 matrix products whose operands are both
+ * produced at run time (attention's Q K^T and A V):
+ *
+ *   out[b][i][j] = sum_l (lhs[b][i][l] - lhs_zp) * (rhs[b][l][j] - rhs_zp)
+ *
+ * lhs is m x k per batch (rows `lhs_stride` elements apart, batches
+ * `lhs_batch_stride`), rhs k x n, or n x k with `rhs_transposed` (rows
+ * `rhs_stride` apart, batches `rhs_batch_stride`: 0 shares one matrix),
+ * out m x n (`out_stride`, `out_batch_stride`). Each batch's rhs is packed
+ * into `workspace` (vitq_kernel_matmul_workspace_size bytes, 64-byte
+ * aligned) and multiplied by the selected linear kernel, with rhs_zp's
+ * share as a per-row bias. */
+void vitq_kernel_matmul_i8_call(int64_t batch, int64_t m, int64_t n, int64_t k,
+                                const int8_t *lhs, int64_t lhs_batch_stride,
+                                int64_t lhs_stride, int32_t lhs_zp,
+                                const int8_t *rhs, int64_t rhs_batch_stride,
+                                int64_t rhs_stride, int32_t rhs_transposed,
+                                int32_t rhs_zp, int32_t *out,
+                                int64_t out_batch_stride, int64_t out_stride,
+                                void *workspace);
+
+/* Bytes of vitq_kernel_matmul_i8_call's workspace. */
+static inline int64_t vitq_kernel_matmul_workspace_size(int64_t m, int64_t n,
+                                                        int64_t k) {
+  int64_t packed = (vitq_kernel_packed_size(k, n) + 63) / 64 * 64;
+  return packed + m * 4;
+}
 
 /* One instruction set's kernel, for tests and benchmarks: NULL when this
  * build has none for `isa` (every build has the generic one). Calling it

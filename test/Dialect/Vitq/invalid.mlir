@@ -803,3 +803,69 @@ func.func @quantize_unsigned(%x: tensor<4xf32>) {
   %0 = vitq.quantize %x : tensor<4xf32> -> tensor<4x!quant.uniform<u8:f32, 0.1:128>>
   return
 }
+
+//===----------------------------------------------------------------------===//
+// packed_linear / kernel_matmul
+//===----------------------------------------------------------------------===//
+
+func.func @packed_linear_mixed(%x: tensor<4x3xi8>, %p: memref<128xi8>, %i: tensor<4x2xi32>) {
+  // expected-error @+1 {{operands must be all tensors or all memrefs}}
+  %y = vitq.packed_linear ins(%x, %p : tensor<4x3xi8>, memref<128xi8>) outs(%i : tensor<4x2xi32>) -> tensor<4x2xi32>
+  return
+}
+
+// -----
+
+func.func @packed_linear_memref_result(%x: memref<4x3xi8>, %p: memref<128xi8>, %i: memref<4x2xi32>) {
+  // expected-error @+1 {{on memrefs it returns nothing}}
+  %y = vitq.packed_linear ins(%x, %p : memref<4x3xi8>, memref<128xi8>) outs(%i : memref<4x2xi32>) -> tensor<4x2xi32>
+  return
+}
+
+// -----
+
+func.func @packed_linear_size(%x: tensor<4x3xi8>, %p: tensor<64xi8>, %i: tensor<4x2xi32>) {
+  // expected-error @+1 {{packed weight of 3 x 2 must be 128 bytes, got [64]}}
+  %y = vitq.packed_linear ins(%x, %p : tensor<4x3xi8>, tensor<64xi8>) outs(%i : tensor<4x2xi32>) -> tensor<4x2xi32>
+  return
+}
+
+// -----
+
+func.func @packed_linear_rows(%x: tensor<4x3xi8>, %p: tensor<128xi8>, %i: tensor<5x2xi32>) {
+  // expected-error @+1 {{init shape [5x2] must have the rows of input shape [4x3]}}
+  %y = vitq.packed_linear ins(%x, %p : tensor<4x3xi8>, tensor<128xi8>) outs(%i : tensor<5x2xi32>) -> tensor<5x2xi32>
+  return
+}
+
+// -----
+
+func.func @packed_linear_no_rescale(%x: tensor<4x3xi8>, %p: tensor<128xi8>, %i: tensor<4x2xi8>) {
+  // expected-error @+1 {{an int8 or int16 output needs a rescale}}
+  %y = vitq.packed_linear ins(%x, %p : tensor<4x3xi8>, tensor<128xi8>) outs(%i : tensor<4x2xi8>) -> tensor<4x2xi8>
+  return
+}
+
+// -----
+
+func.func @kernel_matmul_k(%q: tensor<2x4x8xi8>, %k: tensor<2x5x7xi8>, %i: tensor<2x4x5xi32>) {
+  // expected-error @+1 {{reduction dimensions differ: lhs has K = 8, rhs has K = 7}}
+  %s = vitq.kernel_matmul ins(%q, %k : tensor<2x4x8xi8>, tensor<2x5x7xi8>) outs(%i : tensor<2x4x5xi32>) {transpose_rhs} -> tensor<2x4x5xi32>
+  return
+}
+
+// -----
+
+func.func @kernel_matmul_dynamic(%q: tensor<?x4x8xi8>, %k: tensor<2x8x5xi8>, %i: tensor<2x4x5xi32>) {
+  // expected-error @+1 {{operands need static shapes}}
+  %s = vitq.kernel_matmul ins(%q, %k : tensor<?x4x8xi8>, tensor<2x8x5xi8>) outs(%i : tensor<2x4x5xi32>) -> tensor<2x4x5xi32>
+  return
+}
+
+// -----
+
+func.func @kernel_matmul_result(%q: tensor<2x4x8xi8>, %k: tensor<2x8x5xi8>, %i: tensor<2x4x5xi32>) {
+  // expected-error @+1 {{result type must be the init's type}}
+  %s = vitq.kernel_matmul ins(%q, %k : tensor<2x4x8xi8>, tensor<2x8x5xi8>) outs(%i : tensor<2x4x5xi32>) -> tensor<2x4x6xi32>
+  return
+}

@@ -213,3 +213,24 @@ func.func @integer_nonlinear(%s: tensor<3x197x197xi32>, %h: tensor<197x768xi8>,
   return %p, %g, %n, %m : tensor<3x197x197xi8>, tensor<197x768xi8>,
                           tensor<197x4xi8>, tensor<197x4xi8>
 }
+
+// The kernel library's destination-style ops, on tensors and on memrefs.
+// CHECK-LABEL: func.func @kernel_ops
+func.func @kernel_ops(%x: tensor<4x3xi8>, %p: tensor<128xi8>, %b: tensor<2xi32>,
+                      %q: tensor<2x4x8xi8>, %k: tensor<2x5x8xi8>,
+                      %xm: memref<4x3xi8>, %pm: memref<128xi8>,
+                      %ym: memref<4x2xi16>, %qm: memref<2x4x8xi8>,
+                      %vm: memref<8x6xi8>, %sm: memref<2x4x6xi32>)
+    -> (tensor<4x2xi8>, tensor<2x4x5xi32>) {
+  %i = tensor.empty() : tensor<4x2xi8>
+  // CHECK: vitq.packed_linear ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<4x3xi8>, tensor<128xi8>, tensor<2xi32>) outs(%{{.*}} : tensor<4x2xi8>) {input_zp = 1 : i32, output_zp = -3 : i32, rescale = #vitq.rescale<1073741824, 33>} -> tensor<4x2xi8>
+  %y = vitq.packed_linear ins(%x, %p, %b : tensor<4x3xi8>, tensor<128xi8>, tensor<2xi32>) outs(%i : tensor<4x2xi8>) {input_zp = 1 : i32, output_zp = -3 : i32, rescale = #vitq.rescale<1073741824, 33>} -> tensor<4x2xi8>
+  // CHECK: vitq.packed_linear ins(%{{.*}}, %{{.*}} : memref<4x3xi8>, memref<128xi8>) outs(%{{.*}} : memref<4x2xi16>) {rescale = #vitq.rescale<1073741824, 33>}
+  vitq.packed_linear ins(%xm, %pm : memref<4x3xi8>, memref<128xi8>) outs(%ym : memref<4x2xi16>) {rescale = #vitq.rescale<1073741824, 33>}
+  %s0 = tensor.empty() : tensor<2x4x5xi32>
+  // CHECK: vitq.kernel_matmul ins(%{{.*}}, %{{.*}} : tensor<2x4x8xi8>, tensor<2x5x8xi8>) outs(%{{.*}} : tensor<2x4x5xi32>) {lhs_zp = 2 : i32, transpose_rhs} -> tensor<2x4x5xi32>
+  %s = vitq.kernel_matmul ins(%q, %k : tensor<2x4x8xi8>, tensor<2x5x8xi8>) outs(%s0 : tensor<2x4x5xi32>) {transpose_rhs, lhs_zp = 2 : i32} -> tensor<2x4x5xi32>
+  // CHECK: vitq.kernel_matmul ins(%{{.*}}, %{{.*}} : memref<2x4x8xi8>, memref<8x6xi8>) outs(%{{.*}} : memref<2x4x6xi32>) {rhs_zp = -1 : i32}
+  vitq.kernel_matmul ins(%qm, %vm : memref<2x4x8xi8>, memref<8x6xi8>) outs(%sm : memref<2x4x6xi32>) {rhs_zp = -1 : i32}
+  return %y, %s : tensor<4x2xi8>, tensor<2x4x5xi32>
+}

@@ -255,6 +255,65 @@ def Vitq_PackedLinearOp : Op<Vitq_Dialect, "packed_linear", [
   let hasVerifier = 1;
 }
 
+def Vitq_KernelMatmulOp : Op<Vitq_Dialect, "kernel_matmul", [
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "vitq.matmul on the contraction kernels (operands packed at run time)";
+  let description = [{
+    `vitq.matmul` in destination style, ready to become a call of
+    `vitq_kernel_matmul_i8_call` (`runtime/include/vitq/kernels.h`), which
+    packs each batch's `rhs` at run time and runs the linear kernel of the
+    CPU's instruction set:
+
+    ```
+    init[b..., m, n] = sum_k (lhs[b..., m, k] - lhs_zp) *
+                             (rhs[b..., k, n] - rhs_zp)
+    ```
+
+    in int32 (`rhs` is `[..., N, K]` with `transpose_rhs`; a rank-2 `rhs` is
+    shared by every batch). On tensors it returns the new value of `init`;
+    on memrefs it writes `init` and returns nothing.
+
+    ```mlir
+    %s = vitq.kernel_matmul ins(%q, %k : tensor<3x197x64xi8>,
+                                tensor<3x197x64xi8>)
+           outs(%init : tensor<3x197x197xi32>) {transpose_rhs}
+           -> tensor<3x197x197xi32>
+    ```
+  }];
+  let arguments = (ins
+    AnyTypeOf<[RankedTensorOf<[I8]>, MemRefOf<[I8]>]>:$lhs,
+    AnyTypeOf<[RankedTensorOf<[I8]>, MemRefOf<[I8]>]>:$rhs,
+    AnyTypeOf<[RankedTensorOf<[I32]>, MemRefOf<[I32]>]>:$init,
+    UnitAttr:$transpose_rhs,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$lhs_zp,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$rhs_zp
+  );
+  let results = (outs Variadic<AnyRankedTensor>:$result);
+  let assemblyFormat = [{
+    `ins` `(` $lhs `,` $rhs `:` type($lhs) `,` type($rhs) `)`
+    `outs` `(` $init `:` type($init) `)` attr-dict (`->` type($result)^)?
+  }];
+  let extraClassDeclaration = [{
+    MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+    /// M, N and K of each product, and the number of products.
+    int64_t getM() {
+      return cast<ShapedType>(getInit().getType()).getShape().drop_back().back();
+    }
+    int64_t getN() {
+      return cast<ShapedType>(getInit().getType()).getShape().back();
+    }
+    int64_t getK() {
+      return cast<ShapedType>(getLhs().getType()).getShape().back();
+    }
+    int64_t getBatch() {
+      return cast<ShapedType>(getInit().getType()).getNumElements() /
+             std::max<int64_t>(1, getM() * getN());
+    }
+  }];
+  let hasVerifier = 1;
+}
+
 def Vitq_Conv2DOp : Vitq_Op<"conv2d"> {
   let summary = "int8 2-D convolution (NCHW) with optional fused requantization";
   let description = [{
