@@ -40,9 +40,6 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/TargetParser/Triple.h"
 
-extern "C" void vitq_kernel_pack(const int8_t *w, int64_t k, int64_t n,
-                                 int transposed, void *packed);
-
 namespace mlir::vitq {
 #define GEN_PASS_DEF_VITQUSEKERNELS
 #define GEN_PASS_DEF_VITQLOWERKERNELCALLS
@@ -57,6 +54,10 @@ static constexpr llvm::StringLiteral kLinearEntry =
     "vitq_kernel_linear_i8_call";
 static constexpr llvm::StringLiteral kMatmulEntry =
     "vitq_kernel_matmul_i8_call";
+static constexpr llvm::StringLiteral kLinearF32Entry =
+    "vitq_kernel_linear_f32_call";
+static constexpr llvm::StringLiteral kMatmulF32Entry =
+    "vitq_kernel_matmul_f32_call";
 
 namespace {
 
@@ -124,13 +125,61 @@ LogicalResult packLinear(LinearOp op) {
   return success();
 }
 
-/// An ungrouped 2-D convolution with a constant weight as im2col and a
-/// packed linear layer: the input (padded with its zero point) gathered
-/// into rows [N * OH * OW, C * KH * KW] by one linalg.generic (row (n, y,
-/// x), column (c, i, j) reads input[n, c, y * sh + i * dh, x * sw + j *
-/// dw]), times the weight [O, C * KH * KW] read transposed, and the result
-/// [N, OH, OW, O] transposed back to NCHW. A patch embedding (stride =
-/// kernel) reads every input element once.
+/// The rows of a convolution's im2col: `padded` (NCHW, padding included)
+/// gathered into [N * OH * OW, C * KH * KW] by one linalg.generic, row (n,
+/// y, x) and column (c, i, j) reading padded[n, c, y * sh + i * dh, x * sw
+/// + j * dw]. A patch embedding (stride = kernel) reads every input element
+/// once.
+Value im2colRows(OpBuilder &b, Location loc, Value padded, int64_t kh,
+                 int64_t kw, ArrayRef<int64_t> strides,
+                 ArrayRef<int64_t> dilations, int64_t oh, int64_t ow) {
+  auto type = cast<RankedTensorType>(padded.getType());
+  Type element = type.getElementType();
+  int64_t batch = type.getDimSize(0), channels = type.getDimSize(1);
+  MLIRContext *context = b.getContext();
+  AffineExpr n, y, x, c, i, j;
+  bindDims(context, n, y, x, c, i, j);
+  auto gather = AffineMap::get(6, 0,
+                               {n, c, y * strides[0] + i * dilations[0],
+                                x * strides[1] + j * dilations[1]},
+                               context);
+  auto columnsType =
+      RankedTensorType::get({batch, oh, ow, channels, kh, kw}, element);
+  Value empty =
+      tensor::EmptyOp::create(b, loc, columnsType.getShape(), element);
+  auto im2col = linalg::GenericOp::create(
+      b, loc, TypeRange{columnsType}, ValueRange{padded}, ValueRange{empty},
+      ArrayRef<AffineMap>{gather,
+                          AffineMap::getMultiDimIdentityMap(6, context)},
+      SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+      [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(nested, nestedLoc, args[0]);
+      });
+  return tensor::CollapseShapeOp::create(
+      b, loc,
+      RankedTensorType::get({batch * oh * ow, channels * kh * kw}, element),
+      im2col.getResult(0),
+      ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+}
+
+/// The product of im2col rows [N * OH * OW, O] back to `output` (NCHW).
+Value rowsToNchw(OpBuilder &b, Location loc, Value product,
+                 RankedTensorType output) {
+  int64_t batch = output.getDimSize(0), channels = output.getDimSize(1),
+          oh = output.getDimSize(2), ow = output.getDimSize(3);
+  Type element = output.getElementType();
+  Value nhwc = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({batch, oh, ow, channels}, element),
+      product, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+  Value init = tensor::EmptyOp::create(b, loc, output.getShape(), element);
+  return linalg::TransposeOp::create(b, loc, nhwc, init,
+                                     ArrayRef<int64_t>{0, 3, 1, 2})
+      .getResult()[0];
+}
+
+/// An ungrouped int8 2-D convolution with a constant weight as im2col (the
+/// input padded with its zero point) and a packed linear layer whose weight
+/// [O, C * KH * KW] is read transposed.
 LogicalResult packConv(Conv2DOp op) {
   RankedTensorType input = op.getInput().getType();
   RankedTensorType weightType = op.getWeight().getType();
@@ -143,13 +192,7 @@ LogicalResult packConv(Conv2DOp op) {
   if (!weight ||
       static_cast<int64_t>(weight->size()) != weightType.getNumElements())
     return failure();
-  ArrayRef<int64_t> strides = op.getStrides(), pads = op.getPads(),
-                    dilations = op.getDilations();
-  int64_t batch = input.getDimSize(0), channels = input.getDimSize(1);
-  int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
-  int64_t outChannels = output.getDimSize(1), oh = output.getDimSize(2),
-          ow = output.getDimSize(3);
-
+  ArrayRef<int64_t> pads = op.getPads();
   OpBuilder b(op);
   Location loc = op.getLoc();
   Type i8 = b.getI8Type();
@@ -171,43 +214,177 @@ LogicalResult packConv(Conv2DOp op) {
     tensor::YieldOp::create(b, loc, zero);
     b.setInsertionPoint(op);
   }
-
-  // (n, y, x, c, i, j) -> input[n, c, y * sh + i * dh, x * sw + j * dw].
-  MLIRContext *context = b.getContext();
-  AffineExpr n, y, x, c, i, j;
-  bindDims(context, n, y, x, c, i, j);
-  auto gather = AffineMap::get(6, 0,
-                               {n, c, y * strides[0] + i * dilations[0],
-                                x * strides[1] + j * dilations[1]},
-                               context);
-  auto columnsType =
-      RankedTensorType::get({batch, oh, ow, channels, kh, kw}, i8);
-  Value empty = tensor::EmptyOp::create(b, loc, columnsType.getShape(), i8);
-  auto im2col = linalg::GenericOp::create(
-      b, loc, TypeRange{columnsType}, ValueRange{padded}, ValueRange{empty},
-      ArrayRef<AffineMap>{gather,
-                          AffineMap::getMultiDimIdentityMap(6, context)},
-      SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
-      [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        linalg::YieldOp::create(nested, nestedLoc, args[0]);
-      });
-  Value rows = tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get({batch * oh * ow, channels * kh * kw}, i8),
-      im2col.getResult(0),
-      ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
-
-  Type elementType = output.getElementType();
+  Value rows =
+      im2colRows(b, loc, padded, weightType.getDimSize(2),
+                 weightType.getDimSize(3), op.getStrides(), op.getDilations(),
+                 output.getDimSize(2), output.getDimSize(3));
   Value product = createPackedLinear(
       b, loc, rows, *weight, /*transposed=*/true,
-      RankedTensorType::get({batch * oh * ow, outChannels}, elementType),
+      RankedTensorType::get(
+          {cast<RankedTensorType>(rows.getType()).getDimSize(0),
+           output.getDimSize(1)},
+          output.getElementType()),
       op.getBias(), op.getRescale(), op.getInputZp(), op.getOutputZp());
-  Value nhwc = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({batch, oh, ow, outChannels}, elementType),
-      product, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
-  Value init = tensor::EmptyOp::create(b, loc, output.getShape(), elementType);
-  auto nchw = linalg::TransposeOp::create(b, loc, nhwc, init,
-                                          ArrayRef<int64_t>{0, 3, 1, 2});
-  op.getOutput().replaceAllUsesWith(nchw.getResult()[0]);
+  op.getOutput().replaceAllUsesWith(rowsToNchw(b, loc, product, output));
+  op.erase();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// FP32 contractions (upstream linalg ops)
+//===----------------------------------------------------------------------===//
+
+/// The f32 values of a constant, if `v` is one.
+std::optional<SmallVector<float>> getConstantFloats(Value v) {
+  ElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || !attr.getElementType().isF32())
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr))
+    return llvm::to_vector(dense.getValues<float>());
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
+    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
+    if (data && static_cast<int64_t>(data->size()) == attr.getNumElements())
+      return SmallVector<float>(*data);
+  }
+  return std::nullopt;
+}
+
+/// Whether `init` is all +0.0 (a linalg.fill or a splat constant), so that
+/// a contraction accumulating into it is just the product.
+bool isZeroInit(Value init) {
+  if (auto fill = init.getDefiningOp<linalg::FillOp>())
+    return matchPattern(fill.getInputs()[0], m_PosZeroFloat());
+  return matchPattern(init, m_PosZeroFloat());
+}
+
+/// Whether a linalg contraction is the plain f32 one on static shapes
+/// (default indexing maps, into a zero init) that the kernels run.
+template <typename OpTy> bool isPlainF32Contraction(OpTy op) {
+  if (op.hasUserDefinedMaps() || !op.hasPureTensorSemantics() ||
+      op.getInputs().size() != 2 || op.getOutputs().size() != 1)
+    return false;
+  for (Value v : op->getOperands()) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
+        type.getNumElements() == 0)
+      return false;
+  }
+  return isZeroInit(op.getOutputs()[0]);
+}
+
+/// An f32 vitq.packed_linear of `rows` ([..., K]) and the constant weight
+/// (K x N, or N x K with `transposed`) into `resultType`.
+Value createPackedLinearF32(OpBuilder &b, Location loc, Value rows,
+                            ArrayRef<float> weight, bool transposed,
+                            RankedTensorType resultType) {
+  int64_t k = cast<RankedTensorType>(rows.getType()).getShape().back();
+  int64_t n = resultType.getShape().back();
+  int64_t size = vitq_kernel_packed_f32_size(k, n);
+  SmallVector<char> packed(size);
+  vitq_kernel_pack_f32(weight.data(), transposed ? k : n, k, n, transposed,
+                       packed.data());
+  auto packedType = RankedTensorType::get({size}, b.getI8Type());
+  auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(packed), alignof(float));
+  Value packedWeight = arith::ConstantOp::create(
+      b, loc, packedType,
+      DenseResourceElementsAttr::get(packedType, "vitq_packed_weight",
+                                     std::move(blob)));
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  return PackedLinearOp::create(b, loc, TypeRange{resultType}, rows,
+                                packedWeight, Value(), init, RescaleAttr(),
+                                b.getI32IntegerAttr(0), b.getI32IntegerAttr(0))
+      .getResult()[0];
+}
+
+/// linalg.matmul: with a constant right operand a packed linear layer,
+/// else a kernel matmul of one batch.
+LogicalResult useKernelsF32(linalg::MatmulOp op) {
+  if (!isPlainF32Contraction(op))
+    return failure();
+  OpBuilder b(op);
+  Value lhs = op.getInputs()[0], rhs = op.getInputs()[1];
+  auto result = cast<RankedTensorType>(op.getResultTensors()[0].getType());
+  Value product;
+  // A constant, or a constant transposed (Gemm's transB).
+  bool transposed = false;
+  std::optional<SmallVector<float>> weight = getConstantFloats(rhs);
+  if (auto transpose = rhs.getDefiningOp<linalg::TransposeOp>();
+      !weight && transpose &&
+      transpose.getPermutation() == ArrayRef<int64_t>{1, 0}) {
+    weight = getConstantFloats(transpose.getInput());
+    transposed = true;
+  }
+  if (weight) {
+    product =
+        createPackedLinearF32(b, op.getLoc(), lhs, *weight, transposed, result);
+  } else {
+    Value init = tensor::EmptyOp::create(b, op.getLoc(), result.getShape(),
+                                         result.getElementType());
+    product = KernelMatmulOp::create(
+                  b, op.getLoc(), TypeRange{result}, lhs, rhs, init, UnitAttr(),
+                  b.getI32IntegerAttr(0), b.getI32IntegerAttr(0))
+                  .getResult()[0];
+  }
+  op.getResultTensors()[0].replaceAllUsesWith(product);
+  op.erase();
+  return success();
+}
+
+/// linalg.batch_matmul as a kernel matmul (the right operand packed at run
+/// time).
+LogicalResult useKernelsF32(linalg::BatchMatmulOp op) {
+  if (!isPlainF32Contraction(op))
+    return failure();
+  OpBuilder b(op);
+  auto result = cast<RankedTensorType>(op.getResultTensors()[0].getType());
+  Value init = tensor::EmptyOp::create(b, op.getLoc(), result.getShape(),
+                                       result.getElementType());
+  Value product = KernelMatmulOp::create(
+                      b, op.getLoc(), TypeRange{result}, op.getInputs()[0],
+                      op.getInputs()[1], init, UnitAttr(),
+                      b.getI32IntegerAttr(0), b.getI32IntegerAttr(0))
+                      .getResult()[0];
+  op.getResultTensors()[0].replaceAllUsesWith(product);
+  op.erase();
+  return success();
+}
+
+/// linalg.conv_2d_nchw_fchw with a constant filter (padding, if any, is a
+/// tensor.pad before it) as im2col and a packed linear layer.
+LogicalResult useKernelsF32(linalg::Conv2DNchwFchwOp op) {
+  if (!op.hasPureTensorSemantics() || op.getInputs().size() != 2)
+    return failure();
+  for (Value v : op->getOperands()) {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
+        type.getNumElements() == 0)
+      return failure();
+  }
+  if (!isZeroInit(op.getOutputs()[0]))
+    return failure();
+  std::optional<SmallVector<float>> weight =
+      getConstantFloats(op.getInputs()[1]);
+  if (!weight)
+    return failure();
+  auto filter = cast<RankedTensorType>(op.getInputs()[1].getType());
+  auto output = cast<RankedTensorType>(op.getResultTensors()[0].getType());
+  SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+  SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Value rows = im2colRows(b, loc, op.getInputs()[0], filter.getDimSize(2),
+                          filter.getDimSize(3), strides, dilations,
+                          output.getDimSize(2), output.getDimSize(3));
+  Value product = createPackedLinearF32(
+      b, loc, rows, *weight, /*transposed=*/true,
+      RankedTensorType::get(
+          {cast<RankedTensorType>(rows.getType()).getDimSize(0),
+           output.getDimSize(1)},
+          b.getF32Type()));
+  op.getResultTensors()[0].replaceAllUsesWith(
+      rowsToNchw(b, loc, product, output));
   op.erase();
   return success();
 }
@@ -238,7 +415,8 @@ struct UseKernelsPass : vitq::impl::VitqUseKernelsBase<UseKernelsPass> {
       return;
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
-      if (isa<LinearOp, Conv2DOp, MatmulOp>(op))
+      if (isa<LinearOp, Conv2DOp, MatmulOp, linalg::MatmulOp,
+              linalg::BatchMatmulOp, linalg::Conv2DNchwFchwOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {
@@ -246,8 +424,14 @@ struct UseKernelsPass : vitq::impl::VitqUseKernelsBase<UseKernelsPass> {
         (void)packLinear(linear);
       else if (auto conv = dyn_cast<Conv2DOp>(op))
         (void)packConv(conv);
+      else if (auto matmul = dyn_cast<MatmulOp>(op))
+        (void)useKernelMatmul(matmul);
+      else if (auto matmul = dyn_cast<linalg::MatmulOp>(op))
+        (void)useKernelsF32(matmul);
+      else if (auto batch = dyn_cast<linalg::BatchMatmulOp>(op))
+        (void)useKernelsF32(batch);
       else
-        (void)useKernelMatmul(cast<MatmulOp>(op));
+        (void)useKernelsF32(cast<linalg::Conv2DNchwFchwOp>(op));
     }
   }
 };
@@ -386,6 +570,29 @@ LogicalResult LowerKernelCallsPass::lower(PackedLinearOp op,
     return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
   };
   auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+  Type i64Type = b.getI64Type(), i32Type = b.getI32Type();
+  auto finish = [&] {
+    if (output != op.getInit()) {
+      linalg::CopyOp::create(b, loc, output, op.getInit());
+      memref::DeallocOp::create(b, loc, output);
+    }
+    if (input != op.getInput())
+      memref::DeallocOp::create(b, loc, input);
+    op.erase();
+  };
+  if (op.isFloat()) {
+    // (m, n, k, input, input_stride, packed, output, output_stride)
+    func::FuncOp entry = declareEntry(
+        module, kLinearF32Entry,
+        {i64Type, i64Type, i64Type, ptr, i64Type, ptr, ptr, i64Type});
+    func::CallOp::create(
+        b, loc, entry,
+        ValueRange{i64(m), i64(n), i64(k), pointerOf(b, loc, input),
+                   i64(inputStride), pointerOf(b, loc, op.getPacked()),
+                   pointerOf(b, loc, output), i64(outputStride)});
+    finish();
+    return success();
+  }
   Value null = LLVM::ZeroOp::create(b, loc, ptr);
   Value bias = op.getBias() ? pointerOf(b, loc, op.getBias()) : null;
   Value multiplier = null, shift = null;
@@ -419,7 +626,6 @@ LogicalResult LowerKernelCallsPass::lower(PackedLinearOp op,
         memref::GetGlobalOp::create(b, loc, sg.getType(), sg.getSymName()));
   }
   int64_t bits = initType.getElementTypeBitWidth();
-  Type i64Type = b.getI64Type(), i32Type = b.getI32Type();
   // (m, n, k, input, input_stride, input_zp, packed, bias, multiplier,
   //  shift, output_zp, output_bits, output, output_stride)
   func::FuncOp entry =
@@ -433,13 +639,7 @@ LogicalResult LowerKernelCallsPass::lower(PackedLinearOp op,
                  pointerOf(b, loc, op.getPacked()), bias, multiplier, shift,
                  i32(op.getOutputZp()), i32(bits), pointerOf(b, loc, output),
                  i64(outputStride)});
-  if (output != op.getInit()) {
-    linalg::CopyOp::create(b, loc, output, op.getInit());
-    memref::DeallocOp::create(b, loc, output);
-  }
-  if (input != op.getInput())
-    memref::DeallocOp::create(b, loc, input);
-  op.erase();
+  finish();
   return success();
 }
 
@@ -500,10 +700,11 @@ LogicalResult LowerKernelCallsPass::lower(KernelMatmulOp op) {
   if (cast<MemRefType>(rhs.getType()).getRank() == 2)
     rhsBatch = 0;
   int64_t m = op.getM(), n = op.getN(), k = op.getK();
+  bool f32 = cast<MemRefType>(op.getInit().getType()).getElementType().isF32();
+  int64_t workspaceBytes = f32 ? vitq_kernel_matmul_f32_workspace_size(n, k)
+                               : vitq_kernel_matmul_workspace_size(m, n, k);
   Value workspace = memref::AllocOp::create(
-      b, loc,
-      MemRefType::get({vitq_kernel_matmul_workspace_size(m, n, k)},
-                      b.getI8Type()),
+      b, loc, MemRefType::get({workspaceBytes}, b.getI8Type()),
       b.getI64IntegerAttr(64));
 
   auto i64 = [&](int64_t v) -> Value {
@@ -514,21 +715,39 @@ LogicalResult LowerKernelCallsPass::lower(KernelMatmulOp op) {
   };
   Type i64Type = b.getI64Type(), i32Type = b.getI32Type();
   auto ptr = LLVM::LLVMPointerType::get(b.getContext());
-  // (batch, m, n, k, lhs, lhs_batch_stride, lhs_stride, lhs_zp, rhs,
-  //  rhs_batch_stride, rhs_stride, rhs_transposed, rhs_zp, out,
-  //  out_batch_stride, out_stride, workspace)
-  func::FuncOp entry = declareEntry(
-      module, kMatmulEntry,
-      {i64Type, i64Type, i64Type, i64Type, ptr, i64Type, i64Type, i32Type, ptr,
-       i64Type, i64Type, i32Type, i32Type, ptr, i64Type, i64Type, ptr});
-  func::CallOp::create(
-      b, loc, entry,
-      ValueRange{i64(op.getBatch()), i64(m), i64(n), i64(k),
-                 pointerOf(b, loc, lhs), i64(lhsBatch), i64(lhsStride),
-                 i32(op.getLhsZp()), pointerOf(b, loc, rhs), i64(rhsBatch),
-                 i64(rhsStride), i32(op.getTransposeRhs() ? 1 : 0),
-                 i32(op.getRhsZp()), pointerOf(b, loc, out), i64(outBatch),
-                 i64(outStride), pointerOf(b, loc, workspace)});
+  if (f32) {
+    // (batch, m, n, k, lhs, lhs_batch_stride, lhs_stride, rhs,
+    //  rhs_batch_stride, rhs_stride, rhs_transposed, out, out_batch_stride,
+    //  out_stride, workspace)
+    func::FuncOp entry = declareEntry(module, kMatmulF32Entry,
+                                      {i64Type, i64Type, i64Type, i64Type, ptr,
+                                       i64Type, i64Type, ptr, i64Type, i64Type,
+                                       i32Type, ptr, i64Type, i64Type, ptr});
+    func::CallOp::create(
+        b, loc, entry,
+        ValueRange{i64(op.getBatch()), i64(m), i64(n), i64(k),
+                   pointerOf(b, loc, lhs), i64(lhsBatch), i64(lhsStride),
+                   pointerOf(b, loc, rhs), i64(rhsBatch), i64(rhsStride),
+                   i32(op.getTransposeRhs() ? 1 : 0), pointerOf(b, loc, out),
+                   i64(outBatch), i64(outStride),
+                   pointerOf(b, loc, workspace)});
+  } else {
+    // (batch, m, n, k, lhs, lhs_batch_stride, lhs_stride, lhs_zp, rhs,
+    //  rhs_batch_stride, rhs_stride, rhs_transposed, rhs_zp, out,
+    //  out_batch_stride, out_stride, workspace)
+    func::FuncOp entry = declareEntry(
+        module, kMatmulEntry,
+        {i64Type, i64Type, i64Type, i64Type, ptr, i64Type, i64Type, i32Type,
+         ptr, i64Type, i64Type, i32Type, i32Type, ptr, i64Type, i64Type, ptr});
+    func::CallOp::create(
+        b, loc, entry,
+        ValueRange{i64(op.getBatch()), i64(m), i64(n), i64(k),
+                   pointerOf(b, loc, lhs), i64(lhsBatch), i64(lhsStride),
+                   i32(op.getLhsZp()), pointerOf(b, loc, rhs), i64(rhsBatch),
+                   i64(rhsStride), i32(op.getTransposeRhs() ? 1 : 0),
+                   i32(op.getRhsZp()), pointerOf(b, loc, out), i64(outBatch),
+                   i64(outStride), pointerOf(b, loc, workspace)});
+  }
   memref::DeallocOp::create(b, loc, workspace);
   if (out != op.getInit()) {
     linalg::CopyOp::create(b, loc, out, op.getInit());
@@ -573,6 +792,10 @@ KernelLibraryCalls vitq::countKernelLibraryCalls(Operation *root) {
       ++count.linear;
     else if (callee == kMatmulEntry)
       ++count.matmul;
+    else if (callee == kLinearF32Entry)
+      ++count.linearF32;
+    else if (callee == kMatmulF32Entry)
+      ++count.matmulF32;
   });
   return count;
 }

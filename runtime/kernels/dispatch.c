@@ -37,6 +37,24 @@ vitq_linear_i8_fn vitq_kernel_linear_i8_for(vitq_isa isa) {
   }
 }
 
+vitq_linear_f32_fn vitq_kernel_linear_f32_for(vitq_isa isa) {
+  switch (isa) {
+  case VITQ_ISA_GENERIC:
+    return vitq_kernel_linear_f32_generic;
+#ifdef VITQ_KERNELS_AVX2
+  /* Every instruction set above AVX2 in the list implies it. */
+  case VITQ_ISA_AMX:
+  case VITQ_ISA_AVX512VNNI:
+  case VITQ_ISA_AVXVNNI:
+  case VITQ_ISA_AVX512BW:
+  case VITQ_ISA_AVX2:
+    return vitq_kernel_linear_f32_avx2;
+#endif
+  default:
+    return NULL;
+  }
+}
+
 /* Asks Linux for the AMX tile-data state (ARCH_REQ_XCOMP_PERM for
  * XFEATURE_XTILEDATA); without it the first tile instruction faults. */
 static int request_amx(void) {
@@ -146,6 +164,48 @@ void vitq_kernel_matmul_i8_call(int64_t batch, int64_t m, int64_t n, int64_t k,
                                 .output_bits = 32,
                                 .output = out + b * out_batch_stride,
                                 .output_stride = out_stride};
+    kernel(&args);
+  }
+}
+
+void vitq_kernel_linear_f32_call(int64_t m, int64_t n, int64_t k,
+                                 const float *input, int64_t input_stride,
+                                 const void *packed, float *output,
+                                 int64_t output_stride) {
+  vitq_linear_f32_args args = {.m = m,
+                               .n = n,
+                               .k = k,
+                               .input = input,
+                               .input_stride = input_stride,
+                               .packed = packed,
+                               .output = output,
+                               .output_stride = output_stride};
+  vitq_kernel_linear_f32_for(vitq_kernels_isa())(&args);
+}
+
+void vitq_kernel_matmul_f32_call(int64_t batch, int64_t m, int64_t n, int64_t k,
+                                 const float *lhs, int64_t lhs_batch_stride,
+                                 int64_t lhs_stride, const float *rhs,
+                                 int64_t rhs_batch_stride, int64_t rhs_stride,
+                                 int32_t rhs_transposed, float *out,
+                                 int64_t out_batch_stride, int64_t out_stride,
+                                 void *workspace) {
+  if (m <= 0 || n <= 0)
+    return;
+  vitq_linear_f32_fn kernel = vitq_kernel_linear_f32_for(vitq_kernels_isa());
+  for (int64_t b = 0; b < batch; ++b) {
+    /* A shared rhs is packed once. */
+    if (b == 0 || rhs_batch_stride != 0)
+      vitq_kernel_pack_f32(rhs + b * rhs_batch_stride, rhs_stride, k, n,
+                           rhs_transposed, workspace);
+    vitq_linear_f32_args args = {.m = m,
+                                 .n = n,
+                                 .k = k,
+                                 .input = lhs + b * lhs_batch_stride,
+                                 .input_stride = lhs_stride,
+                                 .packed = workspace,
+                                 .output = out + b * out_batch_stride,
+                                 .output_stride = out_stride};
     kernel(&args);
   }
 }

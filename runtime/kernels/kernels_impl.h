@@ -87,5 +87,7 @@ void vitq_kernel_linear_i8_generic_range(const vitq_linear_i8_args *args,
 /* The variants (NULL-free only where the build compiles them). */
 void vitq_kernel_linear_i8_generic(const vitq_linear_i8_args *args);
 void vitq_kernel_linear_i8_avx2(const vitq_linear_i8_args *args);
+void vitq_kernel_linear_f32_generic(const vitq_linear_f32_args *args);
+void vitq_kernel_linear_f32_avx2(const vitq_linear_f32_args *args);
 
 #endif /* VITQ_KERNELS_IMPL_H */

@@ -61,3 +61,24 @@ void vitq_kernel_pack(const int8_t *w, int64_t k, int64_t n, int transposed,
                       void *packed) {
   vitq_kernel_pack_strided(w, transposed ? k : n, k, n, transposed, packed);
 }
+
+void vitq_kernel_pack_f32(const float *w, int64_t stride, int64_t k, int64_t n,
+                          int transposed, void *packed) {
+  float *out = (float *)packed;
+  memset(out, 0, (size_t)vitq_kernel_packed_f32_size(k, n));
+  for (int64_t c0 = 0; c0 < n; c0 += VITQ_KERNEL_F32_NR) {
+    int64_t width = n - c0 < VITQ_KERNEL_F32_NR ? n - c0 : VITQ_KERNEL_F32_NR;
+    float *block = out + c0 * k;
+    if (transposed) {
+      for (int64_t c = 0; c < width; ++c) {
+        const float *row = w + (c0 + c) * stride;
+        for (int64_t l = 0; l < k; ++l)
+          block[l * VITQ_KERNEL_F32_NR + c] = row[l];
+      }
+    } else {
+      for (int64_t l = 0; l < k; ++l)
+        memcpy(block + l * VITQ_KERNEL_F32_NR, w + l * stride + c0,
+               (size_t)width * sizeof(float));
+    }
+  }
+}

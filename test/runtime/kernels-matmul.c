@@ -45,9 +45,11 @@ static void make(problem *p, int extremes) {
   p->transposed = (int32_t)(next() & 1);
   p->lhs_stride = p->k + between(0, 4);
   p->lhs_batch_stride = p->m * p->lhs_stride + between(0, 9);
-  int64_t rows = p->transposed ? p->n : p->k, cols = p->transposed ? p->k : p->n;
+  int64_t rows = p->transposed ? p->n : p->k,
+          cols = p->transposed ? p->k : p->n;
   p->rhs_stride = cols + between(0, 4);
-  p->rhs_batch_stride = next() % 4 == 0 ? 0 : rows * p->rhs_stride + between(0, 9);
+  p->rhs_batch_stride =
+      next() % 4 == 0 ? 0 : rows * p->rhs_stride + between(0, 9);
   p->out_stride = p->n + between(0, 3);
   p->out_batch_stride = p->m * p->out_stride + between(0, 5);
   int64_t zps[] = {0, -128, 127, between(-128, 127)};
@@ -85,16 +87,13 @@ static void reference(const problem *p, int32_t *out) {
 }
 
 static void run(const problem *p, int32_t *out) {
-  void *workspace =
-      aligned_alloc(64, (size_t)(vitq_kernel_matmul_workspace_size(
-                                     p->m, p->n, p->k) +
-                                 63) /
-                            64 * 64);
-  vitq_kernel_matmul_i8_call(p->batch, p->m, p->n, p->k, p->lhs,
-                             p->lhs_batch_stride, p->lhs_stride, p->lhs_zp,
-                             p->rhs, p->rhs_batch_stride, p->rhs_stride,
-                             p->transposed, p->rhs_zp, out, p->out_batch_stride,
-                             p->out_stride, workspace);
+  void *workspace = aligned_alloc(
+      64, (size_t)(vitq_kernel_matmul_workspace_size(p->m, p->n, p->k) + 63) /
+              64 * 64);
+  vitq_kernel_matmul_i8_call(
+      p->batch, p->m, p->n, p->k, p->lhs, p->lhs_batch_stride, p->lhs_stride,
+      p->lhs_zp, p->rhs, p->rhs_batch_stride, p->rhs_stride, p->transposed,
+      p->rhs_zp, out, p->out_batch_stride, p->out_stride, workspace);
   free(workspace);
 }
 
@@ -123,9 +122,9 @@ int main(void) {
         ++failures;
         printf("%s MISMATCH batch=%lld m=%lld n=%lld k=%lld transposed=%d "
                "zps %d %d\n",
-               vitq_isa_name((vitq_isa)isa), (long long)p.batch,
-               (long long)p.m, (long long)p.n, (long long)p.k, p.transposed,
-               p.lhs_zp, p.rhs_zp);
+               vitq_isa_name((vitq_isa)isa), (long long)p.batch, (long long)p.m,
+               (long long)p.n, (long long)p.k, p.transposed, p.lhs_zp,
+               p.rhs_zp);
       }
     }
     free(want);
@@ -140,12 +139,11 @@ int main(void) {
     else if (!vitq_isa_supported((vitq_isa)isa))
       printf("%s: skipped, this CPU lacks it\n", name);
     else
-      printf("%s: %d/%d cases equal the reference\n", name, exact[isa],
-             kCases);
+      printf("%s: %d/%d cases equal the reference\n", name, exact[isa], kCases);
   }
   return failures != 0;
 }
 
 // CHECK-NOT: MISMATCH
-// CHECK: avx2: {{(300/300 cases equal the reference|skipped, this CPU lacks it)}}
-// CHECK: generic: 300/300 cases equal the reference
+// CHECK: avx2: {{(300/300 cases equal the reference|skipped, this CPU lacks
+// it)}} CHECK: generic: 300/300 cases equal the reference

@@ -380,7 +380,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
           (*module)->getAttrOfType<IntegerAttr>("vitq.workspace_bytes"))
     arena = "activation arena " + std::to_string(bytes.getInt()) + " bytes";
   vitq::KernelLibraryCalls calls = vitq::countKernelLibraryCalls(*module);
-  if (calls.linear || calls.matmul) {
+  if (calls.linear || calls.matmul || calls.linearF32 || calls.matmulF32) {
     SmallVector<std::string> isas =
         vitq::getKernelLibraryIsas(description->info.triple);
     SmallVector<std::string> what;
@@ -388,7 +388,11 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
       what.push_back(std::to_string(calls.linear) + " int8 linear layer(s)");
     if (calls.matmul)
       what.push_back(std::to_string(calls.matmul) + " int8 matmul(s)");
-    arena += ", " + llvm::join(what, " and ") + " on the kernel library (" +
+    if (calls.linearF32)
+      what.push_back(std::to_string(calls.linearF32) + " FP32 linear layer(s)");
+    if (calls.matmulF32)
+      what.push_back(std::to_string(calls.matmulF32) + " FP32 matmul(s)");
+    arena += ", " + llvm::join(what, ", ") + " on the kernel library (" +
              llvm::join(isas, ", ") + ": the CPU's best at run time)";
   }
   auto count = (*module)->getAttrOfType<IntegerAttr>("vitq.int8_kernels");

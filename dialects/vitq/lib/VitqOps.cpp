@@ -327,6 +327,13 @@ LogicalResult KernelMatmulOp::verify() {
              init = shaped(getInit());
   if (!lhs.hasStaticShape() || !rhs.hasStaticShape() || !init.hasStaticShape())
     return emitOpError("operands need static shapes");
+  bool f32 = init.getElementType().isF32();
+  if (!llvm::all_of(TypeRange{lhs, rhs}, [&](Type t) {
+        return cast<ShapedType>(t).getElementType().isF32() == f32;
+      }))
+    return emitOpError("operands must be all f32, or int8 with an int32 init");
+  if (f32 && (getLhsZp() != 0 || getRhsZp() != 0))
+    return emitOpError("f32 operands take no zero points");
   return verifyMatmul(*this, lhs, rhs, init.getShape(), getTransposeRhs(),
                       getLhsZp(), getRhsZp());
 }
@@ -436,6 +443,22 @@ LogicalResult PackedLinearOp::verify() {
   int64_t k = getK(), n = getN();
   if (k < 1 || n < 1)
     return emitOpError("K and N must be positive");
+  if (isFloat()) {
+    if (!init.getElementType().isF32())
+      return emitOpError("an f32 input needs an f32 init");
+    if (getBias() || getRescale() || getInputZp() != 0 || getOutputZp() != 0)
+      return emitOpError("an f32 linear layer takes no bias, rescale or zero "
+                         "points");
+    if (packed.getRank() != 1 ||
+        packed.getDimSize(0) != vitq_kernel_packed_f32_size(k, n))
+      return emitOpError("packed f32 weight of ")
+             << k << " x " << n << " must be "
+             << vitq_kernel_packed_f32_size(k, n) << " bytes, got "
+             << shapeString(packed.getShape());
+    return success();
+  }
+  if (init.getElementType().isF32())
+    return emitOpError("an int8 input needs an int8, int16 or int32 init");
   if (packed.getRank() != 1 ||
       packed.getDimSize(0) != vitq_kernel_packed_size(k, n))
     return emitOpError("packed weight of ")

@@ -30,6 +30,8 @@ struct KernelLibraryCalls {
   int64_t linear = 0;
   /// Matrix products of two run-time operands.
   int64_t matmul = 0;
+  /// The same in FP32.
+  int64_t linearF32 = 0, matmulF32 = 0;
 };
 KernelLibraryCalls countKernelLibraryCalls(Operation *root);
 

@@ -130,6 +130,67 @@ static inline int64_t vitq_kernel_matmul_workspace_size(int64_t m, int64_t n,
   return packed + m * 4;
 }
 
+/* FP32 linear layers read their constant weight packed at compile time in
+ * blocks of VITQ_KERNEL_F32_NR output columns, each the block's K rows of
+ * NR floats (zeros past N):
+ *
+ *   packed[nb][k][c] = w[k][nb * NR + c]
+ *
+ * Every kernel computes each output as one fused multiply-add chain over
+ * k = 0 .. K-1 from zero, the generic one with fmaf, so that all of them
+ * agree bit for bit. */
+#define VITQ_KERNEL_F32_NR 16
+
+/* Bytes of a packed FP32 weight of k x n. */
+static inline int64_t vitq_kernel_packed_f32_size(int64_t k, int64_t n) {
+  return (n + VITQ_KERNEL_F32_NR - 1) / VITQ_KERNEL_F32_NR *
+         VITQ_KERNEL_F32_NR * k * 4;
+}
+
+/* Packs w (k x n, rows `stride` floats apart; or n x k with `transposed`)
+ * into `packed`, which holds vitq_kernel_packed_f32_size(k, n) bytes. */
+void vitq_kernel_pack_f32(const float *w, int64_t stride, int64_t k, int64_t n,
+                          int transposed, void *packed);
+
+/* One FP32 linear layer: out[m][n] = sum_k input[m][k] * w[k][n] (rows of
+ * input `input_stride` floats apart, of out `output_stride`). */
+typedef struct vitq_linear_f32_args {
+  int64_t m, n, k;
+  const float *input;
+  int64_t input_stride;
+  const void *packed;
+  float *output;
+  int64_t output_stride;
+} vitq_linear_f32_args;
+
+typedef void (*vitq_linear_f32_fn)(const vitq_linear_f32_args *args);
+
+/* The FP32 kernel an instruction set's selection runs (the AVX2 one for
+ * AVX-VNNI, ...); NULL when this build has none for `isa`. */
+vitq_linear_f32_fn vitq_kernel_linear_f32_for(vitq_isa isa);
+
+/* What compiled models call, with the selected instruction set. */
+void vitq_kernel_linear_f32_call(int64_t m, int64_t n, int64_t k,
+                                 const float *input, int64_t input_stride,
+                                 const void *packed, float *output,
+                                 int64_t output_stride);
+
+/* A batch of FP32 matrix products of two run-time operands, as
+ * vitq_kernel_matmul_i8_call without zero points. */
+void vitq_kernel_matmul_f32_call(int64_t batch, int64_t m, int64_t n, int64_t k,
+                                 const float *lhs, int64_t lhs_batch_stride,
+                                 int64_t lhs_stride, const float *rhs,
+                                 int64_t rhs_batch_stride, int64_t rhs_stride,
+                                 int32_t rhs_transposed, float *out,
+                                 int64_t out_batch_stride, int64_t out_stride,
+                                 void *workspace);
+
+/* Bytes of vitq_kernel_matmul_f32_call's workspace. */
+static inline int64_t vitq_kernel_matmul_f32_workspace_size(int64_t n,
+                                                            int64_t k) {
+  return vitq_kernel_packed_f32_size(k, n);
+}
+
 /* One instruction set's kernel, for tests and benchmarks: NULL when this
  * build has none for `isa` (every build has the generic one). Calling it
  * on a CPU without the instruction set is undefined. */

@@ -200,7 +200,7 @@ def Vitq_LinearOp : Vitq_Op<"linear"> {
 def Vitq_PackedLinearOp : Op<Vitq_Dialect, "packed_linear", [
     DestinationStyleOpInterface,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
-  let summary = "int8 linear layer on a weight packed for the contraction kernels";
+  let summary = "Linear layer on a weight packed for the contraction kernels";
   let description = [{
     `vitq.linear` with its constant weight packed at compile time in the
     layout of the contraction kernels (`runtime/include/vitq/kernels.h`:
@@ -219,6 +219,11 @@ def Vitq_PackedLinearOp : Op<Vitq_Dialect, "packed_linear", [
     nothing. `rescale` is per tensor or per output column; without it the
     output is the int32 accumulator.
 
+    With an `f32` input and init it is an FP32 linear layer (no bias,
+    rescale or zero points): `init[m, n] = sum_k input[m, k] * w[k, n]`,
+    each output one fused multiply-add chain over `k` from zero, with `w`
+    packed as `vitq_kernel_pack_f32` does (`packed` holds its bytes).
+
     ```mlir
     %y = vitq.packed_linear ins(%x, %packed, %bias : tensor<197x192xi8>,
                                  tensor<13056xi8>, tensor<576xi32>)
@@ -228,10 +233,11 @@ def Vitq_PackedLinearOp : Op<Vitq_Dialect, "packed_linear", [
     ```
   }];
   let arguments = (ins
-    AnyTypeOf<[RankedTensorOf<[I8]>, MemRefOf<[I8]>]>:$input,
+    AnyTypeOf<[RankedTensorOf<[I8, F32]>, MemRefOf<[I8, F32]>]>:$input,
     AnyTypeOf<[RankedTensorOf<[I8]>, MemRefOf<[I8]>]>:$packed,
     Optional<AnyTypeOf<[RankedTensorOf<[I32]>, MemRefOf<[I32]>]>>:$bias,
-    AnyTypeOf<[RankedTensorOf<[I8, I16, I32]>, MemRefOf<[I8, I16, I32]>]>:$init,
+    AnyTypeOf<[RankedTensorOf<[I8, I16, I32, F32]>,
+               MemRefOf<[I8, I16, I32, F32]>]>:$init,
     OptionalAttr<Vitq_RescaleAttr>:$rescale,
     DefaultValuedAttr<Vitq_I32Attr, "0">:$input_zp,
     DefaultValuedAttr<Vitq_I32Attr, "0">:$output_zp
@@ -251,6 +257,10 @@ def Vitq_PackedLinearOp : Op<Vitq_Dialect, "packed_linear", [
     int64_t getN() {
       return cast<ShapedType>(getInit().getType()).getShape().back();
     }
+    /// Whether this is the FP32 form.
+    bool isFloat() {
+      return cast<ShapedType>(getInput().getType()).getElementType().isF32();
+    }
   }];
   let hasVerifier = 1;
 }
@@ -258,7 +268,7 @@ def Vitq_PackedLinearOp : Op<Vitq_Dialect, "packed_linear", [
 def Vitq_KernelMatmulOp : Op<Vitq_Dialect, "kernel_matmul", [
     DestinationStyleOpInterface,
     DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
-  let summary = "vitq.matmul on the contraction kernels (operands packed at run time)";
+  let summary = "Batched matrix product on the contraction kernels (operands packed at run time)";
   let description = [{
     `vitq.matmul` in destination style, ready to become a call of
     `vitq_kernel_matmul_i8_call` (`runtime/include/vitq/kernels.h`), which
@@ -272,7 +282,9 @@ def Vitq_KernelMatmulOp : Op<Vitq_Dialect, "kernel_matmul", [
 
     in int32 (`rhs` is `[..., N, K]` with `transpose_rhs`; a rank-2 `rhs` is
     shared by every batch). On tensors it returns the new value of `init`;
-    on memrefs it writes `init` and returns nothing.
+    on memrefs it writes `init` and returns nothing. With `f32` operands
+    and init (no zero points) it is the FP32 product, each output one fused
+    multiply-add chain over `k` from zero (`vitq_kernel_matmul_f32_call`).
 
     ```mlir
     %s = vitq.kernel_matmul ins(%q, %k : tensor<3x197x64xi8>,
@@ -282,9 +294,9 @@ def Vitq_KernelMatmulOp : Op<Vitq_Dialect, "kernel_matmul", [
     ```
   }];
   let arguments = (ins
-    AnyTypeOf<[RankedTensorOf<[I8]>, MemRefOf<[I8]>]>:$lhs,
-    AnyTypeOf<[RankedTensorOf<[I8]>, MemRefOf<[I8]>]>:$rhs,
-    AnyTypeOf<[RankedTensorOf<[I32]>, MemRefOf<[I32]>]>:$init,
+    AnyTypeOf<[RankedTensorOf<[I8, F32]>, MemRefOf<[I8, F32]>]>:$lhs,
+    AnyTypeOf<[RankedTensorOf<[I8, F32]>, MemRefOf<[I8, F32]>]>:$rhs,
+    AnyTypeOf<[RankedTensorOf<[I32, F32]>, MemRefOf<[I32, F32]>]>:$init,
     UnitAttr:$transpose_rhs,
     DefaultValuedAttr<Vitq_I32Attr, "0">:$lhs_zp,
     DefaultValuedAttr<Vitq_I32Attr, "0">:$rhs_zp
