@@ -535,6 +535,9 @@ struct LowerKernelCallsPass
                             ArrayRef<Type> arguments);
   LogicalResult lower(PackedLinearOp op, SymbolTable &symbols, unsigned id);
   LogicalResult lower(KernelMatmulOp op);
+
+  /// The L2 size the target description names (0: the running CPU's).
+  int64_t l2Bytes = 0;
 };
 
 func::FuncOp LowerKernelCallsPass::declareEntry(ModuleOp module, StringRef name,
@@ -581,15 +584,16 @@ LogicalResult LowerKernelCallsPass::lower(PackedLinearOp op,
     op.erase();
   };
   if (op.isFloat()) {
-    // (m, n, k, input, input_stride, packed, output, output_stride)
+    // (m, n, k, input, input_stride, packed, output, output_stride,
+    //  l2_bytes)
     func::FuncOp entry = declareEntry(
         module, kLinearF32Entry,
-        {i64Type, i64Type, i64Type, ptr, i64Type, ptr, ptr, i64Type});
+        {i64Type, i64Type, i64Type, ptr, i64Type, ptr, ptr, i64Type, i64Type});
     func::CallOp::create(
         b, loc, entry,
         ValueRange{i64(m), i64(n), i64(k), pointerOf(b, loc, input),
                    i64(inputStride), pointerOf(b, loc, op.getPacked()),
-                   pointerOf(b, loc, output), i64(outputStride)});
+                   pointerOf(b, loc, output), i64(outputStride), i64(l2Bytes)});
     finish();
     return success();
   }
@@ -627,18 +631,18 @@ LogicalResult LowerKernelCallsPass::lower(PackedLinearOp op,
   }
   int64_t bits = initType.getElementTypeBitWidth();
   // (m, n, k, input, input_stride, input_zp, packed, bias, multiplier,
-  //  shift, output_zp, output_bits, output, output_stride)
+  //  shift, output_zp, output_bits, output, output_stride, l2_bytes)
   func::FuncOp entry =
       declareEntry(module, kLinearEntry,
                    {i64Type, i64Type, i64Type, ptr, i64Type, i32Type, ptr, ptr,
-                    ptr, ptr, i32Type, i32Type, ptr, i64Type});
+                    ptr, ptr, i32Type, i32Type, ptr, i64Type, i64Type});
   func::CallOp::create(
       b, loc, entry,
       ValueRange{i64(m), i64(n), i64(k), pointerOf(b, loc, input),
                  i64(inputStride), i32(op.getInputZp()),
                  pointerOf(b, loc, op.getPacked()), bias, multiplier, shift,
                  i32(op.getOutputZp()), i32(bits), pointerOf(b, loc, output),
-                 i64(outputStride)});
+                 i64(outputStride), i64(l2Bytes)});
   finish();
   return success();
 }
@@ -718,27 +722,28 @@ LogicalResult LowerKernelCallsPass::lower(KernelMatmulOp op) {
   if (f32) {
     // (batch, m, n, k, lhs, lhs_batch_stride, lhs_stride, rhs,
     //  rhs_batch_stride, rhs_stride, rhs_transposed, out, out_batch_stride,
-    //  out_stride, workspace)
-    func::FuncOp entry = declareEntry(module, kMatmulF32Entry,
-                                      {i64Type, i64Type, i64Type, i64Type, ptr,
-                                       i64Type, i64Type, ptr, i64Type, i64Type,
-                                       i32Type, ptr, i64Type, i64Type, ptr});
+    //  out_stride, workspace, l2_bytes)
+    func::FuncOp entry = declareEntry(
+        module, kMatmulF32Entry,
+        {i64Type, i64Type, i64Type, i64Type, ptr, i64Type, i64Type, ptr,
+         i64Type, i64Type, i32Type, ptr, i64Type, i64Type, ptr, i64Type});
     func::CallOp::create(
         b, loc, entry,
         ValueRange{i64(op.getBatch()), i64(m), i64(n), i64(k),
                    pointerOf(b, loc, lhs), i64(lhsBatch), i64(lhsStride),
                    pointerOf(b, loc, rhs), i64(rhsBatch), i64(rhsStride),
                    i32(op.getTransposeRhs() ? 1 : 0), pointerOf(b, loc, out),
-                   i64(outBatch), i64(outStride),
-                   pointerOf(b, loc, workspace)});
+                   i64(outBatch), i64(outStride), pointerOf(b, loc, workspace),
+                   i64(l2Bytes)});
   } else {
     // (batch, m, n, k, lhs, lhs_batch_stride, lhs_stride, lhs_zp, rhs,
     //  rhs_batch_stride, rhs_stride, rhs_transposed, rhs_zp, out,
-    //  out_batch_stride, out_stride, workspace)
-    func::FuncOp entry = declareEntry(
-        module, kMatmulEntry,
-        {i64Type, i64Type, i64Type, i64Type, ptr, i64Type, i64Type, i32Type,
-         ptr, i64Type, i64Type, i32Type, i32Type, ptr, i64Type, i64Type, ptr});
+    //  out_batch_stride, out_stride, workspace, l2_bytes)
+    func::FuncOp entry =
+        declareEntry(module, kMatmulEntry,
+                     {i64Type, i64Type, i64Type, i64Type, ptr, i64Type, i64Type,
+                      i32Type, ptr, i64Type, i64Type, i32Type, i32Type, ptr,
+                      i64Type, i64Type, ptr, i64Type});
     func::CallOp::create(
         b, loc, entry,
         ValueRange{i64(op.getBatch()), i64(m), i64(n), i64(k),
@@ -746,7 +751,7 @@ LogicalResult LowerKernelCallsPass::lower(KernelMatmulOp op) {
                    i32(op.getLhsZp()), pointerOf(b, loc, rhs), i64(rhsBatch),
                    i64(rhsStride), i32(op.getTransposeRhs() ? 1 : 0),
                    i32(op.getRhsZp()), pointerOf(b, loc, out), i64(outBatch),
-                   i64(outStride), pointerOf(b, loc, workspace)});
+                   i64(outStride), pointerOf(b, loc, workspace), i64(l2Bytes)});
   }
   memref::DeallocOp::create(b, loc, workspace);
   if (out != op.getInit()) {
@@ -767,6 +772,8 @@ void LowerKernelCallsPass::runOnOperation() {
     if (isa<PackedLinearOp, KernelMatmulOp>(op) && op->getNumResults() == 0)
       ops.push_back(op);
   });
+  std::optional<TargetInfo> target = getTargetInfo(getOperation());
+  l2Bytes = target ? target->l2Bytes : 0;
   SymbolTable symbols(getOperation());
   unsigned id = 0;
   for (Operation *op : ops) {

@@ -349,8 +349,6 @@ Value contract(OpBuilder &b, Location loc, RankedTensorType resultType,
         return a.add(args[2], a.mul(x, y));
       },
       init);
-  // vitq-tile finds the contractions by this mark.
-  acc.getDefiningOp()->setAttr("vitq.contraction", b.getUnitAttr());
   return acc;
 }
 
@@ -463,12 +461,6 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     Value acc = contract(rewriter, loc, accType, adaptor.getInput(),
                          adaptor.getWeight(), maps,
                          contractionLoops(loops, kInner), op.getInputZp(), 0);
-    // What vitq-int8-linear needs to replace the contraction by a kernel.
-    Operation *contraction = acc.getDefiningOp();
-    contraction->setAttr("vitq.linear_input_zp",
-                         rewriter.getI32IntegerAttr(op.getInputZp()));
-    if (kInner)
-      contraction->setAttr("vitq.linear_transposed", rewriter.getUnitAttr());
     rewriter.replaceOp(op, epilogue(rewriter, loc, acc, adaptor.getBias(),
                                     op.getRescaleAttr(), op.getOutputZp(), type,
                                     lead));
@@ -489,8 +481,9 @@ bool isPatchEmbedding(Conv2DOp op) {
 }
 
 /// A patch embedding as a linear layer over the patches (im2col by a
-/// reshape and one transpose): [N*OH*OW, C*KH*KW] x [O, C*KH*KW]^T, the
-/// contraction vitq-int8-linear can take, then back to [N, O, OH, OW].
+/// reshape and one transpose): [N*OH*OW, C*KH*KW] x [O, C*KH*KW]^T, one
+/// contraction whose both operands walk k contiguously, then back to
+/// [N, O, OH, OW].
 Value patchEmbeddingAccumulator(OpBuilder &b, Location loc, Conv2DOp op,
                                 Value input, Value weight) {
   MLIRContext *ctx = b.getContext();
@@ -512,7 +505,7 @@ Value patchEmbeddingAccumulator(OpBuilder &b, Location loc, Conv2DOp op,
   auto rhsType = RankedTensorType::get({o, k}, wt.getElementType());
   Value rhs;
   if (std::optional<SmallVector<int64_t>> values = getConstantInts(weight)) {
-    // A constant stays one constant, which vitq-int8-linear can pack.
+    // A constant stays one constant.
     SmallVector<int8_t> bytes(values->begin(), values->end());
     rhs = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(rhsType, ArrayRef<int8_t>(bytes)));
@@ -529,10 +522,6 @@ Value patchEmbeddingAccumulator(OpBuilder &b, Location loc, Conv2DOp op,
   Value acc =
       contract(b, loc, RankedTensorType::get({m, o}, b.getI32Type()), lhs, rhs,
                maps, contractionLoops(3, /*kInner=*/true), op.getInputZp(), 0);
-  Operation *contraction = acc.getDefiningOp();
-  contraction->setAttr("vitq.linear_input_zp",
-                       b.getI32IntegerAttr(op.getInputZp()));
-  contraction->setAttr("vitq.linear_transposed", b.getUnitAttr());
   Value rows = tensor::ExpandShapeOp::create(
       b, loc, RankedTensorType::get({n, oh, ow, o}, b.getI32Type()), acc,
       SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});

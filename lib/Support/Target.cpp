@@ -21,15 +21,6 @@ namespace {
 /// The attribute names on the module.
 constexpr llvm::StringLiteral kTargetAttr = "llvm.target";
 
-struct IsaRow {
-  llvm::StringLiteral name, features;
-};
-constexpr IsaRow kIsas[] = {
-#define VITQ_ISA_ROW(id, name, features) {name, features},
-    VITQ_ISAS(VITQ_ISA_ROW)
-#undef VITQ_ISA_ROW
-};
-
 constexpr llvm::StringLiteral kFeatures[] = {
 #define VITQ_CPU_FEATURE_NAME(id, name, leaf, subleaf, reg, bit, xcr0) name,
     VITQ_CPU_FEATURES(VITQ_CPU_FEATURE_NAME)
@@ -59,9 +50,6 @@ void vitq::setTargetInfo(ModuleOp module, const TargetInfo &target) {
                             StringAttr::get(context, target.cpu), features));
   Builder b(context);
   SmallVector<DataLayoutEntryInterface> caches;
-  if (target.l1Bytes > 0)
-    caches.push_back(DataLayoutEntryAttr::get(
-        b.getStringAttr(kL1CacheKey), b.getI64IntegerAttr(target.l1Bytes)));
   if (target.l2Bytes > 0)
     caches.push_back(DataLayoutEntryAttr::get(
         b.getStringAttr(kL2CacheKey), b.getI64IntegerAttr(target.l2Bytes)));
@@ -95,7 +83,6 @@ std::optional<TargetInfo> vitq::getTargetInfo(Operation *op) {
     auto integer = dyn_cast<IntegerAttr>(*value);
     return integer ? integer.getInt() : 0;
   };
-  info.l1Bytes = cache(kL1CacheKey);
   info.l2Bytes = cache(kL2CacheKey);
   return info;
 }
@@ -107,22 +94,4 @@ vitq::getRequiredCpuFeatures(const TargetInfo &target) {
     if (target.has(feature))
       required.push_back(feature.str());
   return required;
-}
-
-std::string vitq::getBestIsa(const TargetInfo &target,
-                             ArrayRef<StringRef> implemented) {
-  for (const IsaRow &isa : kIsas) {
-    if (!llvm::is_contained(implemented, isa.name))
-      continue;
-    SmallVector<StringRef> needed;
-    isa.features.split(needed, ',', -1, /*KeepEmpty=*/false);
-    if (llvm::all_of(needed, [&](StringRef f) { return target.has(f); }))
-      return isa.name.str();
-  }
-  return "";
-}
-
-bool vitq::isKnownIsa(StringRef name) {
-  return llvm::any_of(kIsas,
-                      [&](const IsaRow &isa) { return isa.name == name; });
 }

@@ -104,7 +104,7 @@ void vitq_kernel_linear_i8_call(int64_t m, int64_t n, int64_t k,
                                 const int32_t *bias, const int32_t *multiplier,
                                 const int32_t *shift, int32_t output_zp,
                                 int32_t output_bits, void *output,
-                                int64_t output_stride) {
+                                int64_t output_stride, int64_t l2_bytes) {
   vitq_linear_i8_args args = {.m = m,
                               .n = n,
                               .k = k,
@@ -118,7 +118,8 @@ void vitq_kernel_linear_i8_call(int64_t m, int64_t n, int64_t k,
                               .output_zp = output_zp,
                               .output_bits = output_bits,
                               .output = output,
-                              .output_stride = output_stride};
+                              .output_stride = output_stride,
+                              .l2_bytes = l2_bytes};
   vitq_kernel_linear_i8(&args);
 }
 
@@ -129,7 +130,7 @@ void vitq_kernel_matmul_i8_call(int64_t batch, int64_t m, int64_t n, int64_t k,
                                 int64_t rhs_stride, int32_t rhs_transposed,
                                 int32_t rhs_zp, int32_t *out,
                                 int64_t out_batch_stride, int64_t out_stride,
-                                void *workspace) {
+                                void *workspace, int64_t l2_bytes) {
   if (m <= 0 || n <= 0)
     return;
   vitq_linear_i8_fn kernel = vitq_kernel_linear_i8_for(vitq_kernels_isa());
@@ -163,7 +164,8 @@ void vitq_kernel_matmul_i8_call(int64_t batch, int64_t m, int64_t n, int64_t k,
                                 .row_bias = rhs_zp != 0 ? row_bias : NULL,
                                 .output_bits = 32,
                                 .output = out + b * out_batch_stride,
-                                .output_stride = out_stride};
+                                .output_stride = out_stride,
+                                .l2_bytes = l2_bytes};
     kernel(&args);
   }
 }
@@ -171,7 +173,7 @@ void vitq_kernel_matmul_i8_call(int64_t batch, int64_t m, int64_t n, int64_t k,
 void vitq_kernel_linear_f32_call(int64_t m, int64_t n, int64_t k,
                                  const float *input, int64_t input_stride,
                                  const void *packed, float *output,
-                                 int64_t output_stride) {
+                                 int64_t output_stride, int64_t l2_bytes) {
   vitq_linear_f32_args args = {.m = m,
                                .n = n,
                                .k = k,
@@ -179,7 +181,8 @@ void vitq_kernel_linear_f32_call(int64_t m, int64_t n, int64_t k,
                                .input_stride = input_stride,
                                .packed = packed,
                                .output = output,
-                               .output_stride = output_stride};
+                               .output_stride = output_stride,
+                               .l2_bytes = l2_bytes};
   vitq_kernel_linear_f32_for(vitq_kernels_isa())(&args);
 }
 
@@ -189,7 +192,7 @@ void vitq_kernel_matmul_f32_call(int64_t batch, int64_t m, int64_t n, int64_t k,
                                  int64_t rhs_batch_stride, int64_t rhs_stride,
                                  int32_t rhs_transposed, float *out,
                                  int64_t out_batch_stride, int64_t out_stride,
-                                 void *workspace) {
+                                 void *workspace, int64_t l2_bytes) {
   if (m <= 0 || n <= 0)
     return;
   vitq_linear_f32_fn kernel = vitq_kernel_linear_f32_for(vitq_kernels_isa());
@@ -205,7 +208,8 @@ void vitq_kernel_matmul_f32_call(int64_t batch, int64_t m, int64_t n, int64_t k,
                                  .input_stride = lhs_stride,
                                  .packed = workspace,
                                  .output = out + b * out_batch_stride,
-                                 .output_stride = out_stride};
+                                 .output_stride = out_stride,
+                                 .l2_bytes = l2_bytes};
     kernel(&args);
   }
 }

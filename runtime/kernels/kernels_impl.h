@@ -78,6 +78,13 @@ static inline void vitq_kernel_store(const vitq_linear_i8_args *args, int64_t m,
     ((int16_t *)args->output)[at] = (int16_t)y;
 }
 
+/* Bytes of packed weight per column panel: half the L2 the arguments name,
+ * or half the running CPU's. */
+static inline int64_t vitq_kernel_panel_bytes(int64_t l2_bytes) {
+  int64_t l2 = l2_bytes > 0 ? l2_bytes : vitq_cpu_l2_bytes();
+  return l2 / 2;
+}
+
 /* The generic kernel, for every variant's ragged rows and columns:
  * output rows [m0, m1) and columns [n0, n1). */
 void vitq_kernel_linear_i8_generic_range(const vitq_linear_i8_args *args,

@@ -22,8 +22,6 @@ enum {
   /* Rows per register block: 12 accumulators, 2 weight vectors and the
    * broadcast in the 16 ymm registers. */
   kRows = 6,
-  /* Bytes of packed weights per column panel (half of a 512 KiB L2). */
-  kPanelBytes = 256 * 1024,
 };
 
 /* Stores the first `width` (1 to 16) of two vectors of 8 outputs. */
@@ -64,7 +62,8 @@ block(const vitq_linear_f32_args *a, const float *w, int rows, int64_t m,
 void vitq_kernel_linear_f32_avx2(const vitq_linear_f32_args *a) {
   int64_t k = a->k;
   int64_t n16 = (a->n + 15) / 16 * 16;
-  int64_t panel = k > 0 ? kPanelBytes / (k * 64) * 16 : n16;
+  int64_t panel =
+      k > 0 ? vitq_kernel_panel_bytes(a->l2_bytes) / (k * 64) * 16 : n16;
   if (panel < 16)
     panel = 16;
   const float *packed = (const float *)a->packed;

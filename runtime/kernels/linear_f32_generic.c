@@ -17,9 +17,9 @@
 void vitq_kernel_linear_f32_generic(const vitq_linear_f32_args *args) {
   const float *packed = (const float *)args->packed;
   for (int64_t n = 0; n < args->n; ++n) {
-    const float *column = packed + (n / VITQ_KERNEL_F32_NR) *
-                                       VITQ_KERNEL_F32_NR * args->k +
-                          n % VITQ_KERNEL_F32_NR;
+    const float *column =
+        packed + (n / VITQ_KERNEL_F32_NR) * VITQ_KERNEL_F32_NR * args->k +
+        n % VITQ_KERNEL_F32_NR;
     for (int64_t m = 0; m < args->m; ++m) {
       const float *x = args->input + m * args->input_stride;
       float acc = 0.0f;

@@ -20,8 +20,9 @@
  *   epilogue (bias, 64-bit dyadic rescale, zero point, saturation) runs on
  *   them in registers before one narrow store: no int32 temporary.
  *
- * Columns are walked in panels whose weights fit half the L2 cache, rows in
- * tiles of R within each panel.
+ * Columns are walked in panels whose weights fit half the L2 cache (the
+ * running CPU's unless the arguments name one), rows in tiles of R within
+ * each panel.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -35,8 +36,6 @@ enum {
   /* Rows per register block: 2R accumulators, 2 weight vectors and the
    * broadcast fit the 16 ymm registers. */
   kRows = 6,
-  /* Bytes of packed weights per column panel (half of a 512 KiB L2). */
-  kPanelBytes = 256 * 1024,
 };
 
 /* v * multiplier + round, >> shift, + zp, clamped to [lo, hi], for the 4
@@ -193,7 +192,7 @@ void vitq_kernel_linear_i8_avx2(const vitq_linear_i8_args *a) {
     return;
   }
   const int32_t *sums = vitq_kernel_column_sums(a->packed, k, a->n);
-  int64_t panel = kPanelBytes / (groups * 32) * 8;
+  int64_t panel = vitq_kernel_panel_bytes(a->l2_bytes) / (groups * 32) * 8;
   if (panel < 8)
     panel = 8;
   for (int64_t p0 = 0; p0 < n8; p0 += panel) {

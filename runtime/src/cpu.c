@@ -41,6 +41,7 @@ static const struct {
 
 static pthread_once_t detect_once = PTHREAD_ONCE_INIT;
 static unsigned char detected[VITQ_CPU_NUM_FEATURES];
+static int64_t l2_bytes;
 
 #ifdef VITQ_X86
 /* The OS-enabled state components; 0 without OSXSAVE. */
@@ -54,7 +55,27 @@ static unsigned long long read_xcr0(void) {
 }
 #endif
 
+#ifdef VITQ_X86
+/* The size of the level-2 cache among the deterministic cache parameters
+ * of `leaf` (4 on Intel, 0x8000001D on AMD: one subleaf per cache until a
+ * null one); 0 when none is listed. */
+static int64_t deterministic_l2(unsigned leaf) {
+  for (unsigned subleaf = 0; subleaf < 16; ++subleaf) {
+    unsigned eax, ebx, ecx, edx;
+    __cpuid_count(leaf, subleaf, eax, ebx, ecx, edx);
+    unsigned type = eax & 0x1f, level = (eax >> 5) & 0x7;
+    if (type == 0)
+      break;
+    if (level == 2 && type != 2 /* not an instruction cache */)
+      return (int64_t)((ebx >> 22) + 1) * (((ebx >> 12) & 0x3ff) + 1) *
+             ((ebx & 0xfff) + 1) * ((int64_t)ecx + 1);
+  }
+  return 0;
+}
+#endif
+
 static void detect(void) {
+  l2_bytes = 512 * 1024; /* when the CPU does not say */
 #ifdef VITQ_X86
   unsigned long long xcr0 = read_xcr0();
   unsigned max_basic = __get_cpuid_max(0, 0);
@@ -71,7 +92,22 @@ static void detect(void) {
     int enabled = (xcr0 & kFeatures[i].xcr0) == kFeatures[i].xcr0;
     detected[i] = (unsigned char)(reported && enabled);
   }
+  int64_t l2 = max_basic >= 4 ? deterministic_l2(4) : 0;
+  if (!l2 && max_extended >= 0x8000001Du)
+    l2 = deterministic_l2(0x8000001Du);
+  if (!l2 && max_extended >= 0x80000006u) {
+    unsigned eax, ebx, ecx, edx;
+    __cpuid(0x80000006u, eax, ebx, ecx, edx);
+    l2 = (int64_t)(ecx >> 16) * 1024;
+  }
+  if (l2 > 0)
+    l2_bytes = l2;
 #endif
+}
+
+int64_t vitq_cpu_l2_bytes(void) {
+  pthread_once(&detect_once, detect);
+  return l2_bytes;
 }
 
 const char *vitq_cpu_feature_name(vitq_cpu_feature feature) {

@@ -1,11 +1,13 @@
 // vitq-lower-kernel-calls turns bufferised vitq.packed_linear into calls of
 // the kernel library's entry point with raw pointers:
 // (m, n, k, input, input_stride, input_zp, packed, bias, multiplier, shift,
-//  output_zp, output_bits, output, output_stride).
+//  output_zp, output_bits, output, output_stride, l2_bytes); l2_bytes is
+// the target description's L2 size (0 without one: the running CPU's;
+// lower-kernel-calls-l2.mlir).
 // RUN: vitq-opt %s --vitq-lower-kernel-calls | FileCheck %s
 
-// CHECK-DAG: func.func private @vitq_kernel_matmul_i8_call(i64, i64, i64, i64, !llvm.ptr, i64, i64, i32, !llvm.ptr, i64, i64, i32, i32, !llvm.ptr, i64, i64, !llvm.ptr)
-// CHECK-DAG: func.func private @vitq_kernel_linear_i8_call(i64, i64, i64, !llvm.ptr, i64, i32, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i32, i32, !llvm.ptr, i64)
+// CHECK-DAG: func.func private @vitq_kernel_matmul_i8_call(i64, i64, i64, i64, !llvm.ptr, i64, i64, i32, !llvm.ptr, i64, i64, i32, i32, !llvm.ptr, i64, i64, !llvm.ptr, i64)
+// CHECK-DAG: func.func private @vitq_kernel_linear_i8_call(i64, i64, i64, !llvm.ptr, i64, i32, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i32, i32, !llvm.ptr, i64, i64)
 // CHECK-DAG: memref.global "private" constant @[[SHIFT:__vitq_kernel_0_shift]] : memref<2xi32> = dense<[31, 33]> {alignment = 64 : i64}
 // CHECK-DAG: memref.global "private" constant @[[MULT:__vitq_kernel_0_multiplier]] : memref<2xi32> = dense<[1073741824, 1518500250]> {alignment = 64 : i64}
 // A per-tensor rescale is spread over the columns.
@@ -26,7 +28,7 @@ memref.global "private" constant @packed : memref<128xi8> = dense<0>
 // CHECK-DAG: %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
 // CHECK-DAG: memref.get_global @[[MULT]]
 // CHECK-DAG: memref.get_global @[[SHIFT]]
-// CHECK: call @vitq_kernel_linear_i8_call(%[[M]], %[[N]], %[[K]], %{{.*}}, %[[STRIDE]], %[[ZP]], %{{.*}}, %[[NULL]], %{{.*}}, %{{.*}}, %[[OZP]], %[[BITS]], %{{.*}}, %{{.*}})
+// CHECK: call @vitq_kernel_linear_i8_call(%[[M]], %[[N]], %[[K]], %{{.*}}, %[[STRIDE]], %[[ZP]], %{{.*}}, %[[NULL]], %{{.*}}, %{{.*}}, %[[OZP]], %[[BITS]], %{{.*}}, %{{.*}}, %{{.*}})
 // CHECK-NOT: vitq.packed_linear
 func.func @strided(%x: memref<4x5xi8>, %y: memref<4x2xi8>) {
   %p = memref.get_global @packed : memref<128xi8>

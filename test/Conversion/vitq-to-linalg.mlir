@@ -148,14 +148,14 @@ func.func @quantize_int32(%x: tensor<4xf32>) -> tensor<4x!quant.uniform<i32:f32,
 
 // A patch embedding (stride = kernel, no padding) is a linear layer over the
 // patches: one transpose gathers each 2x2x2 patch into a row of 8, the
-// constant weight becomes an [O, C*KH*KW] constant, and the contraction is
-// marked for vitq-int8-linear; the result goes back to NCHW.
+// constant weight becomes an [O, C*KH*KW] constant, and the result goes
+// back to NCHW.
 // CHECK-LABEL: func.func @patch_embedding
 // CHECK: tensor.expand_shape %arg0 {{\[\[}}0], [1], [2, 3], [4, 5]] output_shape [1, 2, 2, 2, 2, 2] : tensor<1x2x4x4xi8> into tensor<1x2x2x2x2x2xi8>
 // CHECK: linalg.transpose ins(%{{.*}} : tensor<1x2x2x2x2x2xi8>) outs(%{{.*}} : tensor<1x2x2x2x2x2xi8>) permutation = [0, 2, 4, 1, 3, 5]
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2], [3, 4, 5]] : tensor<1x2x2x2x2x2xi8> into tensor<4x8xi8>
 // CHECK: arith.constant dense<1> : tensor<3x8xi8>
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4x8xi8>, tensor<3x8xi8>) outs(%{{.*}} : tensor<4x3xi32>) attrs =  {vitq.contraction, vitq.linear_input_zp = 0 : i32, vitq.linear_transposed}
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4x8xi8>, tensor<3x8xi8>) outs(%{{.*}} : tensor<4x3xi32>) {
 // CHECK: linalg.transpose ins(%{{.*}} : tensor<1x2x2x3xi32>) outs(%{{.*}} : tensor<1x3x2x2xi32>) permutation = [0, 3, 1, 2]
 func.func @patch_embedding(%x: tensor<1x2x4x4xi8>) -> tensor<1x3x2x2xi32> {
   %w = arith.constant dense<1> : tensor<3x2x2x2xi8>

@@ -7,12 +7,14 @@ reduction lengths of ViT layers (K = 768 and K = 3072, patch embedding
 3 x 16 x 16, attention K = 64), accumulators pushed to INT32_MAX and
 INT32_MIN exactly by the bias, int32 and int16 extremes into the rescaling
 and I-ViT ops. The module first has to pass `vitq-check-overflow` (the
-bounds are proven), then runs through the portable lowering and through the
-int8 kernels of each instruction set this CPU has, compared element by
-element with the NumPy reference. Prints one line per case and lowering;
-exits non-zero on any difference.
+bounds are proven), then runs through the portable lowering and, given the
+kernel library (--kernels), through the library's path with each
+instruction set as the cap (VITQ_ISA), compared element by element with the
+NumPy reference. Prints one line per case and lowering; exits non-zero on
+any difference.
 
-Usage: check_extremes.py [--isa ISA ...] [--vitq-opt PATH] [--runner PATH]
+Usage: check_extremes.py [--kernels libvitq_kernels.so] [--vitq-opt PATH]
+                         [--runner PATH]
 """
 
 import argparse
@@ -26,7 +28,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import jit  # noqa: E402
 import vitq_reference as R  # noqa: E402
-from check_kernels import LOWERING  # noqa: E402
+from check_library import ISAS, LOWERING  # noqa: E402
 from jit import Case  # noqa: E402
 
 I32_MAX = np.iinfo(np.int32).max
@@ -180,18 +182,6 @@ def cases():
     return out
 
 
-def host_isas():
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = next((line.split(":", 1)[1].split() for line in f
-                          if line.startswith("flags")), [])
-    except OSError:
-        flags = []
-    return [isa for isa, flag in (("avx2", "avx2"), ("avx512bw", "avx512bw"),
-                                  ("avx512vnni", "avx512_vnni"))
-            if flag in flags]
-
-
 def check_overflow(vitq_opt, pairs):
     """The overflow analysis must prove every case's bounds."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -210,28 +200,31 @@ def check_overflow(vitq_opt, pairs):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--isa", action="append",
-                        choices=["avx512vnni", "avx512bw", "avx2"],
-                        help="kernel instruction sets (default: the host's)")
+    parser.add_argument("--kernels",
+                        help="the kernel library as a shared object")
     parser.add_argument("--vitq-opt", default="vitq-opt")
     parser.add_argument("--runner", default="mlir-runner")
     args = parser.parse_args()
     pairs = cases()
     ok = check_overflow(args.vitq_opt, pairs)
-    lowerings = {"portable": "--vitq-lower-to-llvm"}
-    for isa in args.isa or host_isas():
-        lowerings[isa] = ("--pass-pipeline=builtin.module(" +
-                          LOWERING.format(kernel=f"isa={isa}") + ")")
+    cases_only = [c for c, _ in pairs]
+    runs = [("portable", jit.run_cases(cases_only, args.vitq_opt, args.runner,
+                                       "--vitq-lower-to-llvm"))]
+    if args.kernels:
+        pipeline = "--pass-pipeline=builtin.module(" + LOWERING + ")"
+        results = jit.run_cases_in(
+            cases_only, args.vitq_opt, args.runner, pipeline,
+            shared_libs=[args.kernels],
+            environments=[{"VITQ_ISA": isa} for isa in ISAS])
+        runs += [(f"VITQ_ISA={isa}", r) for isa, r in zip(ISAS, results)]
     failures = total = 0
-    for lowering, pipeline in lowerings.items():
-        results = jit.run_cases([c for c, _ in pairs], args.vitq_opt,
-                                args.runner, pipeline)
+    for lowering, results in runs:
         for (case, expected), got in zip(pairs, results):
             total += 1
             failures += not jit.compare(f"{lowering}: {case.name}", got,
                                         expected)
     print(f"{total - failures}/{total} extreme cases bit-exact over "
-          f"{len(lowerings)} lowering(s)")
+          f"{len(runs)} lowering(s)")
     return 0 if ok and failures == 0 else 1
 
 

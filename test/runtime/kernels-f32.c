@@ -3,7 +3,8 @@
 // instruction set's kernel this CPU supports equals the generic one bit for
 // bit, and the matrix products of two run-time operands
 // (vitq_kernel_matmul_f32_call) equal the plain chain with every selection;
-// over random shapes with ragged rows and columns, transposed weights, row
+// over random shapes with ragged rows and columns, column panels from the
+// CPU's L2 and small ones, transposed weights, row
 // and batch strides wider than the data, shared right operands, and values
 // from subnormals to 1e30 with signed zeros. Instruction sets the CPU lacks
 // are skipped with a message.
@@ -82,7 +83,9 @@ int main(void) {
     // Padding between rows is never written.
     memset(want, 0x5a, bytes);
     reference(m, n, k, x, xs, w, ws, transposed, want, os);
-    vitq_linear_f32_args args = {m, n, k, x, xs, packed, got, os};
+    // Panels from the CPU's L2, or small ones (several panels per call).
+    int64_t l2 = next() % 3 == 0 ? 0 : between(1, 64) * 1024;
+    vitq_linear_f32_args args = {m, n, k, x, xs, packed, got, os, l2};
     memset(got, 0x5a, bytes);
     generic(&args);
     if (memcmp(want, got, bytes) == 0) {
@@ -127,7 +130,8 @@ int main(void) {
     for (int64_t b = 0; b < batch; ++b)
       reference(m, n, k, lhs + b * xb, xs, rhs + b * wb, ws, transposed,
                 mwant + b * ob, os);
-    void *workspace = malloc((size_t)vitq_kernel_matmul_f32_workspace_size(n, k));
+    void *workspace =
+        malloc((size_t)vitq_kernel_matmul_f32_workspace_size(n, k));
     for (int isa = 0; isa < VITQ_NUM_ISAS; ++isa) {
       if (!vitq_kernel_linear_f32_for((vitq_isa)isa) ||
           !vitq_isa_supported((vitq_isa)isa) ||
@@ -135,7 +139,7 @@ int main(void) {
         continue;
       memset(mgot, 0x5a, out_bytes);
       vitq_kernel_matmul_f32_call(batch, m, n, k, lhs, xb, xs, rhs, wb, ws,
-                                  transposed, mgot, ob, os, workspace);
+                                  transposed, mgot, ob, os, workspace, l2);
       if (memcmp(mwant, mgot, out_bytes) == 0) {
         ++matmul_ok[isa];
       } else {
@@ -165,7 +169,9 @@ int main(void) {
   return failures != 0;
 }
 
+// clang-format off
 // CHECK-NOT: MISMATCH
 // CHECK: generic: 300/300 cases equal the reference
 // CHECK: avx2: {{(300/300 cases bit-exact, 300/300 matmul batches|skipped, this CPU lacks it)}}
 // CHECK: generic: 300/300 cases bit-exact, 300/300 matmul batches
+// clang-format on

@@ -80,6 +80,8 @@ static void make(problem *p, int64_t m, int64_t n, int64_t k, int extremes,
       .output_bits = bits,
       .output = NULL,
       .output_stride = output_stride,
+      // Panels from the CPU's L2, or small ones (several per call).
+      .l2_bytes = next() % 3 == 0 ? 0 : between(1, 64) * 1024,
   };
   p->args = a;
 }

@@ -31,6 +31,7 @@ typedef struct problem {
   int64_t lhs_batch_stride, lhs_stride, rhs_batch_stride, rhs_stride;
   int32_t lhs_zp, rhs_zp, transposed;
   int64_t out_batch_stride, out_stride;
+  int64_t l2_bytes;
 } problem;
 
 static int8_t operand(int extremes) {
@@ -53,6 +54,7 @@ static void make(problem *p, int extremes) {
   p->out_stride = p->n + between(0, 3);
   p->out_batch_stride = p->m * p->out_stride + between(0, 5);
   int64_t zps[] = {0, -128, 127, between(-128, 127)};
+  p->l2_bytes = next() % 3 == 0 ? 0 : between(1, 64) * 1024;
   p->lhs_zp = (int32_t)zps[next() % 4];
   p->rhs_zp = (int32_t)zps[next() % 4];
   size_t lhs_bytes = (size_t)(p->batch * p->lhs_batch_stride);
@@ -90,10 +92,11 @@ static void run(const problem *p, int32_t *out) {
   void *workspace = aligned_alloc(
       64, (size_t)(vitq_kernel_matmul_workspace_size(p->m, p->n, p->k) + 63) /
               64 * 64);
-  vitq_kernel_matmul_i8_call(
-      p->batch, p->m, p->n, p->k, p->lhs, p->lhs_batch_stride, p->lhs_stride,
-      p->lhs_zp, p->rhs, p->rhs_batch_stride, p->rhs_stride, p->transposed,
-      p->rhs_zp, out, p->out_batch_stride, p->out_stride, workspace);
+  vitq_kernel_matmul_i8_call(p->batch, p->m, p->n, p->k, p->lhs,
+                             p->lhs_batch_stride, p->lhs_stride, p->lhs_zp,
+                             p->rhs, p->rhs_batch_stride, p->rhs_stride,
+                             p->transposed, p->rhs_zp, out, p->out_batch_stride,
+                             p->out_stride, workspace, p->l2_bytes);
   free(workspace);
 }
 
@@ -144,6 +147,8 @@ int main(void) {
   return failures != 0;
 }
 
+// clang-format off
 // CHECK-NOT: MISMATCH
-// CHECK: avx2: {{(300/300 cases equal the reference|skipped, this CPU lacks
-// it)}} CHECK: generic: 300/300 cases equal the reference
+// CHECK: avx2: {{(300/300 cases equal the reference|skipped, this CPU lacks it)}}
+// CHECK: generic: 300/300 cases equal the reference
+// clang-format on

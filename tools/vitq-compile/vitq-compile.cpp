@@ -86,15 +86,11 @@ cl::opt<std::string> triple("mtriple", cl::desc("Target triple"),
 cl::opt<unsigned> optLevel("opt-level",
                            cl::desc("LLVM optimisation level, 0 to 3"),
                            cl::init(2), cl::cat(category));
-cl::opt<int64_t> l1Cache(
-    "l1-cache-kib",
-    cl::desc("L1 data cache size the kernels' tiles are chosen for, in KiB "
-             "(default: this host's, or 32 for a named CPU)"),
-    cl::init(0), cl::cat(category));
 cl::opt<int64_t>
     l2Cache("l2-cache-kib",
-            cl::desc("L2 cache size the kernels' tiles are chosen for, in KiB "
-                     "(default: this host's, or 1024 for a named CPU)"),
+            cl::desc("L2 cache size the kernels size their weight panels "
+                     "for, in KiB (default: the L2 of the CPU the model runs "
+                     "on)"),
             cl::init(0), cl::cat(category));
 cl::list<std::string> inputShapes(
     "input-shape",
@@ -186,11 +182,11 @@ OwningOpRef<ModuleOp> loadModel(MLIRContext &context,
   return vitq::importOnnxModel(buffer->getMemBufferRef(), &context, options);
 }
 
-LogicalResult runPipeline(ModuleOp module, StringRef pipeline,
+LogicalResult runPipeline(ModuleOp module,
+                          function_ref<void(OpPassManager &)> build,
                           DefaultTimingManager &timingManager) {
   PassManager pm(module.getContext());
-  if (failed(parsePassPipeline(pipeline, pm)))
-    return failure();
+  build(pm);
   if (timing) {
     TimingScope scope = timingManager.getRootScope();
     pm.enableTiming(scope);
@@ -212,14 +208,22 @@ LogicalResult legalize(ModuleOp module, DefaultTimingManager &timingManager,
                 "this one has no quantize op";
     // IR may hold integer vitq ops without a quantize: they are checked
     // all the same.
-    return runPipeline(module, "vitq-check-overflow", timingManager);
+    return runPipeline(
+        module,
+        [](OpPassManager &pm) { pm.addPass(vitq::createVitqCheckOverflow()); },
+        timingManager);
   }
-  if (failed(runPipeline(module, vitq::getIntegerLegalizationPipeline(),
+  if (failed(runPipeline(module, vitq::buildIntegerLegalizationPipeline,
                          timingManager)))
     return failure();
   if (integerOnly) {
     detail = "integer-only, verified";
-    return runPipeline(module, "vitq-verify-integer-only", timingManager);
+    return runPipeline(
+        module,
+        [](OpPassManager &pm) {
+          pm.addPass(vitq::createVitqVerifyIntegerOnly());
+        },
+        timingManager);
   }
   size_t islands = vitq::findFloatIslands(module).empty()
                        ? 0
@@ -334,14 +338,14 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   // The target is checked before the work, so a typo fails at once.
   vitq::TargetOptions target{triple, cpu, features, optLevel};
   std::string error;
-  // 2^30 KiB (1 TiB) bounds them far above any cache and keeps the byte
-  // counts from overflowing.
-  if (l1Cache < 0 || l2Cache < 0 || l1Cache > (1 << 30) || l2Cache > (1 << 30))
+  // 2^30 KiB (1 TiB) bounds it far above any cache and keeps the byte
+  // count from overflowing.
+  if (l2Cache < 0 || l2Cache > (1 << 30))
     return emitError(fileLoc(context, inputFile))
-           << "--l1-cache-kib and --l2-cache-kib must be 0 (derive) to "
-              "1073741824 KiB";
+           << "--l2-cache-kib must be 0 (the running CPU's) to 1073741824 "
+              "KiB";
   FailureOr<vitq::TargetDescription> description =
-      vitq::describeTarget(target, l1Cache * 1024, l2Cache * 1024, error);
+      vitq::describeTarget(target, l2Cache * 1024, error);
   if (failed(description))
     return emitError(fileLoc(context, inputFile)) << error;
   progress.start("import " + llvm::sys::path::filename(inputFile).str());
@@ -365,15 +369,17 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   }
 
   progress.start("lowering to the LLVM dialect");
-  // The passes read the target from the IR: kernels, tiles and the CPU
-  // features the model's metadata requires.
+  // The passes read the target from the IR: whether the kernel library
+  // runs the contractions, the L2 size its panels are sized for, and the
+  // CPU features the model's metadata requires.
   vitq::setTargetInfo(*module, description->info);
-  vitq::KernelTarget kernels{description->int8Isa, description->l1Bytes,
-                             description->l2Bytes};
-  if (failed(runPipeline(*module,
-                         vitq::getModelToLLVMPipeline(symbolPrefix,
-                                                      /*remarks=*/false),
-                         timingManager)))
+  if (failed(runPipeline(
+          *module,
+          [&](OpPassManager &pm) {
+            vitq::buildModelToLLVMPipeline(pm, symbolPrefix,
+                                           /*remarks=*/false);
+          },
+          timingManager)))
     return failure();
   std::string arena;
   if (auto bytes =
@@ -395,12 +401,6 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     arena += ", " + llvm::join(what, ", ") + " on the kernel library (" +
              llvm::join(isas, ", ") + ": the CPU's best at run time)";
   }
-  auto count = (*module)->getAttrOfType<IntegerAttr>("vitq.int8_kernels");
-  if (count && count.getInt() > 0)
-    arena += ", " + std::to_string(count.getInt()) +
-             " int8 linear layer(s) as " + kernels.int8Isa +
-             " kernels tiled for L1 " + std::to_string(kernels.l1Bytes / 1024) +
-             " KiB, L2 " + std::to_string(kernels.l2Bytes / 1024) + " KiB";
   progress.done(arena);
   return generate(*module, kind, target, description->summary, progress);
 }

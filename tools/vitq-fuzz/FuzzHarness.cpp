@@ -9,6 +9,7 @@
 
 #include "vitq/Conversion/Passes.h"
 #include "vitq/Dialect/Vitq/VitqDialect.h"
+#include "vitq/Support/Target.h"
 #include "vitq/Transforms/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -48,12 +49,12 @@ const DialectRegistry &registry() {
   return *instance;
 }
 
-/// Runs `pipeline`; a failure must have reported an error. Returns whether
-/// the pipeline succeeded.
-bool run(FuzzContext &context, ModuleOp module, const std::string &pipeline) {
+/// Runs the pipeline `build` makes; a failure must have reported an error.
+/// Returns whether the pipeline succeeded.
+bool run(FuzzContext &context, ModuleOp module,
+         function_ref<void(OpPassManager &)> build) {
   PassManager pm(&context.get());
-  if (failed(parsePassPipeline(pipeline, pm)))
-    fail("built-in pipeline does not parse");
+  build(pm);
   if (succeeded(pm.run(module)))
     return true;
   if (!context.sawError())
@@ -95,15 +96,18 @@ void vitq::fuzz::compileAccepted(FuzzContext &context, ModuleOp module,
                                  uint8_t selector) {
   if (failed(verify(module)))
     fail("an accepted module does not verify");
-  if (!run(context, module, vitq::getIntegerLegalizationPipeline().str()))
+  if (!run(context, module, vitq::buildIntegerLegalizationPipeline))
     return;
-  // No kernels, or one of the instruction sets vitq-int8-linear writes.
-  ArrayRef<StringRef> isas = vitq::getInt8KernelIsas();
-  size_t pick = selector % (isas.size() + 1);
-  vitq::KernelTarget target{pick ? isas[pick - 1].str() : "", 32 * 1024,
-                            1024 * 1024};
-  if (!run(context, module,
-           vitq::getModelToLLVMPipeline("fuzz", /*remarks=*/false, target)))
+  // No target (portable loops), or x86-64 with the kernel library's calls.
+  if (selector & 1) {
+    vitq::TargetInfo target;
+    target.triple = "x86_64-unknown-linux-gnu";
+    target.cpu = "x86-64";
+    vitq::setTargetInfo(module, target);
+  }
+  if (!run(context, module, [](OpPassManager &pm) {
+        vitq::buildModelToLLVMPipeline(pm, "fuzz", /*remarks=*/false);
+      }))
     return;
   llvm::LLVMContext llvmContext;
   if (!translateModuleToLLVMIR(module, llvmContext) && !context.sawError())

@@ -19,10 +19,6 @@ namespace mlir::vitq {
 /// bufferisation of vitq.packed_linear): what every tool's registry needs.
 void registerVitqDialectAndModels(DialectRegistry &registry);
 
-/// The instruction sets `vitq-int8-linear` has kernels for (names of
-/// vitq/cpu.h's VITQ_ISAS), from the most preferred.
-ArrayRef<StringRef> getInt8KernelIsas();
-
 /// How many contractions in `root` call the kernel library (before or
 /// after the lowering to the LLVM dialect).
 struct KernelLibraryCalls {

@@ -113,119 +113,20 @@ def VitqUseKernels : Pass<"vitq-use-kernels", "ModuleOp"> {
 def VitqLowerKernelCalls : Pass<"vitq-lower-kernel-calls", "ModuleOp"> {
   let summary = "Bufferised kernel ops as calls of the kernel library";
   let description = [{
-    Replaces each `vitq.packed_linear` on memrefs by a call of
-    `vitq_kernel_linear_i8_call` (the kernel library's entry point, which
-    picks the kernel of the CPU's instruction set at run time) with raw
-    pointers, row counts and strides, and the rescale as constant arrays of
-    per-column multipliers and shifts. Operands whose rows are not evenly
-    strided go through a contiguous copy.
+    Replaces each `vitq.packed_linear` and `vitq.kernel_matmul` on memrefs
+    by a call of the kernel library's entry point for it
+    (`vitq_kernel_{linear,matmul}_{i8,f32}_call`, which picks the kernel of
+    the CPU's instruction set at run time) with raw pointers, row counts and
+    strides, the rescale as constant arrays of per-column multipliers and
+    shifts, and for matmuls a workspace for the run-time packing. Operands whose rows are not evenly
+    strided go through a contiguous copy. The L2 size of the module's target
+    description (DLTI, `vitq/Support/Target.h`), when it names one, is what
+    the kernels size their weight panels for; otherwise the running CPU's.
   }];
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::memref::MemRefDialect"];
-}
-
-def VitqInt8Linear : Pass<"vitq-int8-linear", "ModuleOp"> {
-  let summary = "int8 linear layers with constant weights as x86 SIMD kernels";
-  let description = [{
-    Replaces the int32 contraction of a `vitq.linear` with a constant int8
-    weight (as `convert-vitq-to-linalg` produces and marks it) by a
-    register-blocked, cache-tiled loop nest around one x86 instruction:
-
-    - `isa=avx512vnni`: `vpdpbusd` (`llvm.x86.avx512.vpdpbusd.512`, u8 x s8,
-      4 k per int32 lane, 16 lanes). The signed activations enter as
-      `x + 128` (an xor with 0x80) and the accumulators start at
-      `-(128 + input_zp) * colsum(w)`.
-    - `isa=avx512bw`: `vpmaddwd` on 512 bits (2 k per lane) plus an add.
-    - `isa=avx2`: `vpmaddwd` on 256 bits plus an add.
-
-    For the `vpmaddwd` forms both operands are sign-extended to int16, so no
-    product or pair sum saturates (unlike `vpmaddubsw`), and the
-    accumulators start at `-input_zp * colsum(w)`. Every form equals the
-    contraction exactly (int32 wraps identically). `K` must be a multiple of
-    the k group (4 or 2); a ragged last column block is padded with zero
-    weights and stored under a mask.
-
-    The weight is packed at compile time to `[ceil(N/L)][K/G][L*G]` (L
-    lanes, G k per lane) as a private constant global. Tiles:
-    - register block: `rows` x `column-blocks` accumulators (4 x 512-bit or
-      2 x 256-bit column vectors, and as many rows, at most 6, as the
-      vector registers then hold);
-    - k tile: the packed weight panel a register block walks
-      (`k-tile x column-blocks x L` bytes) fits in half of `l1-bytes`, so
-      every row reuses it from L1; later k tiles add to the partial sums;
-    - row tile: `row-tile x k-tile` activation bytes fit in half of
-      `l2-bytes`, so every column panel rereads them from L2.
-    Zero for `rows`, `column-blocks`, `k-tile` or `row-tile` derives it;
-    `remark` reports the choice per layer.
-
-    Runs after bufferisation and buffer deallocation (the intrinsic calls
-    have effects that neither can analyse). Sets the module attribute
-    `vitq.int8_kernels` to the number of layers it rewrote. Without
-    options it reads the target from the IR (vitq/Support/Target.h: the
-    module's `llvm.target` features and DLTI cache sizes, which
-    `vitq-compile` writes) and uses its best instruction set.
-  }];
-  let options = [
-    Option<"isaName", "isa", "std::string", /*default=*/"\"\"",
-           "Instruction set: avx512vnni, avx512bw or avx2 (default: the best "
-           "the module's llvm.target has; none without one)">,
-    Option<"l1Bytes", "l1-bytes", "int64_t", /*default=*/"0",
-           "L1 data cache size in bytes (0: the module's DLTI spec, else "
-           "32 KiB)">,
-    Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"0",
-           "L2 cache size in bytes (0: the module's DLTI spec, else 1 MiB)">,
-    Option<"rows", "rows", "int64_t", /*default=*/"0",
-           "Rows per register block (0: derive)">,
-    Option<"columnBlocks", "column-blocks", "int64_t", /*default=*/"0",
-           "Column vectors per register block (0: derive)">,
-    Option<"kTile", "k-tile", "int64_t", /*default=*/"0",
-           "Reduction length per cache tile (0: derive from l1-bytes)">,
-    Option<"rowTile", "row-tile", "int64_t", /*default=*/"0",
-           "Rows per cache tile (0: derive from l2-bytes)">,
-    Option<"remarks", "remark", "bool", /*default=*/"false",
-           "Report each kernel's shape and tiles as a remark">
-  ];
-  let dependentDialects = [
-    "::mlir::arith::ArithDialect",
-    "::mlir::LLVM::LLVMDialect",
-    "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect",
-    "::mlir::vector::VectorDialect"
-  ];
-}
-
-def VitqTile : Pass<"vitq-tile"> {
-  let summary = "Tile contractions so their weight panel stays in the L1 cache";
-  let description = [{
-    `convert-vitq-to-linalg` marks the contractions of `vitq.linear` and
-    `vitq.matmul` (`vitq.contraction`); their innermost loop walks the output
-    columns `n` (or the reduction `k` for transposed weights). A row of
-    output then reads the whole `K x N` weight, which for transformer layers
-    (192 x 576 bytes in DeiT-Tiny) leaves the L1 cache before the next row.
-    This pass tiles `n` with one outer `scf.for` so that a `K x n_tile` panel
-    fits in half the L1 data cache (`l1-bytes`), with `n_tile` a multiple of
-    the vector lanes for int32 (`vector-bits / 32`): every row of the tile
-    reuses the panel from L1. Contractions whose whole weight fits are left
-    alone. Runs on tensors, before bufferisation.
-
-    Not yet in the model pipeline: with scalar loops that LLVM vectorises,
-    the 64-wide inner loop of a tile pays LLVM's runtime alias checks on
-    every (m, k) iteration, and DeiT-Tiny int8 runs 3.5x slower (82 ms ->
-    309 ms). It becomes useful with explicit vector code for the tile.
-  }];
-  let options = [
-    Option<"l1Bytes", "l1-bytes", "int64_t", /*default=*/"32768",
-           "L1 data cache size in bytes">,
-    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
-           "Vector register width in bits">
-  ];
-  let dependentDialects = [
-    "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect",
-    "::mlir::affine::AffineDialect"
-  ];
 }
 
 def VitqPlanMemory : Pass<"vitq-plan-memory", "ModuleOp"> {

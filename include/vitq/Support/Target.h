@@ -7,9 +7,10 @@
 //
 // One typed description of the target in the IR, read wherever a pass needs
 // it: LLVM's `llvm.target` attribute (triple, CPU, features) and DLTI's
-// `dlti.target_system_spec` with the data cache sizes of the "CPU" device.
-// vitq-compile writes it from the resolved target machine; the passes that
-// pick kernels, tiles and the model's CPU requirements read it.
+// `dlti.target_system_spec` with the L2 cache size of the "CPU" device (when
+// one is given). vitq-compile writes it from the resolved target machine;
+// the passes that pick the kernels, size their panels and state the
+// model's CPU requirements read it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,15 +31,15 @@ struct TargetInfo {
   std::string cpu;
   /// Enabled features, LLVM names without '+'.
   llvm::StringSet<> features;
-  /// Data cache sizes; 0 when the IR does not say.
-  int64_t l1Bytes = 0, l2Bytes = 0;
+  /// The L2 cache size; 0 when the IR does not say (the kernels then use
+  /// the running CPU's).
+  int64_t l2Bytes = 0;
 
   bool has(llvm::StringRef feature) const { return features.contains(feature); }
 };
 
-/// The DLTI keys of the cache sizes, on the "CPU" device.
+/// The DLTI key of the L2 size, on the "CPU" device.
 constexpr llvm::StringLiteral kCpuDevice = "CPU";
-constexpr llvm::StringLiteral kL1CacheKey = "L1_cache_size_in_bytes";
 constexpr llvm::StringLiteral kL2CacheKey = "L2_cache_size_in_bytes";
 
 /// Attaches the target to `module`, replacing any earlier one.
@@ -52,14 +53,6 @@ std::optional<TargetInfo> getTargetInfo(Operation *op);
 /// it: those in vitq/cpu.h's table (the ones the runtime can check), in
 /// table order.
 SmallVector<std::string> getRequiredCpuFeatures(const TargetInfo &target);
-
-/// The most preferred instruction set of vitq/cpu.h's list that `target`
-/// supports among `implemented` (names as in VITQ_ISAS); "" when none.
-std::string getBestIsa(const TargetInfo &target,
-                       ArrayRef<llvm::StringRef> implemented);
-
-/// Whether `name` is an instruction set of VITQ_ISAS.
-bool isKnownIsa(llvm::StringRef name);
 
 } // namespace mlir::vitq
 

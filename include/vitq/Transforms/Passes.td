@@ -112,6 +112,24 @@ def VitqCopiesToLinalg : Pass<"vitq-copies-to-linalg"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def VitqApproximateMath : Pass<"vitq-approximate-math"> {
+  let summary = "f32 erf, exp and tanh as polynomials instead of libm calls";
+  let description = [{
+    A float model's GELU (erf or tanh) and softmax (exp) otherwise become
+    one scalar libm call per element, which also keeps LLVM from
+    vectorising their loops. This pass replaces `math.erf`, `math.exp` and
+    `math.tanh` on `f32` (scalars or vectors) by MLIR's polynomial
+    approximations (range reduction plus minimax polynomials, a few ulp off
+    the correctly rounded value), made of arithmetic the loops vectorise.
+    Integer-only models have none of these ops.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 def VitqOutlineLoopNests : Pass<"vitq-outline-loop-nests", "::mlir::ModuleOp"> {
   let summary = "Move each top-level loop nest of a function into its own function";
   let description = [{

@@ -173,19 +173,6 @@ bool hasFeature(const llvm::TargetMachine &machine, StringRef feature) {
   return machine.getMCSubtargetInfo()->checkFeatures(("+" + feature).str());
 }
 
-/// The host's data cache size at `level` (1 or 2) as the C library reports
-/// it, 0 if unknown.
-int64_t hostCacheBytes(int level) {
-#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE)
-  long bytes =
-      sysconf(level == 1 ? _SC_LEVEL1_DCACHE_SIZE : _SC_LEVEL2_CACHE_SIZE);
-  return bytes > 0 ? bytes : 0;
-#else
-  (void)level;
-  return 0;
-#endif
-}
-
 #include "vitq/KernelBitcode.inc"
 
 /// Links the kernel library (runtime/kernels, embedded as bitcode) into a
@@ -266,7 +253,6 @@ SmallVector<std::string> vitq::getKernelLibraryIsas(StringRef triple) {
 }
 
 FailureOr<TargetDescription> vitq::describeTarget(const TargetOptions &target,
-                                                  int64_t l1Bytes,
                                                   int64_t l2Bytes,
                                                   std::string &error) {
   std::unique_ptr<llvm::TargetMachine> machine =
@@ -296,20 +282,10 @@ FailureOr<TargetDescription> vitq::describeTarget(const TargetOptions &target,
         shown.push_back(f);
     if (!shown.empty())
       d.summary += " (+" + llvm::join(shown, ",+") + ")";
-    d.int8Isa = getBestIsa(d.info, getInt8KernelIsas());
   }
-  // The host's CPU (whatever --mattr changes) has the host's caches.
-  bool host = target.cpu.empty() &&
-              resolve(target).triple ==
-                  llvm::Triple(llvm::sys::getDefaultTargetTriple());
-  auto pick = [&](int64_t given, int level, int64_t fallback) {
-    if (given > 0)
-      return given;
-    int64_t measured = host ? hostCacheBytes(level) : 0;
-    return measured > 0 ? measured : fallback;
-  };
-  d.l1Bytes = d.info.l1Bytes = pick(l1Bytes, 1, 32 * 1024);
-  d.l2Bytes = d.info.l2Bytes = pick(l2Bytes, 2, 1024 * 1024);
+  // Only a given size: by default the kernels size their panels for the L2
+  // of the CPU the model runs on.
+  d.info.l2Bytes = std::max<int64_t>(l2Bytes, 0);
   return d;
 }
 

@@ -23,6 +23,7 @@
 #define VITQ_CPU_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -125,6 +126,10 @@ const char *vitq_isa_features(vitq_isa isa);
  * process's permission to use tile data, which the runtime asks for when a
  * model selects it.) */
 int vitq_isa_supported(vitq_isa isa);
+
+/* The size of this CPU's L2 cache (per core) in bytes, from CPUID; 512 KiB
+ * when the CPU does not report it. */
+int64_t vitq_cpu_l2_bytes(void);
 
 /* The most preferred instruction set this CPU supports. */
 vitq_isa vitq_isa_best(void);

@@ -72,7 +72,9 @@ void vitq_kernel_pack_strided(const int8_t *w, int64_t stride, int64_t k,
  * `output_bits` (8 or 16). With `multiplier` NULL the int32 accumulators
  * are the output (output_bits 32). Outputs are m x n with row stride
  * `output_stride` elements. Sums are modulo 2^32, as int32 hardware adds
- * (the compiler proves the exact result fits). */
+ * (the compiler proves the exact result fits). The kernels walk the
+ * columns in panels of about `l2_bytes / 2` bytes of packed weight (0: the
+ * running CPU's L2, vitq_cpu_l2_bytes). */
 typedef struct vitq_linear_i8_args {
   int64_t m, n, k;
   const int8_t *input;
@@ -87,6 +89,7 @@ typedef struct vitq_linear_i8_args {
   int32_t output_bits;
   void *output;
   int64_t output_stride;
+  int64_t l2_bytes;
 } vitq_linear_i8_args;
 
 /* The kernel of the selected instruction set. */
@@ -100,7 +103,7 @@ void vitq_kernel_linear_i8_call(int64_t m, int64_t n, int64_t k,
                                 const int32_t *bias, const int32_t *multiplier,
                                 const int32_t *shift, int32_t output_zp,
                                 int32_t output_bits, void *output,
-                                int64_t output_stride);
+                                int64_t output_stride, int64_t l2_bytes);
 
 /* A batch of int8 x int8 -> int32 matrix products whose operands are both
  * produced at run time (attention's Q K^T and A V):
@@ -121,7 +124,7 @@ void vitq_kernel_matmul_i8_call(int64_t batch, int64_t m, int64_t n, int64_t k,
                                 int64_t rhs_stride, int32_t rhs_transposed,
                                 int32_t rhs_zp, int32_t *out,
                                 int64_t out_batch_stride, int64_t out_stride,
-                                void *workspace);
+                                void *workspace, int64_t l2_bytes);
 
 /* Bytes of vitq_kernel_matmul_i8_call's workspace. */
 static inline int64_t vitq_kernel_matmul_workspace_size(int64_t m, int64_t n,
@@ -153,7 +156,8 @@ void vitq_kernel_pack_f32(const float *w, int64_t stride, int64_t k, int64_t n,
                           int transposed, void *packed);
 
 /* One FP32 linear layer: out[m][n] = sum_k input[m][k] * w[k][n] (rows of
- * input `input_stride` floats apart, of out `output_stride`). */
+ * input `input_stride` floats apart, of out `output_stride`); `l2_bytes`
+ * as for the int8 kernels. */
 typedef struct vitq_linear_f32_args {
   int64_t m, n, k;
   const float *input;
@@ -161,6 +165,7 @@ typedef struct vitq_linear_f32_args {
   const void *packed;
   float *output;
   int64_t output_stride;
+  int64_t l2_bytes;
 } vitq_linear_f32_args;
 
 typedef void (*vitq_linear_f32_fn)(const vitq_linear_f32_args *args);
@@ -173,7 +178,7 @@ vitq_linear_f32_fn vitq_kernel_linear_f32_for(vitq_isa isa);
 void vitq_kernel_linear_f32_call(int64_t m, int64_t n, int64_t k,
                                  const float *input, int64_t input_stride,
                                  const void *packed, float *output,
-                                 int64_t output_stride);
+                                 int64_t output_stride, int64_t l2_bytes);
 
 /* A batch of FP32 matrix products of two run-time operands, as
  * vitq_kernel_matmul_i8_call without zero points. */
@@ -183,7 +188,7 @@ void vitq_kernel_matmul_f32_call(int64_t batch, int64_t m, int64_t n, int64_t k,
                                  int64_t rhs_batch_stride, int64_t rhs_stride,
                                  int32_t rhs_transposed, float *out,
                                  int64_t out_batch_stride, int64_t out_stride,
-                                 void *workspace);
+                                 void *workspace, int64_t l2_bytes);
 
 /* Bytes of vitq_kernel_matmul_f32_call's workspace. */
 static inline int64_t vitq_kernel_matmul_f32_workspace_size(int64_t n,

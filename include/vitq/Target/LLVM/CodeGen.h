@@ -50,19 +50,13 @@ struct TargetDescription {
   TargetInfo info;
   /// "x86_64-unknown-linux-gnu, CPU znver4 (+avx2,+avx512f,...)".
   std::string summary;
-  /// The best int8 dot-product instruction set the kernels can use:
-  /// "avx512vnni", "avx512bw", "avx2", or empty (portable loops).
-  std::string int8Isa;
-  /// Data cache sizes the tiles are chosen for.
-  int64_t l1Bytes = 0, l2Bytes = 0;
 };
 
-/// Resolves `target`, with cache sizes: `l1Bytes`/`l2Bytes` where positive,
-/// else the host's (when compiling for the host) or 32 KiB / 1 MiB, the L1
-/// and L2 of current x86 server cores. An error message if `target` is
+/// Resolves `target`; `l2Bytes` (0: the running CPU's) is the L2 size the
+/// kernels size their weight panels for. An error message if `target` is
 /// invalid.
 FailureOr<TargetDescription> describeTarget(const TargetOptions &target,
-                                            int64_t l1Bytes, int64_t l2Bytes,
+                                            int64_t l2Bytes,
                                             std::string &error);
 
 /// The instruction sets (vitq/cpu.h names, from the most preferred) of
