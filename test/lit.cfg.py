@@ -65,6 +65,13 @@ config.substitutions.append((
     "%kernel_lib",
     os.path.join(config.vitq_obj_root, "lib", "libvitq_kernels.a")
     + " -lm -lpthread"))
+# With the x86 kernels built emulated (test support, kernels/emulated.h).
+config.substitutions.insert(0, (
+    "%kernel_emulated_lib",
+    "-I" + os.path.join(config.vitq_src_root, "runtime", "kernels") + " " +
+    os.path.join(config.vitq_obj_root, "lib", "libvitq_kernels_emulated.a")
+    + " " + os.path.join(config.vitq_obj_root, "lib", "libvitq_kernels.a")
+    + " -lm -lpthread"))
 # The same as a shared library, for MLIR's JIT (mlir-runner --shared-libs).
 config.substitutions.append((
     "%kernel_shared_lib",

@@ -28,7 +28,15 @@ vitq_linear_i8_fn vitq_kernel_linear_i8_for(vitq_isa isa) {
   switch (isa) {
   case VITQ_ISA_GENERIC:
     return vitq_kernel_linear_i8_generic;
-#ifdef VITQ_KERNELS_AVX2
+#ifdef VITQ_KERNELS_X86
+  case VITQ_ISA_AMX:
+    return vitq_kernel_linear_i8_amx;
+  case VITQ_ISA_AVX512VNNI:
+    return vitq_kernel_linear_i8_avx512vnni;
+  case VITQ_ISA_AVXVNNI:
+    return vitq_kernel_linear_i8_avxvnni;
+  case VITQ_ISA_AVX512BW:
+    return vitq_kernel_linear_i8_avx512bw;
   case VITQ_ISA_AVX2:
     return vitq_kernel_linear_i8_avx2;
 #endif
@@ -41,12 +49,14 @@ vitq_linear_f32_fn vitq_kernel_linear_f32_for(vitq_isa isa) {
   switch (isa) {
   case VITQ_ISA_GENERIC:
     return vitq_kernel_linear_f32_generic;
-#ifdef VITQ_KERNELS_AVX2
-  /* Every instruction set above AVX2 in the list implies it. */
+#ifdef VITQ_KERNELS_X86
+  /* The AVX-512 instruction sets in the list imply AVX-512F, the others
+   * AVX2 and FMA. */
   case VITQ_ISA_AMX:
   case VITQ_ISA_AVX512VNNI:
-  case VITQ_ISA_AVXVNNI:
   case VITQ_ISA_AVX512BW:
+    return vitq_kernel_linear_f32_avx512;
+  case VITQ_ISA_AVXVNNI:
   case VITQ_ISA_AVX2:
     return vitq_kernel_linear_f32_avx2;
 #endif

@@ -94,7 +94,12 @@ void vitq_kernel_linear_i8_generic_range(const vitq_linear_i8_args *args,
 /* The variants (NULL-free only where the build compiles them). */
 void vitq_kernel_linear_i8_generic(const vitq_linear_i8_args *args);
 void vitq_kernel_linear_i8_avx2(const vitq_linear_i8_args *args);
+void vitq_kernel_linear_i8_avxvnni(const vitq_linear_i8_args *args);
+void vitq_kernel_linear_i8_avx512bw(const vitq_linear_i8_args *args);
+void vitq_kernel_linear_i8_avx512vnni(const vitq_linear_i8_args *args);
+void vitq_kernel_linear_i8_amx(const vitq_linear_i8_args *args);
 void vitq_kernel_linear_f32_generic(const vitq_linear_f32_args *args);
 void vitq_kernel_linear_f32_avx2(const vitq_linear_f32_args *args);
+void vitq_kernel_linear_f32_avx512(const vitq_linear_f32_args *args);
 
 #endif /* VITQ_KERNELS_IMPL_H */

@@ -8,8 +8,12 @@
 // and batch strides wider than the data, shared right operands, and values
 // from subnormals to 1e30 with signed zeros. Instruction sets the CPU lacks
 // are skipped with a message.
-// RUN: clang-22 %kernel_cflags %s %kernel_lib -o %t && %t | FileCheck %s
+// The AVX-512 kernel also runs emulated (kernels/emulate_x86.h) on any CPU.
+// clang-format off
+// RUN: clang-22 %kernel_cflags %s %kernel_emulated_lib -o %t && %t | FileCheck %s
+// clang-format on
 
+#include "emulated.h"
 #include "vitq/kernels.h"
 
 #include <math.h>
@@ -68,6 +72,9 @@ int main(void) {
   enum { kCases = 300 };
   int failures = 0, generic_ok = 0;
   int exact[VITQ_NUM_ISAS] = {0}, matmul_ok[VITQ_NUM_ISAS] = {0};
+  int emulated_ok = 0;
+  vitq_linear_f32_fn emulated =
+      vitq_kernel_linear_f32_emulated_for(VITQ_ISA_AVX512BW);
   vitq_linear_f32_fn generic = vitq_kernel_linear_f32_for(VITQ_ISA_GENERIC);
   for (int c = 0; c < kCases; ++c) {
     int64_t m = between(1, 30), n = between(1, 70), k = between(1, 300);
@@ -94,6 +101,17 @@ int main(void) {
       ++failures;
       printf("generic MISMATCH m=%lld n=%lld k=%lld\n", (long long)m,
              (long long)n, (long long)k);
+    }
+    if (emulated) {
+      memset(got, 0x5a, bytes);
+      emulated(&args);
+      if (memcmp(want, got, bytes) == 0) {
+        ++emulated_ok;
+      } else {
+        ++failures;
+        printf("avx512 (emulated) MISMATCH m=%lld n=%lld k=%lld\n",
+               (long long)m, (long long)n, (long long)k);
+      }
     }
     for (int isa = 0; isa < VITQ_NUM_ISAS; ++isa) {
       vitq_linear_f32_fn fn = vitq_kernel_linear_f32_for((vitq_isa)isa);
@@ -156,6 +174,8 @@ int main(void) {
     free(rhs);
   }
   printf("generic: %d/%d cases equal the reference\n", generic_ok, kCases);
+  if (emulated)
+    printf("avx512 (emulated): %d/%d cases bit-exact\n", emulated_ok, kCases);
   for (int isa = 0; isa < VITQ_NUM_ISAS; ++isa) {
     const char *name = vitq_isa_name((vitq_isa)isa);
     if (!vitq_kernel_linear_f32_for((vitq_isa)isa))
@@ -172,6 +192,8 @@ int main(void) {
 // clang-format off
 // CHECK-NOT: MISMATCH
 // CHECK: generic: 300/300 cases equal the reference
+// CHECK: avx512 (emulated): 300/300 cases bit-exact
+// CHECK: amx: {{(300/300 cases bit-exact, 300/300 matmul batches|skipped, this CPU lacks it)}}
 // CHECK: avx2: {{(300/300 cases bit-exact, 300/300 matmul batches|skipped, this CPU lacks it)}}
 // CHECK: generic: 300/300 cases bit-exact, 300/300 matmul batches
 // clang-format on

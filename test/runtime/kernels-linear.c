@@ -5,8 +5,15 @@
 // points, column and row biases, per-channel rescales with shifts from 0 to
 // 63, all three output widths and row strides wider than the rows.
 // Instruction sets the CPU lacks are skipped with a message.
-// RUN: clang-22 %kernel_cflags %s %kernel_lib -o %t && %t | FileCheck %s
+// Every x86 kernel also runs emulated (kernels/emulate_x86.h: the same
+// source on portable stand-ins for its intrinsics) against the generic one,
+// so that the algorithms of the instruction sets this CPU lacks are checked
+// too.
+// clang-format off
+// RUN: clang-22 %kernel_cflags %s %kernel_emulated_lib -o %t && %t | FileCheck %s
+// clang-format on
 
+#include "emulated.h"
 #include "vitq/kernels.h"
 
 #include <stdio.h>
@@ -141,7 +148,7 @@ static void run(vitq_linear_i8_fn fn, problem *p, unsigned char *out) {
 int main(void) {
   int cases = 0, failures = 0;
   vitq_linear_i8_fn generic = vitq_kernel_linear_i8_for(VITQ_ISA_GENERIC);
-  int exact[VITQ_NUM_ISAS] = {0};
+  int exact[VITQ_NUM_ISAS] = {0}, emulated[VITQ_NUM_ISAS] = {0};
   for (int i = 0; i < 400; ++i) {
     int extremes = i % 10 == 9;
     int bits = i % 3 == 0 ? 8 : i % 3 == 1 ? 16 : 32;
@@ -165,6 +172,18 @@ int main(void) {
              (long long)n, (long long)k, bits);
     }
     for (int isa = 0; isa < VITQ_NUM_ISAS; ++isa) {
+      vitq_linear_i8_fn emu = vitq_kernel_linear_i8_emulated_for((vitq_isa)isa);
+      if (emu) {
+        run(emu, &p, got);
+        if (memcmp(want, got, output_bytes(&p)) == 0) {
+          ++emulated[isa];
+        } else {
+          ++failures;
+          printf("%s (emulated) MISMATCH m=%lld n=%lld k=%lld bits=%d\n",
+                 vitq_isa_name((vitq_isa)isa), (long long)m, (long long)n,
+                 (long long)k, bits);
+        }
+      }
       vitq_linear_i8_fn fn = vitq_kernel_linear_i8_for((vitq_isa)isa);
       if (!fn || isa == VITQ_ISA_GENERIC || !vitq_isa_supported((vitq_isa)isa))
         continue;
@@ -187,6 +206,9 @@ int main(void) {
     const char *name = vitq_isa_name((vitq_isa)isa);
     if (isa == VITQ_ISA_GENERIC)
       continue;
+    if (vitq_kernel_linear_i8_emulated_for((vitq_isa)isa))
+      printf("%s (emulated): %d/%d cases bit-exact\n", name, emulated[isa],
+             cases);
     if (!vitq_kernel_linear_i8_for((vitq_isa)isa))
       printf("%s: no kernel in this build\n", name);
     else if (!vitq_isa_supported((vitq_isa)isa))
@@ -197,7 +219,17 @@ int main(void) {
   return failures != 0;
 }
 
+// clang-format off
 // CHECK-NOT: MISMATCH
 // CHECK: generic: 400/400 cases equal the reference
 // CHECK-NOT: MISMATCH
+// CHECK: amx (emulated): 400/400 cases bit-exact
+// CHECK: amx: {{(400/400 cases bit-exact|skipped, this CPU lacks it)}}
+// CHECK: avx512vnni (emulated): 400/400 cases bit-exact
+// CHECK: avx512vnni: {{(400/400 cases bit-exact|skipped, this CPU lacks it)}}
+// CHECK: avxvnni (emulated): 400/400 cases bit-exact
+// CHECK: avxvnni: {{(400/400 cases bit-exact|skipped, this CPU lacks it)}}
+// CHECK: avx512bw (emulated): 400/400 cases bit-exact
+// CHECK: avx512bw: {{(400/400 cases bit-exact|skipped, this CPU lacks it)}}
 // CHECK: avx2: {{(400/400 cases bit-exact|skipped, this CPU lacks it)}}
+// clang-format on
