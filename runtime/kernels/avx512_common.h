@@ -42,16 +42,16 @@ typedef struct vitq_columns16 {
   __m512i shift_even, shift_odd, zp, lo, hi;
 } vitq_columns16;
 
-static inline vitq_columns16
-vitq_load_columns16(const vitq_linear_i8_args *a, const int32_t *sums,
-                    int64_t n, int64_t width, int32_t start) {
+static inline vitq_columns16 vitq_load_columns16(const vitq_linear_i8_args *a,
+                                                 const int32_t *sums, int64_t n,
+                                                 int64_t width, int32_t start) {
   vitq_columns16 c;
   __mmask16 mask = vitq_first_lanes(width);
   c.start = _mm512_mullo_epi32(_mm512_loadu_si512(sums + n),
                                _mm512_set1_epi32(start));
   if (a->bias)
-    c.start = _mm512_add_epi32(c.start,
-                               _mm512_maskz_loadu_epi32(mask, a->bias + n));
+    c.start =
+        _mm512_add_epi32(c.start, _mm512_maskz_loadu_epi32(mask, a->bias + n));
   if (a->multiplier) {
     c.multiplier = _mm512_maskz_loadu_epi32(mask, a->multiplier + n);
     __m512i shift = _mm512_maskz_loadu_epi32(mask, a->shift + n);
@@ -73,8 +73,8 @@ static inline __m512i vitq_requantize_even512(__m512i v, __m512i multiplier,
                                               __m512i shift, __m512i zp,
                                               __m512i lo, __m512i hi) {
   __m512i product = _mm512_mul_epi32(v, multiplier);
-  __m512i round = _mm512_srli_epi64(
-      _mm512_sllv_epi64(_mm512_set1_epi64(1), shift), 1);
+  __m512i round =
+      _mm512_srli_epi64(_mm512_sllv_epi64(_mm512_set1_epi64(1), shift), 1);
   __m512i y = _mm512_srav_epi64(_mm512_add_epi64(product, round), shift);
   y = _mm512_add_epi64(y, zp);
   return _mm512_min_epi64(_mm512_max_epi64(y, lo), hi);
@@ -95,16 +95,15 @@ static inline void vitq_store_row16(const vitq_linear_i8_args *a,
     _mm512_mask_storeu_epi32((int32_t *)a->output + at, mask, v);
     return;
   }
-  __m512i even = vitq_requantize_even512(v, c->multiplier, c->shift_even,
-                                         c->zp, c->lo, c->hi);
-  __m512i odd = vitq_requantize_even512(
-      _mm512_srli_epi64(v, 32), _mm512_srli_epi64(c->multiplier, 32),
-      c->shift_odd, c->zp, c->lo, c->hi);
+  __m512i even = vitq_requantize_even512(v, c->multiplier, c->shift_even, c->zp,
+                                         c->lo, c->hi);
+  __m512i odd = vitq_requantize_even512(_mm512_srli_epi64(v, 32),
+                                        _mm512_srli_epi64(c->multiplier, 32),
+                                        c->shift_odd, c->zp, c->lo, c->hi);
   /* The clamped values fit 32 bits: even results in the even lanes, odd
    * results shifted into the odd ones. */
-  __m512i y =
-      _mm512_mask_blend_epi32((__mmask16)0xaaaa, even,
-                              _mm512_slli_epi64(odd, 32));
+  __m512i y = _mm512_mask_blend_epi32((__mmask16)0xaaaa, even,
+                                      _mm512_slli_epi64(odd, 32));
   if (a->output_bits == 16)
     _mm256_mask_storeu_epi16((int16_t *)a->output + at, mask,
                              _mm512_cvtsepi32_epi16(y));

@@ -235,8 +235,7 @@ VITQ_EMU __m512i _mm512_shuffle_epi32(__m512i a, _MM_PERM_ENUM imm) {
 }
 /* vpermt2d: element i from a (index bit 4 clear) or b (set), at the low four
  * bits of idx's element i. */
-VITQ_EMU __m512i _mm512_permutex2var_epi32(__m512i a, __m512i idx,
-                                           __m512i b) {
+VITQ_EMU __m512i _mm512_permutex2var_epi32(__m512i a, __m512i idx, __m512i b) {
   __m512i r;
   for (int i = 0; i < 16; ++i) {
     int at = idx.i32[i] & 15;
@@ -319,8 +318,7 @@ VITQ_EMU void vitq_emu_tile_zero(int t) {
 VITQ_EMU void vitq_emu_tile_loadd(int t, const void *base, int64_t stride) {
   vitq_emu_tile *tile = &vitq_emu_tiles[t];
   for (int r = 0; r < tile->rows; ++r)
-    memcpy(tile->data[r], (const char *)base + r * stride,
-           (size_t)tile->colsb);
+    memcpy(tile->data[r], (const char *)base + r * stride, (size_t)tile->colsb);
 }
 VITQ_EMU void vitq_emu_tile_stored(int t, void *base, int64_t stride) {
   vitq_emu_tile *tile = &vitq_emu_tiles[t];

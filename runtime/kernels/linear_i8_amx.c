@@ -132,8 +132,8 @@ void vitq_kernel_linear_i8_amx(const vitq_linear_i8_args *a) {
               vitq_load_columns16(a, sums, n0, a->n - n0, start);
           for (int r = 0; r < rows; ++r)
             vitq_store_row16(a, &cols,
-                             _mm512_loadu_si512(c + r * 32 + 16 * half),
-                             m0 + r, n0, a->n - n0);
+                             _mm512_loadu_si512(c + r * 32 + 16 * half), m0 + r,
+                             n0, a->n - n0);
         }
       }
     }

@@ -74,8 +74,8 @@ block(const vitq_linear_i8_args *a, const int32_t *sums, const int16_t *xt,
     vitq_columns16 c =
         vitq_load_columns16(a, sums, n0, a->n - n0, -a->input_zp);
     for (int r = 0; r < rows; ++r)
-      vitq_store_row16(a, &c, sum_pairs(acc[r][b][0], acc[r][b][1]), m + r,
-                       n0, a->n - n0);
+      vitq_store_row16(a, &c, sum_pairs(acc[r][b][0], acc[r][b][1]), m + r, n0,
+                       a->n - n0);
   }
 }
 

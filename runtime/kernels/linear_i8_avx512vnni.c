@@ -41,8 +41,7 @@ block(const vitq_linear_i8_args *a, const int32_t *sums, const uint8_t *xt,
   for (int r = 0; r < rows; ++r)
     for (int b = 0; b < blocks; ++b)
       acc[r][b] = _mm512_setzero_si512();
-  const int8_t *w =
-      vitq_kernel_block(a->packed, a->k, n / VITQ_KERNEL_NR);
+  const int8_t *w = vitq_kernel_block(a->packed, a->k, n / VITQ_KERNEL_NR);
   /* Consecutive blocks are groups * 64 bytes apart. */
   int64_t block_bytes = groups * VITQ_KERNEL_NR * VITQ_KERNEL_KR;
   for (int64_t g = 0; g < groups; ++g) {

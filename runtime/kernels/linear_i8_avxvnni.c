@@ -113,7 +113,7 @@ void vitq_kernel_linear_i8_avxvnni(const vitq_linear_i8_args *a) {
         switch (rows) {
 #define VITQ_ROWS_CASE(R)                                                      \
   case R:                                                                      \
-    block(a, sums, xt, padded, groups, R, m0, nb * VITQ_KERNEL_NR);            \
+    block(a, sums, xt, padded, groups, R, m0, nb *VITQ_KERNEL_NR);             \
     break;
           VITQ_ROWS_CASE(1)
           VITQ_ROWS_CASE(2)
