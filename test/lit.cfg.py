@@ -33,6 +33,11 @@ config.excludes.append("reference")
 llvm_config.add_tool_substitutions(
     ["vitq-opt", "vitq-translate", "vitq-compile", "vitq-run"],
     [config.vitq_tools_dir])
+# The kernel benchmark (x86 builds).
+if os.path.exists(os.path.join(config.vitq_tools_dir, "vitq-bench-kernels")):
+    config.available_features.add("bench")
+    llvm_config.add_tool_substitutions(["vitq-bench-kernels"],
+                                       [config.vitq_tools_dir])
 # C programs against the runtime:
 #   clang-22 %runtime_cflags prog.c model.o %runtime_lib -o prog
 # A sanitiser build instruments the runtime library, so programs linking it

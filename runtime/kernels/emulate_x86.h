@@ -19,6 +19,7 @@
 #define VITQ_KERNELS_EMULATE_X86_H
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef union {
@@ -299,11 +300,27 @@ static _Thread_local vitq_emu_tile vitq_emu_tiles[8];
 
 /* The 64-byte configuration: palette, start row, then colsb[16] (uint16)
  * at byte 16 and rows[16] (uint8) at byte 48. */
+/* What the hardware faults on (#GP for a configuration, #UD for shapes)
+ * aborts here, so that the emulated tests cannot pass a kernel the
+ * hardware would reject. */
+VITQ_EMU void vitq_emu_require(int ok) {
+  if (!ok)
+    abort();
+}
+
 VITQ_EMU void _tile_loadconfig(const void *config) {
   const uint8_t *c = (const uint8_t *)config;
+  /* Palette 1; reserved bytes 2-15 zero; tiles 8-15 unconfigured. */
+  vitq_emu_require(c[0] == 1);
+  for (int i = 2; i < 16; ++i)
+    vitq_emu_require(c[i] == 0);
+  for (int t = 8; t < 16; ++t)
+    vitq_emu_require(c[16 + 2 * t] == 0 && c[17 + 2 * t] == 0 &&
+                     c[48 + t] == 0);
   for (int t = 0; t < 8; ++t) {
     uint16_t colsb;
     memcpy(&colsb, c + 16 + 2 * t, 2);
+    vitq_emu_require(colsb <= 64 && c[48 + t] <= 16);
     vitq_emu_tiles[t].colsb = colsb;
     vitq_emu_tiles[t].rows = c[48 + t];
     memset(vitq_emu_tiles[t].data, 0, sizeof(vitq_emu_tiles[t].data));
@@ -330,6 +347,9 @@ VITQ_EMU void vitq_emu_tile_stored(int t, void *base, int64_t stride) {
 VITQ_EMU void vitq_emu_tile_dpbusd(int c, int a, int b) {
   vitq_emu_tile *tc = &vitq_emu_tiles[c], *ta = &vitq_emu_tiles[a],
                 *tb = &vitq_emu_tiles[b];
+  /* C: rows of A, columns of B; A's bytes per row: 4 x B's rows. */
+  vitq_emu_require(tc->rows == ta->rows && ta->colsb == 4 * tb->rows &&
+                   tc->colsb == tb->colsb && tc->colsb % 4 == 0);
   for (int m = 0; m < tc->rows; ++m)
     for (int n = 0; n < tc->colsb / 4; ++n) {
       uint32_t acc;

@@ -21,7 +21,9 @@
  * - the C tiles go through a 4 KiB buffer in L1 (tiles reach registers
  *   only through memory) into the AVX-512 epilogue of avx512_common.h.
  *
- * The tile configuration is loaded per call and released after it.
+ * The tile configuration is loaded per call and released after it (so a
+ * caller's own tile configuration does not survive a call), and no
+ * function is called while the tiles hold sums.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -56,11 +58,19 @@ static void tile_block(const vitq_linear_i8_args *a, const uint8_t *xt,
                        int second, int8_t *tail, int32_t *c) {
   const int8_t *b0 = vitq_kernel_block(a->packed, a->k, nb);
   const int8_t *b1 = second ? vitq_kernel_block(a->packed, a->k, nb + 1) : NULL;
+  int64_t steps = groups / kTileRows, rest = groups % kTileRows;
+  /* The last groups, zero-padded to whole tiles, before the tiles hold
+   * sums: tile registers are not preserved across calls (memcpy). */
+  if (rest) {
+    memset(tail, 0, 2048);
+    memcpy(tail, b0 + steps * kTileRows * 64, (size_t)(rest * 64));
+    if (second)
+      memcpy(tail + 1024, b1 + steps * kTileRows * 64, (size_t)(rest * 64));
+  }
   _tile_zero(0);
   _tile_zero(1);
   _tile_zero(2);
   _tile_zero(3);
-  int64_t steps = groups / kTileRows, rest = groups % kTileRows;
   for (int64_t s = 0; s <= steps; ++s) {
     const int8_t *p0, *p1;
     if (s < steps) {
@@ -69,11 +79,6 @@ static void tile_block(const vitq_linear_i8_args *a, const uint8_t *xt,
     } else {
       if (rest == 0)
         break;
-      /* The last groups, zero-padded to a whole tile. */
-      memset(tail, 0, 2048);
-      memcpy(tail, b0 + steps * kTileRows * 64, (size_t)(rest * 64));
-      if (second)
-        memcpy(tail + 1024, b1 + steps * kTileRows * 64, (size_t)(rest * 64));
       p0 = tail;
       p1 = second ? tail + 1024 : tail + 2048;
     }
@@ -95,6 +100,10 @@ static void tile_block(const vitq_linear_i8_args *a, const uint8_t *xt,
 
 void vitq_kernel_linear_i8_amx(const vitq_linear_i8_args *a) {
   int64_t groups = vitq_kernel_groups(a->k);
+  if (groups == 0) {
+    vitq_kernel_linear_i8_generic(a);
+    return;
+  }
   int64_t steps = (groups + kTileRows - 1) / kTileRows;
   int64_t padded = steps * kStepBytes; /* bytes per activation row */
   int64_t total_blocks = vitq_kernel_blocks(a->n);

@@ -68,6 +68,10 @@ block(const vitq_linear_i8_args *a, const columns8 *c, const int16_t *xt,
 }
 
 void vitq_kernel_linear_i8_avx2(const vitq_linear_i8_args *a) {
+  if (a->k == 0) { /* no groups: the accumulators are the start */
+    vitq_kernel_linear_i8_generic(a);
+    return;
+  }
   int64_t k = a->k, groups = vitq_kernel_groups(k);
   /* Whole groups of 8 columns: the packed blocks hold zero columns up to a
    * multiple of 16, and the last group stores only its real columns. */

@@ -87,6 +87,10 @@ static void dispatch(const vitq_linear_i8_args *a, const int32_t *sums,
 }
 
 void vitq_kernel_linear_i8_avx512vnni(const vitq_linear_i8_args *a) {
+  if (a->k == 0) { /* no groups: the accumulators are the start */
+    vitq_kernel_linear_i8_generic(a);
+    return;
+  }
   int64_t groups = vitq_kernel_groups(a->k);
   int64_t padded = groups * 4;
   int64_t total_blocks = vitq_kernel_blocks(a->n);

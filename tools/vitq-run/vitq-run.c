@@ -6,17 +6,19 @@
  *===----------------------------------------------------------------------===*
  *
  * vitq-run model.so --input x.f32 [--input ...] [--output y.f32]
- *          [--repeat K] [--warmup W] [--info]
+ *          [--repeat K] [--warmup W] [--isa ISA] [--info]
  *
  * Each --input file holds N samples of one model input back to back (raw
  * little-endian values of the input's type and shape); the outputs of all
  * N samples are written back to back to the --output files. Every sample
  * runs K times after W warm-up runs; the median and minimum latency of one
- * inference are printed.
+ * inference are printed. --isa caps the instruction set of the model's
+ * kernels (as the VITQ_ISA environment variable does).
  *
  *===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200809L
+#include "vitq/cpu.h"
 #include "vitq/runtime.h"
 
 #include <errno.h>
@@ -35,17 +37,23 @@ typedef struct options {
   size_t num_outputs;
   long repeat, warmup;
   int info;
+  const char *isa;
 } options;
 
 static void usage(FILE *out) {
   fprintf(out, "usage: vitq-run MODEL.so --input FILE [--input FILE...] "
                "[--output FILE...]\n"
-               "                [--repeat K] [--warmup W] [--info]\n"
+               "                [--repeat K] [--warmup W] [--isa ISA] "
+               "[--info]\n"
                "  --input FILE   N samples of the next model input, raw "
                "little-endian\n"
                "  --output FILE  where the N results of the next output go\n"
                "  --repeat K     runs per sample that are timed (default 1)\n"
                "  --warmup W     untimed runs before timing (default 1)\n"
+               "  --isa ISA      the best kernels to use: amx, avx512vnni, "
+               "avxvnni,\n"
+               "                 avx512bw, avx2 or generic (default: the "
+               "CPU's best)\n"
                "  --info         print the model's inputs and outputs\n");
 }
 
@@ -94,6 +102,12 @@ static int parse_options(int argc, char **argv, options *o) {
       if (!parse_count(argv[++i], &o->warmup))
         return error("--warmup needs a count from 0 to 1000000, got '%s'",
                      argv[i]);
+    } else if (!strcmp(arg, "--isa") && has_value) {
+      o->isa = argv[++i];
+      if (vitq_isa_by_name(o->isa) == VITQ_NUM_ISAS)
+        return error("--isa needs one of amx, avx512vnni, avxvnni, avx512bw, "
+                     "avx2, generic; got '%s'",
+                     o->isa);
     } else if (arg[0] == '-') {
       usage(stderr);
       return error("unknown option or missing value: '%s'", arg);
@@ -315,6 +329,9 @@ int main(int argc, char **argv) {
   options o;
   if (parse_options(argc, argv, &o))
     return 1;
+  /* The model's kernels read the cap at their first call. */
+  if (o.isa && setenv("VITQ_ISA", o.isa, 1) != 0)
+    return error("cannot set VITQ_ISA%s", "");
   session s;
   memset(&s, 0, sizeof(s));
   int rc = open_session(&o, &s);
