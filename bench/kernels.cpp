@@ -40,8 +40,8 @@
 #include <memory>
 #include <random>
 #include <string>
-#include <unordered_map>
 #include <unistd.h>
+#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -251,11 +251,15 @@ std::vector<Shape> shapes(const std::vector<Model> &models,
       for (Kind kind : {Kind::LinearI8, Kind::LinearF32}) {
         out.push_back({model.name, "patch embed", batch, kind, 1, 196 * batch,
                        768, d, false});
-        out.push_back({model.name, "qkv", batch, kind, 1, rows, d, 3 * d, false});
+        out.push_back(
+            {model.name, "qkv", batch, kind, 1, rows, d, 3 * d, false});
         out.push_back({model.name, "proj", batch, kind, 1, rows, d, d, false});
-        out.push_back({model.name, "fc1", batch, kind, 1, rows, d, 4 * d, false});
-        out.push_back({model.name, "fc2", batch, kind, 1, rows, 4 * d, d, false});
-        out.push_back({model.name, "head", batch, kind, 1, batch, d, 1000, false});
+        out.push_back(
+            {model.name, "fc1", batch, kind, 1, rows, d, 4 * d, false});
+        out.push_back(
+            {model.name, "fc2", batch, kind, 1, rows, 4 * d, d, false});
+        out.push_back(
+            {model.name, "head", batch, kind, 1, batch, d, 1000, false});
       }
       out.push_back({model.name, "Q K^T", batch, Kind::AttentionI8,
                      batch * model.heads, 197, 64, 197, true});
@@ -359,9 +363,8 @@ std::function<void()> vitqRun(Case &c, vitq_isa isa) {
   }
   case Kind::LinearF32: {
     vitq_linear_f32_fn fn = vitq_kernel_linear_f32_for(isa);
-    vitq_linear_f32_args args = {s.m,           s.n,         s.k, c.xf.data(),
-                                 s.k,           c.packed->data,
-                                 c.outf.data(), s.n,         0};
+    vitq_linear_f32_args args = {
+        s.m, s.n, s.k, c.xf.data(), s.k, c.packed->data, c.outf.data(), s.n, 0};
     return [fn, args] { fn(&args); };
   }
   case Kind::AttentionI8:
@@ -370,10 +373,10 @@ std::function<void()> vitqRun(Case &c, vitq_isa isa) {
       vitq_kernels_select(isa);
       int64_t rhsRows = s.transposed ? s.n : s.k;
       int64_t rhsCols = s.transposed ? s.k : s.n;
-      vitq_kernel_matmul_i8_call(
-          s.count, s.m, s.n, s.k, c.x.data(), s.m * s.k, s.k, 5, c.w.data(),
-          rhsRows * rhsCols, rhsCols, s.transposed, -3, c.out32.data(),
-          s.m * s.n, s.n, c.workspace->data, 0);
+      vitq_kernel_matmul_i8_call(s.count, s.m, s.n, s.k, c.x.data(), s.m * s.k,
+                                 s.k, 5, c.w.data(), rhsRows * rhsCols, rhsCols,
+                                 s.transposed, -3, c.out32.data(), s.m * s.n,
+                                 s.n, c.workspace->data, 0);
     };
   }
   return {};
@@ -400,24 +403,25 @@ std::function<void()> dnnlRun(Dnnl &d, Case &c) {
     primitive_attr attr;
     attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
     attr.set_zero_points(DNNL_ARG_WEIGHTS, 0, {DNNL_RUNTIME_S32_VAL});
-    auto pd = matmul::primitive_desc(matmul::desc(src, wei, dst), attr,
-                                     d.engine);
+    auto pd =
+        matmul::primitive_desc(matmul::desc(src, wei, dst), attr, d.engine);
     auto prim = std::make_shared<matmul>(pd);
     auto srcMem = std::make_shared<memory>(src, d.engine, c.x.data());
     auto weiMem = std::make_shared<memory>(wei, d.engine, c.w.data());
     auto dstMem = std::make_shared<memory>(dst, d.engine, c.out32.data());
     static int32_t srcZp = 5, weiZp = -3;
-    auto srcZpMem = std::make_shared<memory>(
-        memory::desc({1}, dt::s32, tag::x), d.engine, &srcZp);
-    auto weiZpMem = std::make_shared<memory>(
-        memory::desc({1}, dt::s32, tag::x), d.engine, &weiZp);
+    auto srcZpMem = std::make_shared<memory>(memory::desc({1}, dt::s32, tag::x),
+                                             d.engine, &srcZp);
+    auto weiZpMem = std::make_shared<memory>(memory::desc({1}, dt::s32, tag::x),
+                                             d.engine, &weiZp);
     return [&d, prim, srcMem, weiMem, dstMem, srcZpMem, weiZpMem] {
-      prim->execute(d.stream,
-                    {{DNNL_ARG_SRC, *srcMem},
-                     {DNNL_ARG_WEIGHTS, *weiMem},
-                     {DNNL_ARG_DST, *dstMem},
-                     {DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, *srcZpMem},
-                     {DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_WEIGHTS, *weiZpMem}});
+      prim->execute(
+          d.stream,
+          {{DNNL_ARG_SRC, *srcMem},
+           {DNNL_ARG_WEIGHTS, *weiMem},
+           {DNNL_ARG_DST, *dstMem},
+           {DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, *srcZpMem},
+           {DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_WEIGHTS, *weiZpMem}});
       d.stream.wait();
     };
   }
@@ -515,9 +519,7 @@ int main(int argc, char **argv) {
   int reps = 7;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    auto value = [&]() -> std::string {
-      return i + 1 < argc ? argv[++i] : "";
-    };
+    auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
     if (arg == "--models")
       modelNames = split(value());
     else if (arg == "--batches") {
@@ -535,9 +537,10 @@ int main(int argc, char **argv) {
     } else
       return usage(argv[0]);
   }
-  const std::map<std::string, Model> known = {{"deit_tiny", {"deit_tiny", 192, 3}},
-                                              {"deit_small", {"deit_small", 384, 6}},
-                                              {"deit_base", {"deit_base", 768, 12}}};
+  const std::map<std::string, Model> known = {
+      {"deit_tiny", {"deit_tiny", 192, 3}},
+      {"deit_small", {"deit_small", 384, 6}},
+      {"deit_base", {"deit_base", 768, 12}}};
   std::vector<Model> models;
   for (const std::string &name : modelNames) {
     auto it = known.find(name);
@@ -621,8 +624,8 @@ int main(int argc, char **argv) {
     total.ops += ops;
     std::printf("%s\t%d\t%s\t%s\t%lld\t%lld\t%lld\t%lld", shape.model.c_str(),
                 shape.batch, kindName(shape.kind), shape.layer.c_str(),
-                (long long)shape.count, (long long)shape.m,
-                (long long)shape.k, (long long)shape.n);
+                (long long)shape.count, (long long)shape.m, (long long)shape.k,
+                (long long)shape.n);
     for (size_t i = 0; i < runs.size(); ++i) {
       std::sort(times[i].begin(), times[i].end());
       double t = times[i][times[i].size() / 2];

@@ -19,6 +19,10 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #if defined(__linux__) && defined(__x86_64__)
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -133,6 +137,28 @@ void vitq_kernel_linear_i8_call(int64_t m, int64_t n, int64_t k,
   vitq_kernel_linear_i8(&args);
 }
 
+/* The sum of k signed bytes. */
+static int64_t row_sum(const int8_t *row, int64_t k) {
+  int64_t sum = 0, l = 0;
+#ifdef __SSE2__
+  /* psadbw adds 8 unsigned bytes at a time: x + 128 (x xor 0x80) summed,
+   * then the 128s taken back out. */
+  __m128i bias = _mm_set1_epi8((char)0x80), zero = _mm_setzero_si128();
+  __m128i total = zero;
+  for (; l + 16 <= k; l += 16) {
+    __m128i v =
+        _mm_xor_si128(_mm_loadu_si128((const __m128i *)(row + l)), bias);
+    total = _mm_add_epi64(total, _mm_sad_epu8(v, zero));
+  }
+  int64_t lanes[2];
+  _mm_storeu_si128((__m128i *)lanes, total);
+  sum = lanes[0] + lanes[1] - 128 * l;
+#endif
+  for (; l < k; ++l)
+    sum += row[l];
+  return sum;
+}
+
 void vitq_kernel_matmul_i8_call(int64_t batch, int64_t m, int64_t n, int64_t k,
                                 const int8_t *lhs, int64_t lhs_batch_stride,
                                 int64_t lhs_stride, int32_t lhs_zp,
@@ -158,10 +184,8 @@ void vitq_kernel_matmul_i8_call(int64_t batch, int64_t m, int64_t n, int64_t k,
      * sum of (x - lhs_zp). */
     if (rhs_zp != 0)
       for (int64_t i = 0; i < m; ++i) {
-        const int8_t *row = x + i * lhs_stride;
-        uint32_t sum = (uint32_t)(-(int64_t)lhs_zp * k);
-        for (int64_t l = 0; l < k; ++l)
-          sum += (uint32_t)(int32_t)row[l];
+        uint32_t sum = (uint32_t)(-(int64_t)lhs_zp * k) +
+                       (uint32_t)row_sum(x + i * lhs_stride, k);
         row_bias[i] = (int32_t)((uint32_t)(-(int64_t)rhs_zp) * sum);
       }
     vitq_linear_i8_args args = {.m = m,
