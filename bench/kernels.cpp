@@ -390,6 +390,52 @@ struct Dnnl {
   dnnl::stream stream{engine};
 };
 
+/// Whether oneDNN's int8 matmul is exact on this CPU: operands near the top
+/// of their ranges (u8 200..255 x s8 100..127, K = 768) against the exact
+/// int32 sums. Without VNNI its kernels add pairs of u8 x s8 products in
+/// saturating int16 (vpmaddubsw), which such operands overflow.
+void dnnlExactnessProbe(Dnnl &d) {
+  using namespace dnnl;
+  using dt = memory::data_type;
+  using tag = memory::format_tag;
+  const int64_t m = 16, k = 768, n = 64;
+  std::vector<uint8_t> x(m * k);
+  std::vector<int8_t> w(k * n);
+  std::vector<int32_t> y(m * n);
+  std::mt19937 rng(7);
+  for (auto &v : x)
+    v = 200 + rng() % 56;
+  for (auto &v : w)
+    v = 100 + rng() % 28;
+  memory::desc src({m, k}, dt::u8, tag::ab), wei({k, n}, dt::s8, tag::any),
+      plainWei({k, n}, dt::s8, tag::ab), dst({m, n}, dt::s32, tag::ab);
+  matmul::primitive_desc pd(matmul::desc(src, wei, dst), d.engine);
+  memory weights(pd.weights_desc(), d.engine),
+      plain(plainWei, d.engine, w.data());
+  reorder(plain, weights).execute(d.stream, plain, weights);
+  memory srcMem(src, d.engine, x.data()), dstMem(dst, d.engine, y.data());
+  matmul(pd).execute(d.stream, {{DNNL_ARG_SRC, srcMem},
+                                {DNNL_ARG_WEIGHTS, weights},
+                                {DNNL_ARG_DST, dstMem}});
+  d.stream.wait();
+  int64_t wrong = 0;
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t exact = 0;
+      for (int64_t l = 0; l < k; ++l)
+        exact += int64_t(x[i * k + l]) * w[l * n + j];
+      wrong += exact != y[i * n + j];
+    }
+  if (wrong)
+    std::printf("# oneDNN int8 (%s) is not exact on this CPU: %lld of %lld "
+                "sums of large operands differ from the exact ones (vitq's "
+                "kernels are exact on every ISA)\n",
+                pd.impl_info_str(), (long long)wrong, (long long)(m * n));
+  else
+    std::printf("# oneDNN int8 (%s) is exact on this CPU\n",
+                pd.impl_info_str());
+}
+
 std::function<void()> dnnlRun(Dnnl &d, Case &c) {
   using namespace dnnl;
   using dt = memory::data_type;
@@ -580,6 +626,7 @@ int main(int argc, char **argv) {
   }
 #ifdef VITQ_BENCH_DNNL
   Dnnl dnnl;
+  dnnlExactnessProbe(dnnl);
   bool withDnnl = true;
 #else
   bool withDnnl = false;
