@@ -19,6 +19,7 @@
 
 #include "vitq/Dialect/Vitq/VitqOps.h"
 #include "vitq/Dialect/Vitq/VitqQuant.h"
+#include "vitq/Support/IntegerMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -43,9 +44,6 @@ using utils::IteratorType;
 using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
 constexpr int64_t kInt31Max = (int64_t{1} << 31) - 1;
-/// The numerator of the per-row reciprocals of shiftmax and shiftgelu:
-/// e <= S keeps e * floor(2^62 / S) <= 2^62.
-constexpr int64_t kReciprocalOne = int64_t{1} << 62;
 
 //===----------------------------------------------------------------------===//
 // Scalar arithmetic inside linalg bodies
@@ -126,6 +124,15 @@ struct Arith {
     Value r = sub(u, mul(q, c(x0)));
     Value e = sub(shr(r, 1), c(x0));
     return shl(e, sub(c(n), q));
+  }
+
+  /// table[index] for a 1-D constant `table` and an integer `index`.
+  Value lookup(Value table, Value index) const {
+    Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+    return tensor::ExtractOp::create(b, loc, table, ValueRange{i});
+  }
+  Value zext(Value v, Type t) const {
+    return arith::ExtUIOp::create(b, loc, t, v);
   }
 
   /// Integer square root by Newton iteration from above.
@@ -631,6 +638,52 @@ struct ShiftmaxLowering : OpConversionPattern<ShiftmaxOp> {
                               [](Arith &a, ValueRange in, Value acc) {
                                 return a.max(acc, a.ext(in[0]));
                               });
+    auto out = cast<IntegerType>(type.getElementType());
+    int64_t shift = 63 - out.getWidth();
+    auto rowType = RankedTensorType::get(type.getShape().drop_back(), i64);
+    auto reciprocal = [&](Value sum) {
+      return elementwise(rewriter, loc, rowType, {sum},
+                         {rewriter.getMultiDimIdentityMap(rank - 1)},
+                         [&](OpBuilder &b, Location l, ValueRange args) {
+                           Arith a{b, l};
+                           return a.div(a.c(kReciprocalOne), args[0]);
+                         });
+    };
+    // With an input of at most 8 bits (or a tensor larger than the table),
+    // x - max takes at most 2^w values: their shift exponentials are a
+    // table the compiler evaluates, and e is looked up where it is used
+    // instead of being computed and stored as an i64 tensor.
+    unsigned inWidth = cast<RankedTensorType>(x.getType())
+                           .getElementType()
+                           .getIntOrFloatBitWidth();
+    if (type.hasStaticShape() &&
+        (inWidth <= 8 ||
+         (inWidth <= 16 && type.getNumElements() >= (int64_t{1} << inWidth)))) {
+      SmallVector<int32_t> exps(size_t{1} << inWidth);
+      for (auto [d, e] : llvm::enumerate(exps))
+        e = static_cast<int32_t>(shiftExp(-static_cast<int64_t>(d), x0, n));
+      auto tableType = RankedTensorType::get(
+          {static_cast<int64_t>(exps.size())}, rewriter.getI32Type());
+      Value table = arith::ConstantOp::create(
+          rewriter, loc, DenseIntElementsAttr::get(tableType, ArrayRef(exps)));
+      auto exp = [table](Arith &a, Value in, Value max) {
+        return a.zext(a.lookup(table, a.sub(max, a.ext(in))), a.i64());
+      };
+      Value sum = reduceRows(rewriter, loc, {x, rowMax}, {id, row}, full64, i64,
+                             0, [&](Arith &a, ValueRange in, Value acc) {
+                               return a.add(acc, exp(a, in[0], in[1]));
+                             });
+      Value factor = reciprocal(sum);
+      rewriter.replaceOp(
+          op,
+          elementwise(rewriter, loc, type, {x, rowMax, factor}, {id, row, row},
+                      [&](OpBuilder &b, Location l, ValueRange args) {
+                        Arith a{b, l};
+                        Value e = exp(a, args[0], args[1]);
+                        return a.saturate(a.shr(a.mul(e, args[2]), shift), out);
+                      }));
+      return success();
+    }
     Value e =
         elementwise(rewriter, loc, full64, {x, rowMax}, {id, row},
                     [&](OpBuilder &b, Location l, ValueRange args) {
@@ -640,15 +693,7 @@ struct ShiftmaxLowering : OpConversionPattern<ShiftmaxOp> {
     Value sum = reduceRows(
         rewriter, loc, {e}, {id}, full64, i64, 0,
         [](Arith &a, ValueRange in, Value acc) { return a.add(acc, in[0]); });
-    auto rowType = cast<RankedTensorType>(sum.getType());
-    Value factor = elementwise(rewriter, loc, rowType, {sum},
-                               {rewriter.getMultiDimIdentityMap(rank - 1)},
-                               [&](OpBuilder &b, Location l, ValueRange args) {
-                                 Arith a{b, l};
-                                 return a.div(a.c(kReciprocalOne), args[0]);
-                               });
-    auto out = cast<IntegerType>(type.getElementType());
-    int64_t shift = 63 - out.getWidth();
+    Value factor = reciprocal(sum);
     rewriter.replaceOp(
         op, elementwise(rewriter, loc, type, {e, factor}, {id, row},
                         [&](OpBuilder &b, Location l, ValueRange args) {
@@ -678,6 +723,63 @@ struct ShiftGeluLowering : OpConversionPattern<ShiftGeluOp> {
       Value v = a.sub(a.ext(in), a.c(zp));
       return a.add(a.add(a.add(v, a.shr(v, 1)), a.shr(v, 3)), a.shr(v, 4));
     };
+    RescaleInputs rescale{op.getRescale()};
+    auto out = cast<IntegerType>(type.getElementType());
+    int64_t outZp = op.getOutputZp();
+
+    // With an 8-bit input the sigmoid depends only on the element and the
+    // row's largest element (1.6875 (x - zp) is monotonic, so that element
+    // gives m): a table of 2^15-scaled sigmoids, one row of 256 for each
+    // row maximum from zp (m = 0 below it) to 127, evaluated by the
+    // compiler. Used when the tensor has at least as many elements as the
+    // table, so the table never outweighs the work it saves.
+    unsigned inWidth = cast<RankedTensorType>(x.getType())
+                           .getElementType()
+                           .getIntOrFloatBitWidth();
+    int64_t lo = std::clamp<int64_t>(zp, -128, 127);
+    int64_t tableRows = 128 - lo;
+    if (inWidth <= 8 && type.hasStaticShape() && std::abs(zp) <= 255 &&
+        type.getNumElements() >= tableRows * 256) {
+      SmallVector<APInt> sigmoids;
+      sigmoids.reserve(tableRows * 256);
+      for (int64_t top = lo; top <= 127; ++top) {
+        int64_t rowMax = shiftGeluScaled(top - zp);
+        for (int64_t v = -128; v <= 127; ++v)
+          sigmoids.push_back(APInt(16, static_cast<uint64_t>(shiftGeluSigmoid(
+                                           v - zp, rowMax, x0, n))));
+      }
+      auto tableType =
+          RankedTensorType::get({tableRows * 256}, rewriter.getI16Type());
+      Value table = arith::ConstantOp::create(
+          rewriter, loc, DenseIntElementsAttr::get(tableType, sigmoids));
+      Value rowTop =
+          reduceRows(rewriter, loc, {x}, {id}, type.clone(i64), i64, INT64_MIN,
+                     [](Arith &a, ValueRange in, Value acc) {
+                       return a.max(acc, a.ext(in[0]));
+                     });
+      SmallVector<Value> inputs{x, rowTop};
+      SmallVector<AffineMap> maps{id, rowMap(ctx, rank)};
+      rescale.append(rewriter, loc, lastDimMap(ctx, rank), inputs, maps);
+      Type i32 = rewriter.getI32Type();
+      rewriter.replaceOp(
+          op,
+          elementwise(rewriter, loc, type, inputs, maps,
+                      [&](OpBuilder &b, Location l, ValueRange args) {
+                        Arith a{b, l};
+                        Value index =
+                            a.add(a.mul(a.sub(a.max(args[1], a.c(lo)), a.c(lo)),
+                                        a.c(256)),
+                                  a.add(a.ext(args[0]), a.c(128)));
+                        Value sig = a.zext(a.lookup(table, index), i32);
+                        // |x - zp| < 2^9 and sig <= 2^15: an i32
+                        // product, sign-extended for the rescale.
+                        Value v = a.sub(a.ext(args[0], i32), a.c(zp, i32));
+                        Value y = rescale.apply(a, args, a.ext(a.mul(v, sig)));
+                        return a.saturate(a.add(y, a.c(outZp)), out);
+                      }));
+      return success();
+    }
+
     Value rowMax =
         reduceRows(rewriter, loc, {x}, {id}, type.clone(i64), i64, INT64_MIN,
                    [&](Arith &a, ValueRange in, Value acc) {
@@ -685,10 +787,7 @@ struct ShiftGeluLowering : OpConversionPattern<ShiftGeluOp> {
                    });
     SmallVector<Value> inputs{x, rowMax};
     SmallVector<AffineMap> maps{id, rowMap(ctx, rank)};
-    RescaleInputs rescale{op.getRescale()};
     rescale.append(rewriter, loc, lastDimMap(ctx, rank), inputs, maps);
-    auto out = cast<IntegerType>(type.getElementType());
-    int64_t outZp = op.getOutputZp();
     rewriter.replaceOp(
         op, elementwise(rewriter, loc, type, inputs, maps,
                         [&](OpBuilder &b, Location l, ValueRange args) {

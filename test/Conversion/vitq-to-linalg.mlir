@@ -43,18 +43,73 @@ func.func @linear(%x: tensor<3x4xi8>, %w: tensor<2x4xi8>, %b: tensor<2xi32>) -> 
 // CHECK-LABEL: func.func @shiftmax
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
 // CHECK: arith.maxsi
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
-// CHECK: arith.floordivsi
-// CHECK: arith.shli
+// 8-bit input: the shift exponentials of the 256 values of x - max are a
+// table the compiler evaluates (shiftexp(0) = 80 * 2^24 first), looked up
+// in the row sum and again in the output instead of stored as i64.
+// CHECK: %[[TABLE:.*]] = arith.constant dense<"0x00000050{{.*}}"> : tensor<256xi32>
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: tensor.extract %[[TABLE]]
 // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<4xi64>)
 // CHECK: arith.divsi
 // CHECK: linalg.generic
+// CHECK: tensor.extract %[[TABLE]]
 // CHECK: arith.trunci %{{.*}} : i64 to i16
 func.func @shiftmax(%x: tensor<4x17xi8>) -> tensor<4x17xi16> {
   %0 = vitq.shiftmax %x {x0 = -80 : i32, exp_shift = 24 : i32}
          : tensor<4x17xi8> -> tensor<4x17xi16>
   return %0 : tensor<4x17xi16>
+}
+
+// -----
+
+// Wider input (here i32): the shift exponential is computed per element.
+// CHECK-LABEL: func.func @shiftmax_i32
+// CHECK-NOT: tensor.extract
+// CHECK: arith.floordivsi
+// CHECK: arith.shli
+// CHECK: arith.divsi
+func.func @shiftmax_i32(%x: tensor<4x17xi32>) -> tensor<4x17xi16> {
+  %0 = vitq.shiftmax %x {x0 = -80 : i32, exp_shift = 24 : i32}
+         : tensor<4x17xi32> -> tensor<4x17xi16>
+  return %0 : tensor<4x17xi16>
+}
+
+// -----
+
+// ShiftGELU on int8 with at least as many elements as its table (one row
+// of 256 sigmoids per row maximum from the zero point to 127: 126 rows
+// here): the row maximum of x, then one lookup and an i32 product per
+// element; no division.
+// CHECK-LABEL: func.func @shiftgelu_table
+// CHECK: %[[TABLE:.*]] = arith.constant dense<{{.*}}> : tensor<32256xi16>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: arith.maxsi
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK: tensor.extract %[[TABLE]]
+// CHECK: arith.extui %{{.*}} : i16 to i32
+// CHECK: arith.muli %{{.*}} : i32
+// CHECK-NOT: arith.divsi
+// CHECK: return
+func.func @shiftgelu_table(%x: tensor<197x768xi8>) -> tensor<197x768xi8> {
+  %0 = vitq.shiftgelu %x {x0 = -20 : i32, exp_shift = 26 : i32,
+         rescale = #vitq.rescale<1518500250, 46>,
+         input_zp = 2 : i32, output_zp = -3 : i32}
+         : tensor<197x768xi8> -> tensor<197x768xi8>
+  return %0 : tensor<197x768xi8>
+}
+
+// -----
+
+// A smaller int8 tensor computes the sigmoid per element.
+// CHECK-LABEL: func.func @shiftgelu_small
+// CHECK-NOT: tensor.extract
+// CHECK: arith.divsi
+func.func @shiftgelu_small(%x: tensor<4x64xi8>) -> tensor<4x64xi8> {
+  %0 = vitq.shiftgelu %x {x0 = -20 : i32, exp_shift = 26 : i32,
+         rescale = #vitq.rescale<1518500250, 46>,
+         input_zp = 2 : i32, output_zp = -3 : i32}
+         : tensor<4x64xi8> -> tensor<4x64xi8>
+  return %0 : tensor<4x64xi8>
 }
 
 // -----

@@ -185,6 +185,15 @@ def shiftmax_cases(rng):
     cases.append((Case("shiftmax all-equal row of 4096 (row sum 2^43)",
                        op.format(x0=-80, n=24), [long_row], long_row.shape,
                        np.int16), R.shiftmax(long_row, -80, 24)))
+    # i16 input: computed below 2^16 elements, a 2^16-entry table from there.
+    for rows in (3, 256):
+        x16 = ints(rng, (rows, 256), np.int16)
+        x16[0] = np.iinfo(np.int16).min
+        x16[0, 5] = np.iinfo(np.int16).max
+        x16[1] = 99
+        cases.append((Case(f"shiftmax i16 input, {rows} rows",
+                           op.format(x0=-3000, n=19), [x16], x16.shape,
+                           np.int16), R.shiftmax(x16, -3000, 19)))
     return cases
 
 
@@ -200,6 +209,30 @@ def shiftgelu_cases(rng):
         f"rescale = {rescale_attr(ms, ss, 1)}, input_zp = 2 : i32, "
         "output_zp = -3 : i32}} : {T0} -> {R}", [x], x.shape, np.int8),
         R.shiftgelu(x, -20, 26, ms, ss, axis=1, input_zp=2, output_zp=-3)))
+    # Large enough for the compiler's sigmoid table: rows of every maximum,
+    # all-negative rows, the extremes, per channel and per tensor, zero
+    # points inside and far outside the row values.
+    big = ints(rng, (300, 256), np.int8)
+    big[:256] = np.minimum(big[:256], np.arange(-128, 128)[:, None])
+    big[256:260] = -128
+    big[260:264] = 127
+    ms, ss = per_channel(rng, 256, scale=2.0**-15, signs=True)
+    cases.append((Case(
+        "shiftgelu i8 table, per-channel rescale, every row maximum",
+        f"vitq.shiftgelu {{0}} {{{{x0 = -20 : i32, exp_shift = 26 : i32, "
+        f"rescale = {rescale_attr(ms, ss, 1)}, input_zp = 2 : i32, "
+        "output_zp = -3 : i32}} : {T0} -> {R}", [big], big.shape, np.int8),
+        R.shiftgelu(big, -20, 26, ms, ss, axis=1, input_zp=2, output_zp=-3)))
+    for zp, x0, n in ((-100, -80, 24), (-128, -7, 28), (127, -33, 25),
+                      (200, -50, 24)):
+        m, s = R.dyadic(0.7 * 2.0**-15)
+        cases.append((Case(
+            f"shiftgelu i8 table -> i16, per tensor, input zero point {zp}",
+            f"vitq.shiftgelu {{0}} {{{{x0 = {x0} : i32, exp_shift = {n} : i32, "
+            f"rescale = {rescale_attr(m, s)}, input_zp = {zp} : i32, "
+            "output_zp = 11 : i32}} : {T0} -> {R}", [big], big.shape, np.int16),
+            R.shiftgelu(big, x0, n, m, s, input_zp=zp, output_zp=11,
+                        out_dtype=np.int16)))
     x16 = ints(rng, (3, 32), np.int16)
     m, s = R.dyadic(2.0**-15)
     cases.append((Case(
