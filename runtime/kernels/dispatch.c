@@ -108,8 +108,86 @@ vitq_isa vitq_kernels_isa(void) {
   return vitq_kernels_select(vitq_isa_by_name(getenv("VITQ_ISA")));
 }
 
+/* Calls smaller than this many multiply-adds run on one thread: waking a
+ * worker costs about a microsecond. */
+#define VITQ_MIN_PARALLEL_MACS ((int64_t)1 << 19)
+/* Rows per task come in multiples of the register blocks' rows. */
+#define VITQ_ROW_TILE 6
+
+/* How many tasks of `*chunk` rows a call of m x n x k splits into. */
+static int row_tasks(int64_t m, int64_t n, int64_t k, int64_t *chunk) {
+  if (m * n * k < VITQ_MIN_PARALLEL_MACS)
+    return 1;
+  int threads = vitq_kernels_threads();
+  if (threads <= 1)
+    return 1;
+  int64_t tiles = (m + VITQ_ROW_TILE - 1) / VITQ_ROW_TILE;
+  int64_t tasks = threads < tiles ? threads : tiles;
+  *chunk = (tiles + tasks - 1) / tasks * VITQ_ROW_TILE;
+  return (int)((m + *chunk - 1) / *chunk);
+}
+
+typedef struct i8_rows {
+  vitq_linear_i8_fn kernel;
+  const vitq_linear_i8_args *args;
+  int64_t chunk;
+} i8_rows;
+
+static void run_i8_rows(void *ctx, int task) {
+  const i8_rows *job = ctx;
+  vitq_linear_i8_args a = *job->args;
+  int64_t m0 = task * job->chunk;
+  a.m = a.m - m0 < job->chunk ? a.m - m0 : job->chunk;
+  a.input += m0 * a.input_stride;
+  a.output = (char *)a.output + m0 * a.output_stride * (a.output_bits / 8);
+  if (a.row_bias)
+    a.row_bias += m0;
+  job->kernel(&a);
+}
+
+/* `kernel` on `args`, its rows split over the threads. */
+static void linear_i8_threads(vitq_linear_i8_fn kernel,
+                              const vitq_linear_i8_args *args) {
+  int64_t chunk = 0;
+  int tasks = row_tasks(args->m, args->n, args->k, &chunk);
+  if (tasks <= 1) {
+    kernel(args);
+    return;
+  }
+  i8_rows job = {kernel, args, chunk};
+  vitq_kernels_parallel(tasks, run_i8_rows, &job);
+}
+
+typedef struct f32_rows {
+  vitq_linear_f32_fn kernel;
+  const vitq_linear_f32_args *args;
+  int64_t chunk;
+} f32_rows;
+
+static void run_f32_rows(void *ctx, int task) {
+  const f32_rows *job = ctx;
+  vitq_linear_f32_args a = *job->args;
+  int64_t m0 = task * job->chunk;
+  a.m = a.m - m0 < job->chunk ? a.m - m0 : job->chunk;
+  a.input += m0 * a.input_stride;
+  a.output += m0 * a.output_stride;
+  job->kernel(&a);
+}
+
+static void linear_f32_threads(vitq_linear_f32_fn kernel,
+                               const vitq_linear_f32_args *args) {
+  int64_t chunk = 0;
+  int tasks = row_tasks(args->m, args->n, args->k, &chunk);
+  if (tasks <= 1) {
+    kernel(args);
+    return;
+  }
+  f32_rows job = {kernel, args, chunk};
+  vitq_kernels_parallel(tasks, run_f32_rows, &job);
+}
+
 void vitq_kernel_linear_i8(const vitq_linear_i8_args *args) {
-  vitq_kernel_linear_i8_for(vitq_kernels_isa())(args);
+  linear_i8_threads(vitq_kernel_linear_i8_for(vitq_kernels_isa()), args);
 }
 
 void vitq_kernel_linear_i8_call(int64_t m, int64_t n, int64_t k,
@@ -200,7 +278,7 @@ void vitq_kernel_matmul_i8_call(int64_t batch, int64_t m, int64_t n, int64_t k,
                                 .output = out + b * out_batch_stride,
                                 .output_stride = out_stride,
                                 .l2_bytes = l2_bytes};
-    kernel(&args);
+    linear_i8_threads(kernel, &args);
   }
 }
 
@@ -217,7 +295,7 @@ void vitq_kernel_linear_f32_call(int64_t m, int64_t n, int64_t k,
                                .output = output,
                                .output_stride = output_stride,
                                .l2_bytes = l2_bytes};
-  vitq_kernel_linear_f32_for(vitq_kernels_isa())(&args);
+  linear_f32_threads(vitq_kernel_linear_f32_for(vitq_kernels_isa()), &args);
 }
 
 void vitq_kernel_matmul_f32_call(int64_t batch, int64_t m, int64_t n, int64_t k,
@@ -244,6 +322,6 @@ void vitq_kernel_matmul_f32_call(int64_t batch, int64_t m, int64_t n, int64_t k,
                                  .output = out + b * out_batch_stride,
                                  .output_stride = out_stride,
                                  .l2_bytes = l2_bytes};
-    kernel(&args);
+    linear_f32_threads(kernel, &args);
   }
 }

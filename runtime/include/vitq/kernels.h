@@ -212,6 +212,23 @@ vitq_isa vitq_kernels_select(vitq_isa cap);
 /* The instruction set whose kernels run. */
 vitq_isa vitq_kernels_isa(void);
 
+/* Threads. The kernels split a large call's rows over the calling thread
+ * and worker threads of the library's own (started at the first call that
+ * needs them, joined when the library is unloaded); results are identical
+ * for every count, since each output is computed by one thread in the same
+ * order. The count is, in order: the last vitq_kernels_set_threads() above
+ * 0, the environment variable VITQ_NUM_THREADS, the CPUs this process may
+ * run on. */
+void vitq_kernels_set_threads(int threads); /* 0: back to the default */
+int vitq_kernels_threads(void);
+int vitq_kernels_default_threads(void);
+
+/* Runs fn(ctx, 0 .. tasks - 1), split over up to vitq_kernels_threads()
+ * threads; returns when all are done. A call while another thread's job
+ * runs runs its tasks on the calling thread. */
+void vitq_kernels_parallel(int tasks, void (*fn)(void *ctx, int task),
+                           void *ctx);
+
 #ifdef __cplusplus
 }
 #endif
