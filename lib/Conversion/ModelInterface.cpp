@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "vitq/Conversion/Passes.h"
+#include "vitq/Dialect/Vitq/VitqOps.h"
 
 #include "vitq/Support/Target.h"
 
@@ -154,17 +155,21 @@ struct EmitModelInterfacePass
     if (failed(collectSlots(fn, inputs, outputs)))
       return signalPassFailure();
     for (const std::string &name :
-         {runFunctionName(prefix), metadataName(prefix)})
+         {runFunctionName(prefix), metadataName(prefix),
+          setThreadsFunctionName(prefix)})
       if (module.lookupSymbol(name)) {
         emitError(module.getLoc()) << "symbol '" << name << "' already exists";
         return signalPassFailure();
       }
     emitMetadata(module, buildMetadata(module, inputs, outputs));
     emitRun(module, fn, inputs, outputs);
-    // The entry point is the model's only export: every other function
+    emitSetThreads(module);
+    // The entry points are the model's only exports: every other function
     // becomes private (and is inlined or internal).
     for (auto other : module.getOps<func::FuncOp>())
-      if (other.getSymName() != runFunctionName(prefix) && !other.isExternal())
+      if (other.getSymName() != runFunctionName(prefix) &&
+          other.getSymName() != setThreadsFunctionName(prefix) &&
+          !other.isExternal())
         other.setPrivate();
   }
 
@@ -251,6 +256,27 @@ struct EmitModelInterfacePass
     LLVM::GlobalOp::create(b, module.getLoc(), type, /*isConstant=*/true,
                            LLVM::Linkage::External, metadataName(prefix),
                            b.getStringAttr(data));
+  }
+
+  /// `<prefix>_set_num_threads(int32_t n)`: the thread count of the kernel
+  /// library the model carries (0: its default). The code generation
+  /// links the library's setter, or an empty one into a model without
+  /// kernel calls, which runs on the calling thread.
+  void emitSetThreads(ModuleOp module) {
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    Location loc = module.getLoc();
+    auto type = b.getFunctionType({b.getI32Type()}, {});
+    StringRef library = "vitq_kernels_set_threads";
+    auto callee = module.lookupSymbol<func::FuncOp>(library);
+    if (!callee) {
+      callee = func::FuncOp::create(b, loc, library, type);
+      callee.setPrivate();
+    }
+    auto setThreads =
+        func::FuncOp::create(b, loc, setThreadsFunctionName(prefix), type);
+    b.setInsertionPointToStart(setThreads.addEntryBlock());
+    func::CallOp::create(b, loc, callee, setThreads.getArgument(0));
+    func::ReturnOp::create(b, loc);
   }
 
   void emitRun(ModuleOp module, func::FuncOp fn, ArrayRef<Slot> inputs,

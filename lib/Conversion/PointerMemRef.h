@@ -28,6 +28,11 @@ Value memrefFromPointer(OpBuilder &b, Location loc, Value pointer,
 inline std::string runFunctionName(StringRef prefix) {
   return (prefix + "_run").str();
 }
+
+/// The model's thread-count setter, `<prefix>_set_num_threads(int32_t)`.
+inline std::string setThreadsFunctionName(StringRef prefix) {
+  return (prefix + "_set_num_threads").str();
+}
 inline std::string metadataName(StringRef prefix) {
   return (prefix + "_metadata").str();
 }

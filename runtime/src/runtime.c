@@ -53,6 +53,8 @@ struct vitq_model {
   size_t references;
   void *library; /* NULL for a model linked into the program */
   vitq_run_fn run;
+  /* `<prefix>_set_num_threads` of a loaded model that has one, else NULL. */
+  void (*set_threads)(int32_t);
   size_t workspace_bytes;
   size_t num_inputs, num_outputs;
   tensor_desc *inputs, *outputs;
@@ -514,6 +516,14 @@ vitq_status vitq_model_load(const char *path, const char *prefix,
     return status;
   }
   (*model)->library = library;
+  /* Models before the thread setter (and those that are no functions of
+   * this library) run on the calling thread. */
+  char threads_name[256];
+  snprintf(threads_name, sizeof(threads_name), "%s_set_num_threads", prefix);
+  void *threads_address = dlsym(library, threads_name);
+  size_t threads_size;
+  if (threads_address && is_symbol(threads_address, STT_FUNC, &threads_size))
+    *(void **)&(*model)->set_threads = threads_address;
   register_model(*model);
   return VITQ_OK;
 }
@@ -532,6 +542,21 @@ void vitq_model_free(vitq_model *model) {
   pthread_mutex_unlock(&registry_lock);
   if (last)
     release_model(model);
+}
+
+vitq_status vitq_model_set_threads(vitq_model *model, int threads) {
+  if (threads < 0)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT,
+                "threads must be 0 (the default) or more, got %d", threads);
+  pthread_mutex_lock(&registry_lock);
+  vitq_status status = check_model(model);
+  void (*set_threads)(int32_t) = status == VITQ_OK ? model->set_threads : NULL;
+  pthread_mutex_unlock(&registry_lock);
+  if (status != VITQ_OK)
+    return status;
+  if (set_threads)
+    set_threads(threads);
+  return VITQ_OK;
 }
 
 size_t vitq_model_num_inputs(const vitq_model *model) {

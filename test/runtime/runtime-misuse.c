@@ -48,6 +48,8 @@ static vitq_status run(vitq_instance *inst, const void *x, const void *b,
 // CHECK-NEXT: input_info info: info is NULL
 // CHECK-NEXT: output_info model: model is NULL
 // CHECK-NEXT: output_info info: info is NULL
+// CHECK-NEXT: set_threads model: model is NULL
+// CHECK-NEXT: set_threads count: threads must be 0 {{.*}} got -2
 // CHECK-NEXT: create model: model is NULL
 // CHECK-NEXT: create instance: instance is NULL
 // CHECK-NEXT: run instance: instance is NULL
@@ -91,6 +93,12 @@ static void null_pointers(vitq_model *model, vitq_instance *inst) {
                VITQ_ERROR_INVALID_ARGUMENT, "output_info model");
   EXPECT_ERROR(vitq_model_output_info(model, 0, NULL),
                VITQ_ERROR_INVALID_ARGUMENT, "output_info info");
+  EXPECT_ERROR(vitq_model_set_threads(NULL, 2), VITQ_ERROR_INVALID_ARGUMENT,
+               "set_threads model");
+  EXPECT_ERROR(vitq_model_set_threads(model, -2), VITQ_ERROR_INVALID_ARGUMENT,
+               "set_threads count");
+  // A linked model has no setter to reach: accepted, runs as before.
+  EXPECT(vitq_model_set_threads(model, 2) == VITQ_OK);
 
   vitq_instance *created = (vitq_instance *)&created;
   EXPECT_ERROR(vitq_instance_create(NULL, &created),

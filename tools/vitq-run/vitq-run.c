@@ -6,14 +6,15 @@
  *===----------------------------------------------------------------------===*
  *
  * vitq-run model.so --input x.f32 [--input ...] [--output y.f32]
- *          [--repeat K] [--warmup W] [--isa ISA] [--info]
+ *          [--repeat K] [--warmup W] [--isa ISA] [--threads T] [--info]
  *
  * Each --input file holds N samples of one model input back to back (raw
  * little-endian values of the input's type and shape); the outputs of all
  * N samples are written back to back to the --output files. Every sample
  * runs K times after W warm-up runs; the median and minimum latency of one
  * inference are printed. --isa caps the instruction set of the model's
- * kernels (as the VITQ_ISA environment variable does).
+ * kernels (as the VITQ_ISA environment variable does); --threads sets the
+ * threads they run on (default: VITQ_NUM_THREADS, else every CPU).
  *
  *===----------------------------------------------------------------------===*/
 
@@ -38,13 +39,14 @@ typedef struct options {
   long repeat, warmup;
   int info;
   const char *isa;
+  long threads; /* 0: the default */
 } options;
 
 static void usage(FILE *out) {
   fprintf(out, "usage: vitq-run MODEL.so --input FILE [--input FILE...] "
                "[--output FILE...]\n"
                "                [--repeat K] [--warmup W] [--isa ISA] "
-               "[--info]\n"
+               "[--threads T] [--info]\n"
                "  --input FILE   N samples of the next model input, raw "
                "little-endian\n"
                "  --output FILE  where the N results of the next output go\n"
@@ -54,6 +56,9 @@ static void usage(FILE *out) {
                "avxvnni,\n"
                "                 avx512bw, avx2 or generic (default: the "
                "CPU's best)\n"
+               "  --threads T    threads of the model's kernels (default: "
+               "VITQ_NUM_THREADS,\n"
+               "                 else every CPU this process may use)\n"
                "  --info         print the model's inputs and outputs\n");
 }
 
@@ -108,6 +113,11 @@ static int parse_options(int argc, char **argv, options *o) {
         return error("--isa needs one of amx, avx512vnni, avxvnni, avx512bw, "
                      "avx2, generic; got '%s'",
                      o->isa);
+    } else if (!strcmp(arg, "--threads") && has_value) {
+      if (!parse_count(argv[++i], &o->threads) || o->threads == 0 ||
+          o->threads > 1024)
+        return error("--threads needs a count from 1 to 1024, got '%s'",
+                     argv[i]);
     } else if (arg[0] == '-') {
       usage(stderr);
       return error("unknown option or missing value: '%s'", arg);
@@ -234,6 +244,11 @@ static int open_session(const options *o, session *s) {
   vitq_status status = vitq_model_load(o->model, NULL, &s->model);
   if (status != VITQ_OK)
     return runtime_error("loading the model", status);
+  if (o->threads) {
+    status = vitq_model_set_threads(s->model, (int)o->threads);
+    if (status != VITQ_OK)
+      return runtime_error("setting the threads", status);
+  }
   s->num_inputs = vitq_model_num_inputs(s->model);
   s->num_outputs = vitq_model_num_outputs(s->model);
   if (s->num_inputs > kMaxFiles || s->num_outputs > kMaxFiles)

@@ -15,6 +15,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 #include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/IR/Instructions.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -27,6 +28,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
 
 #include <memory>
 
@@ -184,8 +186,18 @@ LogicalResult linkKernels(llvm::Module &module,
   bool calls = llvm::any_of(module.functions(), [](llvm::Function &f) {
     return f.isDeclaration() && f.getName().starts_with("vitq_kernel_");
   });
-  if (!calls)
+  // The model's thread-count setter calls the library's; without kernels
+  // there are no threads to set, and the setter does nothing.
+  llvm::Function *setThreads = module.getFunction("vitq_kernels_set_threads");
+  if (!calls) {
+    if (setThreads && setThreads->isDeclaration()) {
+      setThreads->setLinkage(llvm::GlobalValue::InternalLinkage);
+      llvm::ReturnInst::Create(
+          module.getContext(),
+          llvm::BasicBlock::Create(module.getContext(), "", setThreads));
+    }
     return success();
+  }
   if (machine.getTargetTriple().getArch() != llvm::Triple::x86_64)
     return failure();
   llvm::StringSet<> defined;
@@ -204,16 +216,50 @@ LogicalResult linkKernels(llvm::Module &module,
   }
   (*kernels)->setTargetTriple(module.getTargetTriple());
   (*kernels)->setDataLayout(module.getDataLayout());
+  // The library's constructors and destructors (its worker threads are
+  // joined at dlclose) are referenced by nothing, so linking only what is
+  // needed would drop them: they are taken out of the library's
+  // llvm.global_ctors/dtors, given names the model declares, and
+  // registered again in the model after the link.
+  SmallVector<std::pair<std::string, int>> ctors, dtors;
+  for (auto [arrayName, found] : {std::pair{"llvm.global_ctors", &ctors},
+                                  {"llvm.global_dtors", &dtors}}) {
+    llvm::GlobalVariable *array = (*kernels)->getNamedGlobal(arrayName);
+    if (!array)
+      continue;
+    if (auto *init = llvm::dyn_cast_or_null<llvm::ConstantArray>(
+            array->getInitializer()))
+      for (llvm::Use &entry : init->operands()) {
+        auto *fields = llvm::cast<llvm::ConstantStruct>(entry.get());
+        auto *fn = llvm::dyn_cast<llvm::Function>(fields->getOperand(1));
+        if (!fn)
+          continue;
+        std::string name = "vitq_kernels." + std::string(arrayName) + "." +
+                           std::to_string(found->size());
+        fn->setName(name);
+        fn->setLinkage(llvm::GlobalValue::ExternalLinkage);
+        int priority = static_cast<int>(
+            llvm::cast<llvm::ConstantInt>(fields->getOperand(0))
+                ->getZExtValue());
+        found->push_back({name, priority});
+        module.getOrInsertFunction(name, fn->getFunctionType());
+      }
+    array->eraseFromParent();
+  }
   if (llvm::Linker::linkModules(module, std::move(*kernels),
                                 llvm::Linker::Flags::LinkOnlyNeeded))
     return failure();
+  for (auto &[name, priority] : ctors)
+    llvm::appendToGlobalCtors(module, module.getFunction(name), priority);
+  for (auto &[name, priority] : dtors)
+    llvm::appendToGlobalDtors(module, module.getFunction(name), priority);
   for (llvm::GlobalValue &value : module.global_values())
     if (!value.isDeclaration() && !defined.contains(value.getName()) &&
-        !value.hasLocalLinkage())
+        !value.hasLocalLinkage() && !value.hasAppendingLinkage())
       value.setLinkage(llvm::GlobalValue::InternalLinkage);
   // The library must define everything it is asked for.
   return failure(llvm::any_of(module.functions(), [](llvm::Function &f) {
-    return f.isDeclaration() && f.getName().starts_with("vitq_kernel_");
+    return f.isDeclaration() && f.getName().starts_with("vitq_kernel");
   }));
 }
 

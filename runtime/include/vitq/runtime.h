@@ -101,6 +101,16 @@ vitq_status vitq_model_open(const char *metadata, vitq_run_fn run,
  * ignored; a model already freed is ignored and sets vitq_last_error(). */
 void vitq_model_free(vitq_model *model);
 
+/* The number of threads the model's contractions run on: 0 restores the
+ * default (the environment variable VITQ_NUM_THREADS, else every CPU the
+ * process may run on). Results are bit-identical for every count. The
+ * setting belongs to the model's shared library and holds for all its
+ * instances; concurrent runs of one library share its workers (a run that
+ * finds them busy computes on its own thread). A model linked into the
+ * program sets it with `<prefix>_set_num_threads(int32_t)`; a model compiled
+ * before this call existed ignores it. */
+vitq_status vitq_model_set_threads(vitq_model *model, int threads);
+
 /* 0 (and vitq_last_error() set) for a NULL or freed model. */
 size_t vitq_model_num_inputs(const vitq_model *model);
 size_t vitq_model_num_outputs(const vitq_model *model);
