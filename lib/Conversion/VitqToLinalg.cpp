@@ -1241,6 +1241,14 @@ struct ConvertVitqToLinalgPass
     MLIRContext *ctx = &getContext();
     if (failed(checkStaticShapes(getOperation())))
       return signalPassFailure();
+    // What each vitq op lowers to keeps the op's name in its location
+    // (metadata of a fused location), for the per-layer profile.
+    getOperation()->walk([&](Operation *op) {
+      if (isa<VitqDialect>(op->getDialect()))
+        op->setLoc(
+            FusedLoc::get(ctx, {op->getLoc()},
+                          StringAttr::get(ctx, op->getName().getStringRef())));
+    });
     StorageTypeConverter converter;
     RewritePatternSet patterns(ctx);
     patterns.add<RequantizeLowering, AddLowering, MatmulLowering,

@@ -119,6 +119,9 @@ void vitq::buildModelToLLVMPipeline(OpPassManager &pm, StringRef symbolPrefix,
   pm.addPass(createVitqPlanMemory(plan));
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createVitqOutlineLoopNests());
+  VitqProfileLayersOptions profile;
+  profile.prefix = symbolPrefix.str();
+  pm.addPass(createVitqProfileLayers(profile));
   pm.addPass(createVitqApproximateMath());
   addLoopsToLLVM(pm, /*vectors=*/true);
   pm.addPass(createCanonicalizerPass());

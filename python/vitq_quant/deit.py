@@ -1,6 +1,7 @@
 """Writes a random-weight DeiT-shaped FP32 model and random inputs for it.
 
-    python -m vitq_quant.deit OUTDIR [--preset small|tiny] [--depth N]
+    python -m vitq_quant.deit OUTDIR [--preset small|tiny|deit-small|deit-base]
+        [--depth N]
         [--dim N] [--heads N] [--mlp-dim N] [--image-size N] [--patch-size N]
         [--classes N] [--calibration-samples N] [--test-samples N] [--seed N]
 
@@ -48,6 +49,11 @@ PRESETS = {
     # DeiT-Tiny's shape: 12 blocks of width 192, 3 heads, 224x224 (197 tokens).
     "tiny": MM.DeitConfig(depth=12, dim=192, heads=3, mlp_dim=768, image_size=224,
                           patch_size=16, classes=1000),
+    # DeiT-Small and DeiT-Base: the same at widths 384 (6 heads) and 768 (12).
+    "deit-small": MM.DeitConfig(depth=12, dim=384, heads=6, mlp_dim=1536,
+                                image_size=224, patch_size=16, classes=1000),
+    "deit-base": MM.DeitConfig(depth=12, dim=768, heads=12, mlp_dim=3072,
+                               image_size=224, patch_size=16, classes=1000),
 }
 OVERRIDES = ("depth", "dim", "heads", "mlp_dim", "image_size", "patch_size",
              "classes", "seed")

@@ -55,6 +55,14 @@ struct vitq_model {
   vitq_run_fn run;
   /* `<prefix>_set_num_threads` of a loaded model that has one, else NULL. */
   void (*set_threads)(int32_t);
+  /* The per-layer profile a loaded model carries (vitq-profile-layers):
+   * its layers' text (a copy, one "name\tkind\tmacs\tbytes" line each),
+   * split in place; the model's counters and switch. */
+  char *profile_text;
+  size_t num_layers;
+  vitq_layer_profile *layers;
+  int64_t *profile_counters;
+  int32_t *profile_enabled;
   size_t workspace_bytes;
   size_t num_inputs, num_outputs;
   tensor_desc *inputs, *outputs;
@@ -339,6 +347,8 @@ static vitq_status parse_metadata(const char *text, vitq_model *model) {
 
 /* Frees a model nothing refers to any more and closes its library. */
 static void release_model(vitq_model *model) {
+  free(model->profile_text);
+  free(model->layers);
   free_descs(model->inputs, model->num_inputs);
   free_descs(model->outputs, model->num_outputs);
   if (model->library)
@@ -458,6 +468,62 @@ static int is_symbol(const void *address, int type, size_t *size) {
   return 1;
 }
 
+/* The per-layer profile symbols of a loaded model, if it has them and
+ * they agree with each other; a model without them has no profile. */
+static void read_profile(void *library, const char *prefix, vitq_model *m) {
+  char name[300];
+  snprintf(name, sizeof(name), "%s_profile_layers", prefix);
+  const char *text = dlsym(library, name);
+  snprintf(name, sizeof(name), "%s_profile_counters", prefix);
+  int64_t *counters = dlsym(library, name);
+  snprintf(name, sizeof(name), "%s_profile_enabled", prefix);
+  int32_t *enabled = dlsym(library, name);
+  size_t text_size, counters_size, enabled_size;
+  if (!text || !counters || !enabled ||
+      !is_symbol(text, STT_OBJECT, &text_size) ||
+      !memchr(text, '\0', text_size) ||
+      !is_symbol(counters, STT_OBJECT, &counters_size) ||
+      !is_symbol(enabled, STT_OBJECT, &enabled_size) ||
+      enabled_size != sizeof(int32_t))
+    return;
+  size_t lines = 0;
+  for (const char *c = text; *c; ++c)
+    lines += *c == '\n';
+  if (lines == 0 || counters_size != 2 * lines * sizeof(int64_t))
+    return;
+  char *copy = strdup(text);
+  vitq_layer_profile *layers = calloc(lines, sizeof(vitq_layer_profile));
+  if (!copy || !layers) {
+    free(copy);
+    free(layers);
+    return;
+  }
+  char *line = copy;
+  for (size_t i = 0; i < lines; ++i) {
+    char *end = strchr(line, '\n');
+    *end = '\0';
+    /* Missing fields are empty (a kind "") or 0. */
+    char *fields[4] = {line, end, end, end};
+    for (int f = 1; f < 4; ++f) {
+      char *tab = strchr(fields[f - 1], '\t');
+      if (!tab)
+        break;
+      *tab = '\0';
+      fields[f] = tab + 1;
+    }
+    layers[i].name = fields[0];
+    layers[i].kind = fields[1];
+    layers[i].macs = strtoull(fields[2], NULL, 10);
+    layers[i].bytes = strtoull(fields[3], NULL, 10);
+    line = end + 1;
+  }
+  m->profile_text = copy;
+  m->layers = layers;
+  m->num_layers = lines;
+  m->profile_counters = counters;
+  m->profile_enabled = enabled;
+}
+
 vitq_status vitq_model_load(const char *path, const char *prefix,
                             vitq_model **model) {
   if (!model)
@@ -524,6 +590,7 @@ vitq_status vitq_model_load(const char *path, const char *prefix,
   size_t threads_size;
   if (threads_address && is_symbol(threads_address, STT_FUNC, &threads_size))
     *(void **)&(*model)->set_threads = threads_address;
+  read_profile(library, prefix, *model);
   register_model(*model);
   return VITQ_OK;
 }
@@ -542,6 +609,53 @@ void vitq_model_free(vitq_model *model) {
   pthread_mutex_unlock(&registry_lock);
   if (last)
     release_model(model);
+}
+
+vitq_status vitq_model_profile(vitq_model *model, int enable) {
+  pthread_mutex_lock(&registry_lock);
+  vitq_status status = check_model(model);
+  pthread_mutex_unlock(&registry_lock);
+  if (status != VITQ_OK)
+    return status;
+  if (!model->num_layers)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT,
+                "the model carries no profile (linked into the program, or "
+                "compiled before vitq-profile-layers)");
+  if (enable)
+    for (size_t i = 0; i < 2 * model->num_layers; ++i)
+      __atomic_store_n(&model->profile_counters[i], 0, __ATOMIC_RELAXED);
+  __atomic_store_n(model->profile_enabled, enable ? 1 : 0, __ATOMIC_SEQ_CST);
+  return VITQ_OK;
+}
+
+size_t vitq_model_num_layers(const vitq_model *model) {
+  pthread_mutex_lock(&registry_lock);
+  size_t count = check_model(model) == VITQ_OK ? model->num_layers : 0;
+  pthread_mutex_unlock(&registry_lock);
+  return count;
+}
+
+vitq_status vitq_model_layer_profile(const vitq_model *model, size_t index,
+                                     vitq_layer_profile *profile) {
+  pthread_mutex_lock(&registry_lock);
+  vitq_status status = check_model(model);
+  pthread_mutex_unlock(&registry_lock);
+  if (status != VITQ_OK)
+    return status;
+  if (!profile)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT, "profile is NULL");
+  if (index >= model->num_layers)
+    return fail(VITQ_ERROR_INVALID_ARGUMENT,
+                "layer %zu of a model with %zu layer(s)", index,
+                model->num_layers);
+  *profile = model->layers[index];
+  int64_t ns =
+      __atomic_load_n(&model->profile_counters[2 * index], __ATOMIC_RELAXED);
+  int64_t calls = __atomic_load_n(&model->profile_counters[2 * index + 1],
+                                  __ATOMIC_RELAXED);
+  profile->calls = (uint64_t)calls;
+  profile->seconds = (double)ns * 1e-9;
+  return VITQ_OK;
 }
 
 vitq_status vitq_model_set_threads(vitq_model *model, int threads) {

@@ -50,6 +50,9 @@ static vitq_status run(vitq_instance *inst, const void *x, const void *b,
 // CHECK-NEXT: output_info info: info is NULL
 // CHECK-NEXT: set_threads model: model is NULL
 // CHECK-NEXT: set_threads count: threads must be 0 {{.*}} got -2
+// CHECK-NEXT: profile model: model is NULL
+// CHECK-NEXT: profile linked: the model carries no profile {{.*}}
+// CHECK-NEXT: layer_profile model: model is NULL
 // CHECK-NEXT: create model: model is NULL
 // CHECK-NEXT: create instance: instance is NULL
 // CHECK-NEXT: run instance: instance is NULL
@@ -99,6 +102,14 @@ static void null_pointers(vitq_model *model, vitq_instance *inst) {
                "set_threads count");
   // A linked model has no setter to reach: accepted, runs as before.
   EXPECT(vitq_model_set_threads(model, 2) == VITQ_OK);
+  EXPECT_ERROR(vitq_model_profile(NULL, 1), VITQ_ERROR_INVALID_ARGUMENT,
+               "profile model");
+  EXPECT_ERROR(vitq_model_profile(model, 1), VITQ_ERROR_INVALID_ARGUMENT,
+               "profile linked");
+  EXPECT(vitq_model_num_layers(model) == 0);
+  vitq_layer_profile layer;
+  EXPECT_ERROR(vitq_model_layer_profile(NULL, 0, &layer),
+               VITQ_ERROR_INVALID_ARGUMENT, "layer_profile model");
 
   vitq_instance *created = (vitq_instance *)&created;
   EXPECT_ERROR(vitq_instance_create(NULL, &created),

@@ -6,7 +6,8 @@
  *===----------------------------------------------------------------------===*
  *
  * vitq-run model.so --input x.f32 [--input ...] [--output y.f32]
- *          [--repeat K] [--warmup W] [--isa ISA] [--threads T] [--info]
+ *          [--repeat K] [--warmup W] [--isa ISA] [--threads T] [--profile]
+ *          [--info]
  *
  * Each --input file holds N samples of one model input back to back (raw
  * little-endian values of the input's type and shape); the outputs of all
@@ -15,6 +16,8 @@
  * inference are printed. --isa caps the instruction set of the model's
  * kernels (as the VITQ_ISA environment variable does); --threads sets the
  * threads they run on (default: VITQ_NUM_THREADS, else every CPU).
+ * --profile prints where the timed runs spent their time, per ONNX node and
+ * kind of layer (docs/performance.md#profile).
  *
  *===----------------------------------------------------------------------===*/
 
@@ -40,26 +43,30 @@ typedef struct options {
   int info;
   const char *isa;
   long threads; /* 0: the default */
+  int profile;
 } options;
 
 static void usage(FILE *out) {
-  fprintf(out, "usage: vitq-run MODEL.so --input FILE [--input FILE...] "
-               "[--output FILE...]\n"
-               "                [--repeat K] [--warmup W] [--isa ISA] "
-               "[--threads T] [--info]\n"
-               "  --input FILE   N samples of the next model input, raw "
-               "little-endian\n"
-               "  --output FILE  where the N results of the next output go\n"
-               "  --repeat K     runs per sample that are timed (default 1)\n"
-               "  --warmup W     untimed runs before timing (default 1)\n"
-               "  --isa ISA      the best kernels to use: amx, avx512vnni, "
-               "avxvnni,\n"
-               "                 avx512bw, avx2 or generic (default: the "
-               "CPU's best)\n"
-               "  --threads T    threads of the model's kernels (default: "
-               "VITQ_NUM_THREADS,\n"
-               "                 else every CPU this process may use)\n"
-               "  --info         print the model's inputs and outputs\n");
+  fprintf(out,
+          "usage: vitq-run MODEL.so --input FILE [--input FILE...] "
+          "[--output FILE...]\n"
+          "                [--repeat K] [--warmup W] [--isa ISA] "
+          "[--threads T] [--profile] [--info]\n"
+          "  --input FILE   N samples of the next model input, raw "
+          "little-endian\n"
+          "  --output FILE  where the N results of the next output go\n"
+          "  --repeat K     runs per sample that are timed (default 1)\n"
+          "  --warmup W     untimed runs before timing (default 1)\n"
+          "  --isa ISA      the best kernels to use: amx, avx512vnni, "
+          "avxvnni,\n"
+          "                 avx512bw, avx2 or generic (default: the "
+          "CPU's best)\n"
+          "  --threads T    threads of the model's kernels (default: "
+          "VITQ_NUM_THREADS,\n"
+          "                 else every CPU this process may use)\n"
+          "  --profile      time per layer (ONNX node, kind) over the timed "
+          "runs\n"
+          "  --info         print the model's inputs and outputs\n");
 }
 
 static int error(const char *format, const char *detail) {
@@ -113,6 +120,8 @@ static int parse_options(int argc, char **argv, options *o) {
         return error("--isa needs one of amx, avx512vnni, avxvnni, avx512bw, "
                      "avx2, generic; got '%s'",
                      o->isa);
+    } else if (!strcmp(arg, "--profile")) {
+      o->profile = 1;
     } else if (!strcmp(arg, "--threads") && has_value) {
       if (!parse_count(argv[++i], &o->threads) || o->threads == 0 ||
           o->threads > 1024)
@@ -312,6 +321,122 @@ static int check_outputs_writable(const options *o) {
 }
 
 /* Runs every sample warmup + repeat times and reports the latencies. */
+/* One row of the profile: the layers of one ONNX node and kind. */
+typedef struct profile_row {
+  const char *name, *kind;
+  double seconds;
+  uint64_t calls, ops, bytes; /* ops: 2 x multiply-adds, over all calls */
+} profile_row;
+
+static int by_time(const void *a, const void *b) {
+  double x = ((const profile_row *)a)->seconds,
+         y = ((const profile_row *)b)->seconds;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The copy bandwidth of this machine in GB/s (bytes read plus written),
+ * the best of a few 64 MiB memcpys: the roof of the element-wise layers. */
+static double copy_bandwidth(void) {
+  size_t size = (size_t)64 << 20;
+  char *from = malloc(size), *to = malloc(size);
+  double best = 0;
+  if (from && to) {
+    memset(from, 1, size);
+    memset(to, 2, size);
+    for (int i = 0; i < 5; ++i) {
+      double start = now_ms();
+      memcpy(to, from, size);
+      /* The copy is used, so the compiler keeps it. */
+      __asm__ volatile("" : : "r"(to), "r"(from) : "memory");
+      double ms = now_ms() - start;
+      if (ms > 0 && 2.0 * size / (ms * 1e6) > best)
+        best = 2.0 * size / (ms * 1e6);
+    }
+  }
+  free(from);
+  free(to);
+  return best;
+}
+
+/* Merges `rows` entries with equal (name, kind) into the first of them. */
+static size_t merge_rows(profile_row *rows, size_t count) {
+  size_t kept = 0;
+  for (size_t i = 0; i < count; ++i) {
+    size_t j = 0;
+    while (j < kept && ((rows[j].name != rows[i].name &&
+                         (!rows[j].name || !rows[i].name ||
+                          strcmp(rows[j].name, rows[i].name))) ||
+                        strcmp(rows[j].kind, rows[i].kind)))
+      ++j;
+    if (j == kept) {
+      rows[kept++] = rows[i];
+      continue;
+    }
+    rows[j].seconds += rows[i].seconds;
+    rows[j].calls += rows[i].calls;
+    rows[j].ops += rows[i].ops;
+    rows[j].bytes += rows[i].bytes;
+  }
+  return kept;
+}
+
+static void print_row(const profile_row *r, size_t runs, double total_s,
+                      double bandwidth) {
+  double s = r->seconds > 0 ? r->seconds : 1e-12;
+  char rate[48];
+  if (r->ops)
+    snprintf(rate, sizeof(rate), "%8.1f GOPS", r->ops / s * 1e-9);
+  else
+    snprintf(rate, sizeof(rate), "%7.1f GB/s %3.0f%%", r->bytes / s * 1e-9,
+             bandwidth > 0 ? 100.0 * r->bytes / s * 1e-9 / bandwidth : 0.0);
+  printf("  %9.3f %6.1f%% %6.1f %-16s  %-24s %s\n",
+         r->seconds * 1e3 / (double)runs, 100.0 * r->seconds / total_s,
+         (double)r->calls / (double)runs, rate, r->kind,
+         r->name ? (*r->name ? r->name : "(no ONNX node)") : "(all)");
+}
+
+/* Prints the profile of `runs` timed runs that took `total_ms`. */
+static int print_profile(vitq_model *model, size_t runs, double total_ms) {
+  size_t count = vitq_model_num_layers(model);
+  profile_row *rows = calloc(count ? count : 1, sizeof(profile_row));
+  profile_row *kinds = calloc(count ? count : 1, sizeof(profile_row));
+  if (!rows || !kinds)
+    return free(rows), free(kinds), error("out of memory%s", "");
+  double layers_s = 0;
+  for (size_t i = 0; i < count; ++i) {
+    vitq_layer_profile p;
+    vitq_model_layer_profile(model, i, &p);
+    rows[i] = (profile_row){
+        p.name,           p.kind, p.seconds, p.calls, 2 * p.macs * p.calls,
+        p.bytes * p.calls};
+    layers_s += p.seconds;
+  }
+  memcpy(kinds, rows, count * sizeof(profile_row));
+  for (size_t i = 0; i < count; ++i)
+    kinds[i].name = NULL;
+  size_t num_rows = merge_rows(rows, count);
+  size_t num_kinds = merge_rows(kinds, count);
+  qsort(rows, num_rows, sizeof(profile_row), by_time);
+  qsort(kinds, num_kinds, sizeof(profile_row), by_time);
+  double bandwidth = copy_bandwidth();
+  double total_s = total_ms * 1e-3;
+  printf("profile of %zu timed run(s): %.3f ms per run, %.1f%% of it in %zu "
+         "layer(s); element-wise layers against a copy bandwidth of %.1f "
+         "GB/s\n",
+         runs, total_ms / (double)runs, 100.0 * layers_s / total_s, count,
+         bandwidth);
+  printf("  %9s %7s %6s %-16s  %-24s %s\n", "ms/run", "share", "calls", "rate",
+         "kind", "ONNX node");
+  for (size_t i = 0; i < num_rows; ++i)
+    print_row(&rows[i], runs, total_s, bandwidth);
+  printf("by kind:\n");
+  for (size_t i = 0; i < num_kinds; ++i)
+    print_row(&kinds[i], runs, total_s, bandwidth);
+  free(rows);
+  free(kinds);
+  return 0;
+}
+
 static int run_all(const options *o, session *s) {
   for (size_t i = 0; i < s->num_outputs; ++i)
     if (!(s->out_data[i] = malloc(s->samples * s->out[i].size_bytes + 1)))
@@ -321,8 +446,18 @@ static int run_all(const options *o, session *s) {
   if (!times)
     return error("out of memory for the timings%s", "");
   size_t t = 0;
-  for (size_t n = 0; n < s->samples; ++n) {
+  /* A profile counts the timed runs only: the warm-ups come first. */
+  for (size_t n = 0; o->profile && n < s->samples; ++n)
     for (long w = 0; w < o->warmup; ++w)
+      if (run_sample(s, n))
+        return free(times), 1;
+  if (o->profile) {
+    vitq_status status = vitq_model_profile(s->model, 1);
+    if (status != VITQ_OK)
+      return free(times), runtime_error("--profile", status);
+  }
+  for (size_t n = 0; n < s->samples; ++n) {
+    for (long w = 0; w < o->warmup && !o->profile; ++w)
       if (run_sample(s, n))
         return free(times), 1;
     for (long r = 0; r < o->repeat; ++r) {
@@ -332,11 +467,19 @@ static int run_all(const options *o, session *s) {
       times[t++] = now_ms() - start;
     }
   }
+  double total_ms = 0;
+  for (size_t i = 0; i < timed; ++i)
+    total_ms += times[i];
   qsort(times, timed, sizeof(double), compare_doubles);
   printf("%zu sample(s) x %ld run(s): median %.4f ms, min %.4f ms per "
          "inference\n",
          s->samples, o->repeat, times[timed / 2], times[0]);
   free(times);
+  if (o->profile) {
+    vitq_model_profile(s->model, 0);
+    if (print_profile(s->model, timed, total_ms))
+      return 1;
+  }
   return write_outputs(o, s);
 }
 

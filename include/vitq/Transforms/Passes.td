@@ -130,6 +130,34 @@ def VitqApproximateMath : Pass<"vitq-approximate-math"> {
   ];
 }
 
+def VitqProfileLayers : Pass<"vitq-profile-layers", "::mlir::ModuleOp"> {
+  let summary = "Time every loop nest and kernel call of a model, when asked";
+  let description = [{
+    After the loop nests are outlined, `<prefix>_run` is a sequence of calls:
+    one per loop nest and one per kernel-library contraction. Each becomes a
+    layer of the model's profile: its ONNX node (the `NameLoc` of the call),
+    its kind (the vitq op it was lowered from, or the kernel), the
+    multiply-adds it performs and the bytes its operands span. The pass
+    writes them as the string `<prefix>_profile_layers` (one line per layer:
+    name, kind, multiply-adds, bytes, tab-separated), adds the counters
+    `<prefix>_profile_counters` (nanoseconds and calls per layer) and the
+    switch `<prefix>_profile_enabled`, and brackets every call with a
+    clock read that runs only while the switch is on (one load and one
+    branch per layer when it is off). The runtime reads them
+    (`vitq_model_profile_*`, `vitq-run --profile`).
+  }];
+  let options = [
+    Option<"prefix", "prefix", "std::string", /*default=*/"\"vitq_model\"",
+           "The symbol prefix of the model (`<prefix>_run`)">
+  ];
+  let dependentDialects = [
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::arith::ArithDialect"
+  ];
+}
+
 def VitqOutlineLoopNests : Pass<"vitq-outline-loop-nests", "::mlir::ModuleOp"> {
   let summary = "Move each top-level loop nest of a function into its own function";
   let description = [{

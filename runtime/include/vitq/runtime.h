@@ -111,6 +111,31 @@ void vitq_model_free(vitq_model *model);
  * before this call existed ignores it. */
 vitq_status vitq_model_set_threads(vitq_model *model, int threads);
 
+/* The per-layer profile. A model compiled by vitq brackets each of its
+ * layers (each loop nest and each kernel call, named by the ONNX node it
+ * comes from) with a clock read that runs only while profiling is on; off,
+ * it costs one load and one branch per layer. */
+typedef struct vitq_layer_profile {
+  const char *name; /* the ONNX node ("" if none) */
+  const char *kind; /* e.g. "vitq.shiftmax", "int8 linear (kernel)" */
+  uint64_t macs;    /* multiply-adds of one call (0 for element-wise) */
+  uint64_t bytes;   /* bytes its operands span, one call */
+  uint64_t calls;   /* calls since profiling was turned on */
+  double seconds;   /* their total time */
+} vitq_layer_profile;
+
+/* Turns profiling on (clearing the counters) or off. The counters belong
+ * to the model's shared library and count the runs of all its instances.
+ * A model without a profile (linked into the program, or compiled before
+ * profiles existed) fails with VITQ_ERROR_INVALID_ARGUMENT. */
+vitq_status vitq_model_profile(vitq_model *model, int enable);
+/* 0 for a model without a profile (or a NULL or freed one). */
+size_t vitq_model_num_layers(const vitq_model *model);
+/* Layer `index`'s description and counters; the strings live as long as
+ * the model. */
+vitq_status vitq_model_layer_profile(const vitq_model *model, size_t index,
+                                     vitq_layer_profile *profile);
+
 /* 0 (and vitq_last_error() set) for a NULL or freed model. */
 size_t vitq_model_num_inputs(const vitq_model *model);
 size_t vitq_model_num_outputs(const vitq_model *model);
