@@ -22,19 +22,20 @@ using namespace mlir;
 
 namespace {
 
-/// Outlines `loop` (no results) through an scf.execute_region wrapper.
-LogicalResult outlineLoop(IRRewriter &rewriter, scf::ForOp loop,
+/// Outlines `loop` (an scf.for or scf.parallel without results) through an
+/// scf.execute_region wrapper.
+LogicalResult outlineLoop(IRRewriter &rewriter, Operation *loop,
                           StringRef name) {
   rewriter.setInsertionPoint(loop);
   auto region =
-      scf::ExecuteRegionOp::create(rewriter, loop.getLoc(), TypeRange{});
+      scf::ExecuteRegionOp::create(rewriter, loop->getLoc(), TypeRange{});
   Block *body = rewriter.createBlock(&region.getRegion());
   rewriter.setInsertionPointToStart(body);
-  auto yield = scf::YieldOp::create(rewriter, loop.getLoc());
+  auto yield = scf::YieldOp::create(rewriter, loop->getLoc());
   loop->moveBefore(yield);
   func::CallOp call;
   FailureOr<func::FuncOp> outlined = outlineSingleBlockRegion(
-      rewriter, loop.getLoc(), region.getRegion(), name, &call);
+      rewriter, loop->getLoc(), region.getRegion(), name, &call);
   if (failed(outlined))
     return failure();
   func::FuncOp fn = *outlined;
@@ -59,20 +60,20 @@ struct OutlineLoopNestsPass
     for (func::FuncOp fn : functions) {
       if (fn.isExternal())
         continue;
-      SmallVector<scf::ForOp> loops;
+      SmallVector<Operation *> loops;
       for (Block &block : fn.getBody())
-        for (auto loop : block.getOps<scf::ForOp>())
-          if (loop.getNumResults() == 0)
-            loops.push_back(loop);
+        for (Operation &op : block)
+          if (isa<scf::ForOp, scf::ParallelOp>(op) && op.getNumResults() == 0)
+            loops.push_back(&op);
       SymbolTable symbols(getOperation());
       unsigned next = 0;
-      for (scf::ForOp loop : loops) {
+      for (Operation *loop : loops) {
         std::string name;
         do
           name = (fn.getSymName() + "_nest" + Twine(next++)).str();
         while (symbols.lookup(name));
         if (failed(outlineLoop(rewriter, loop, name))) {
-          loop.emitError("cannot outline this loop nest");
+          loop->emitError("cannot outline this loop nest");
           return signalPassFailure();
         }
       }

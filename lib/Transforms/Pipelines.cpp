@@ -117,14 +117,18 @@ void vitq::buildModelToLLVMPipeline(OpPassManager &pm, StringRef symbolPrefix,
   plan.prefix = symbolPrefix.str();
   plan.remark = remarks;
   pm.addPass(createVitqPlanMemory(plan));
-  pm.addPass(createConvertLinalgToLoopsPass());
+  // Parallel dimensions stay scf.parallel: large nests then run in pieces
+  // on the kernel library's threads.
+  pm.addPass(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createVitqOutlineLoopNests());
+  pm.addPass(createVitqSplitLoopNests());
   VitqProfileLayersOptions profile;
   profile.prefix = symbolPrefix.str();
   pm.addPass(createVitqProfileLayers(profile));
   pm.addPass(createVitqApproximateMath());
   addLoopsToLLVM(pm, /*vectors=*/true);
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createVitqDispatchLoopNests());
 }
 
 bool vitq::isValidSymbolPrefix(StringRef prefix) {

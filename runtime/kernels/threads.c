@@ -206,6 +206,29 @@ void vitq_kernels_parallel(int tasks, void (*fn)(void *ctx, int task),
   atomic_flag_clear(&busy);
 }
 
+typedef struct nest_job {
+  void (*fn)(void *, int32_t, int32_t);
+  void *ctx;
+  int tasks;
+} nest_job;
+
+static void run_nest_piece(void *job, int task) {
+  const nest_job *j = job;
+  j->fn(j->ctx, task, j->tasks);
+}
+
+void vitq_kernels_parallel_nest(void (*fn)(void *ctx, int32_t task,
+                                           int32_t tasks),
+                                void *ctx) {
+  int tasks = vitq_kernels_threads();
+  if (tasks <= 1) {
+    fn(ctx, 0, 1);
+    return;
+  }
+  nest_job job = {fn, ctx, tasks};
+  vitq_kernels_parallel(tasks, run_nest_piece, &job);
+}
+
 /* Joins the workers: at a model's dlclose (their code goes with it) and at
  * exit. */
 __attribute__((destructor)) static void stop_workers(void) {

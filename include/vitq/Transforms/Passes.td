@@ -130,6 +130,43 @@ def VitqApproximateMath : Pass<"vitq-approximate-math"> {
   ];
 }
 
+def VitqSplitLoopNests : Pass<"vitq-split-loop-nests", "::mlir::ModuleOp"> {
+  let summary = "Let the large outlined parallel loop nests run in pieces";
+  let description = [{
+    In a model that calls the kernel library (whose threads then run it), an
+    outlined loop nest (`vitq-outline-loop-nests`) whose outer loop is an
+    `scf.parallel` with static bounds and at least `min-iterations`
+    iterations in all gets two trailing `i64` arguments, `task` and `tasks`:
+    it then runs only the `task`-th of `tasks` equal ranges of one parallel
+    dimension (the outermost with at least 16 iterations; the innermost of
+    several, along which the code is vectorised, never). It is renamed `<name>_tasks` and its calls pass
+    0 and 1 (the whole range); `vitq-dispatch-loop-nests` later hands them
+    to the library's threads. Each piece computes whole rows of the same
+    outputs in the same order, so the results do not depend on the count.
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", /*default=*/"16384",
+           "Smallest total iteration count worth splitting">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
+def VitqDispatchLoopNests
+    : Pass<"vitq-dispatch-loop-nests", "::mlir::ModuleOp"> {
+  let summary = "Run the split loop nests on the kernel library's threads";
+  let description = [{
+    On the LLVM dialect: each call of a `<name>_tasks` function (see
+    `vitq-split-loop-nests`) becomes a call of
+    `vitq_kernels_parallel_nest(trampoline, context)`: the arguments are
+    stored in a stack structure, and a trampoline `(context, task, tasks)`
+    loads them and calls the nest with its piece.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def VitqProfileLayers : Pass<"vitq-profile-layers", "::mlir::ModuleOp"> {
   let summary = "Time every loop nest and kernel call of a model, when asked";
   let description = [{
@@ -167,7 +204,8 @@ def VitqOutlineLoopNests : Pass<"vitq-outline-loop-nests", "::mlir::ModuleOp"> {
     `scf.for` at the top level of a function body moves into a private
     function of its own (the values it uses become arguments, index
     constants are cloned) marked `noinline`, and is called in its place.
-    The outlined functions are named `<function>_nest<N>`.
+    The outlined functions are named `<function>_nest<N>`; `scf.parallel`
+    nests (the parallel dimensions of linalg ops) are outlined the same way.
   }];
   let dependentDialects = [
     "::mlir::func::FuncDialect",

@@ -229,6 +229,13 @@ int vitq_kernels_default_threads(void);
 void vitq_kernels_parallel(int tasks, void (*fn)(void *ctx, int task),
                            void *ctx);
 
+/* What compiled models call for a loop nest split into pieces
+ * (vitq-split-loop-nests): fn(ctx, task, tasks) for task 0 .. tasks - 1,
+ * one piece per thread. */
+void vitq_kernels_parallel_nest(void (*fn)(void *ctx, int32_t task,
+                                           int32_t tasks),
+                                void *ctx);
+
 #ifdef __cplusplus
 }
 #endif
