@@ -183,7 +183,10 @@ def vitq_run(vitq_bin, lib, inp, threads, repeat, warmup, output=None):
     if proc.returncode != 0:
         raise RuntimeError(f"vitq-run failed: {err[-1000:]}")
     m = re.search(r"median ([0-9.]+) ms", out)
-    return float(m.group(1)), usage.ru_maxrss / 1024.0
+    # vitq-run's own peak (VmHWM): the rusage maximum would include the
+    # image of this Python process that the fork copied.
+    rss = re.search(r"peak RSS ([0-9.]+) MiB", out)
+    return float(m.group(1)), float(rss.group(1)) if rss else usage.ru_maxrss / 1024.0
 
 
 def fmt_ms(values):

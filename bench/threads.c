@@ -117,10 +117,16 @@ int main(int argc, char **argv) {
   }
   packed = malloc(vitq_kernel_packed_size(K, N));
   vitq_kernel_pack(weight, K, N, 0, packed);
-  layer = (vitq_linear_i8_args){.m = M, .n = N, .k = K, .input = input,
-                                .input_stride = K, .packed = packed,
-                                .multiplier = multiplier, .shift = shift,
-                                .output_bits = 8, .output = output,
+  layer = (vitq_linear_i8_args){.m = M,
+                                .n = N,
+                                .k = K,
+                                .input = input,
+                                .input_stride = K,
+                                .packed = packed,
+                                .multiplier = multiplier,
+                                .shift = shift,
+                                .output_bits = 8,
+                                .output = output,
                                 .output_stride = N};
   kernel = vitq_kernel_linear_i8_for(vitq_kernels_isa());
 

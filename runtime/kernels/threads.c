@@ -6,7 +6,7 @@
  *===----------------------------------------------------------------------===*
  *
  * One job at a time is split into tasks that the calling thread and the
- * workers claim from a shared ticket; docs/kernels.md#threads says why this
+ * workers claim from a shared ticket; docs/performance.md#threads says why this
  * is a small pool of its own (libc's pthreads only) rather than libomp, with
  * the measurement.
  *

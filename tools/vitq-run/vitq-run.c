@@ -183,6 +183,24 @@ static double now_ms(void) {
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+/* This process's peak resident set in MiB (Linux's VmHWM: the program
+ * since its exec, unlike getrusage's maximum, which keeps the parent's
+ * image a fork copied), or -1 where /proc does not tell. */
+static double peak_rss_mib(void) {
+  FILE *status = fopen("/proc/self/status", "r");
+  if (!status)
+    return -1;
+  char line[256];
+  double kib = -1;
+  while (fgets(line, sizeof(line), status))
+    if (!strncmp(line, "VmHWM:", 6)) {
+      kib = strtod(line + 6, NULL);
+      break;
+    }
+  fclose(status);
+  return kib < 0 ? -1 : kib / 1024.0;
+}
+
 static int compare_doubles(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
@@ -472,8 +490,12 @@ static int run_all(const options *o, session *s) {
     total_ms += times[i];
   qsort(times, timed, sizeof(double), compare_doubles);
   printf("%zu sample(s) x %ld run(s): median %.4f ms, min %.4f ms per "
-         "inference\n",
+         "inference",
          s->samples, o->repeat, times[timed / 2], times[0]);
+  double rss = peak_rss_mib();
+  if (rss >= 0)
+    printf(", peak RSS %.1f MiB", rss);
+  printf("\n");
   free(times);
   if (o->profile) {
     vitq_model_profile(s->model, 0);
