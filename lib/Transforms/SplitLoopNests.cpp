@@ -30,6 +30,7 @@ namespace {
 
 constexpr StringLiteral kTasksSuffix = "_tasks";
 constexpr StringLiteral kParallelNest = "vitq_kernels_parallel_nest";
+constexpr StringLiteral kPieceInfix = "_tasks_piece";
 
 /// The static trip counts of an scf.for or scf.parallel, or none.
 std::optional<SmallVector<int64_t>> tripCounts(Operation *loop) {
@@ -136,12 +137,16 @@ struct SplitLoopNestsPass
     auto index = [&](Value v) {
       return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
     };
+    // Piece `task` is [task * n / tasks, (task + 1) * n / tasks): sizes
+    // differ by at most one, and the pieces cover [0, n) exactly.
     Value n = arith::ConstantIndexOp::create(b, loc, (*outer)[dim]);
-    Value chunk = arith::CeilDivUIOp::create(b, loc, n, index(tasks));
-    Value begin = arith::MinUIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, index(task), chunk), n);
-    Value end = arith::MinUIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, begin, chunk), n);
+    Value count = index(tasks);
+    Value begin = arith::DivUIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, index(task), n), count);
+    Value next = arith::AddIOp::create(
+        b, loc, index(task), arith::ConstantIndexOp::create(b, loc, 1));
+    Value end = arith::DivUIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, next, n), count);
     Value lb = loop.getLowerBound()[dim], step = loop.getStep()[dim];
     auto bound = [&](Value i) {
       return arith::AddIOp::create(b, loc, lb,
@@ -188,11 +193,23 @@ struct DispatchLoopNestsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<LLVM::CallOp> calls;
+    // Calls of the split nests from the model's code (not from a
+    // trampoline of an earlier run of this pass), whose last two arguments
+    // are the (task, tasks) pair.
     module.walk([&](LLVM::CallOp call) {
       std::optional<StringRef> callee = call.getCallee();
-      if (callee && callee->ends_with(kTasksSuffix) &&
-          call.getNumOperands() >= 2)
-        calls.push_back(call);
+      auto caller = call->getParentOfType<LLVM::LLVMFuncOp>();
+      if (!callee || !callee->ends_with(kTasksSuffix) || !caller ||
+          caller.getSymName().contains(kPieceInfix))
+        return;
+      auto nest = module.lookupSymbol<LLVM::LLVMFuncOp>(*callee);
+      if (!nest || nest.isExternal() || call.getArgOperands().size() < 2)
+        return;
+      ArrayRef<Type> params = nest.getFunctionType().getParams();
+      if (params.size() < 2 || !params.back().isInteger(64) ||
+          !params[params.size() - 2].isInteger(64))
+        return;
+      calls.push_back(call);
     });
     if (calls.empty())
       return;
@@ -207,6 +224,7 @@ struct DispatchLoopNestsPass
           top, module.getLoc(), kParallelNest,
           LLVM::LLVMFunctionType::get(voidType, {ptr, ptr}));
 
+    SymbolTableCollection symbols;
     unsigned counter = 0;
     for (LLVM::CallOp call : calls) {
       auto nest = module.lookupSymbol<LLVM::LLVMFuncOp>(*call.getCallee());
@@ -224,11 +242,18 @@ struct DispatchLoopNestsPass
         Operation *def = v.getDefiningOp();
         if (!def || depth > 16 || def->getNumRegions() != 0 || !isPure(def))
           return false;
+        // A thread-local's address differs on the worker threads.
+        if (isa<LLVM::ThreadlocalAddressOp>(def))
+          return false;
+        if (auto address = dyn_cast<LLVM::AddressOfOp>(def))
+          if (auto global = address.getGlobal(symbols);
+              global && global.getThreadLocal_())
+            return false;
         return llvm::all_of(def->getOperands(), [&](Value operand) {
           return rematerialisable(operand, depth + 1);
         });
       };
-      SmallVector<Value> args(call.getOperands().drop_back(2)), framed;
+      SmallVector<Value> args(call.getArgOperands().drop_back(2)), framed;
       for (Value v : args)
         if (!rematerialisable(v, 0))
           framed.push_back(v);

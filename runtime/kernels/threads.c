@@ -201,8 +201,14 @@ void vitq_kernels_parallel(int tasks, void (*fn)(void *ctx, int task),
     pthread_mutex_unlock(&lock);
   }
   run_tasks(generation);
-  while (atomic_load(&done) < tasks)
-    VITQ_PAUSE();
+  /* The pieces others claimed: spin a little, then let the scheduler run
+   * whoever holds them (a worker may have been descheduled mid-piece). */
+  for (unsigned spins = 0; atomic_load(&done) < tasks; ++spins) {
+    if (spins < 4096)
+      VITQ_PAUSE();
+    else
+      sched_yield();
+  }
   atomic_flag_clear(&busy);
 }
 
@@ -245,15 +251,18 @@ __attribute__((destructor)) static void stop_workers(void) {
   pthread_mutex_unlock(&lock);
 }
 
-/* A fork()ed child has none of the parent's workers. */
+/* fork() holds `lock`, so that the child's copy is in a known state; the
+ * child has none of the parent's workers and starts its own when needed. */
+static void lock_for_fork(void) { pthread_mutex_lock(&lock); }
+static void unlock_in_parent(void) { pthread_mutex_unlock(&lock); }
 static void forget_workers(void) {
   started = 0;
   atomic_flag_clear(&busy);
   atomic_store(&sleepers, 0);
-  pthread_mutex_init(&lock, NULL);
-  pthread_cond_init(&wake, NULL);
+  atomic_store(&quit, 0);
+  pthread_mutex_unlock(&lock);
 }
 
 __attribute__((constructor)) static void register_fork_handler(void) {
-  pthread_atfork(NULL, NULL, forget_workers);
+  pthread_atfork(lock_for_fork, unlock_in_parent, forget_workers);
 }

@@ -584,7 +584,7 @@ vitq_status vitq_model_load(const char *path, const char *prefix,
   (*model)->library = library;
   /* Models before the thread setter (and those that are no functions of
    * this library) run on the calling thread. */
-  char threads_name[256];
+  char threads_name[300];
   snprintf(threads_name, sizeof(threads_name), "%s_set_num_threads", prefix);
   void *threads_address = dlsym(library, threads_name);
   size_t threads_size;

@@ -5,14 +5,15 @@
 // at least 16 iterations (not the innermost); its call runs piece 0 of 1.
 // CHECK-LABEL: func.func private @run_nest0_tasks(
 // CHECK-SAME: %[[IN:.*]]: memref<1x197x192xi8>, %[[OUT:.*]]: memref<1x197x192xi8>, %[[TASK:.*]]: i64, %[[TASKS:.*]]: i64)
+// Piece `task` is [task * 197 / tasks, (task + 1) * 197 / tasks).
 // CHECK: %[[N:c197_[0-9]+]] = arith.constant 197 : index
 // CHECK-NEXT: %[[TASKSI:.*]] = arith.index_cast %[[TASKS]] : i64 to index
-// CHECK: %[[CHUNK:.*]] = arith.ceildivui %[[N]], %[[TASKSI]]
-// CHECK: %[[TASKI:.*]] = arith.index_cast %[[TASK]] : i64 to index
-// CHECK: %[[FIRST:.*]] = arith.muli %[[TASKI]], %[[CHUNK]]
-// CHECK: %[[BEGIN:.*]] = arith.minui %[[FIRST]], %[[N]]
-// CHECK: %[[LAST:.*]] = arith.addi %[[BEGIN]], %[[CHUNK]]
-// CHECK: %[[END:.*]] = arith.minui %[[LAST]], %[[N]]
+// CHECK-NEXT: %[[TASKI:.*]] = arith.index_cast %[[TASK]] : i64 to index
+// CHECK-NEXT: %[[FIRST:.*]] = arith.muli %[[TASKI]], %[[N]]
+// CHECK-NEXT: %[[BEGIN:.*]] = arith.divui %[[FIRST]], %[[TASKSI]]
+// CHECK: %[[NEXT:.*]] = arith.addi %{{.*}}, %{{.*}} : index
+// CHECK-NEXT: %[[LAST:.*]] = arith.muli %[[NEXT]], %[[N]]
+// CHECK-NEXT: %[[END:.*]] = arith.divui %[[LAST]], %[[TASKSI]]
 // CHECK: %[[LB:.*]] = arith.addi %{{.*}}, %{{.*}} : index
 // CHECK: %[[UB:.*]] = arith.addi %{{.*}}, %{{.*}} : index
 // CHECK: scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%{{.*}}, %[[LB]], %{{.*}}) to (%{{.*}}, %[[UB]], %{{.*}})

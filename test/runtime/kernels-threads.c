@@ -2,7 +2,8 @@
 // int8 linear layers, attention matmuls and FP32 layers give the same bytes
 // on 1 to 4 threads (and under VITQ_NUM_THREADS); two threads calling at
 // once (one finds the workers busy and computes alone) both get the right
-// result; and the shared library with running workers can be loaded, used
+// result; a fork()ed child computes the same on workers of its own; and the
+// shared library with running workers can be loaded, used
 // and unloaded again and again (its destructor joins the workers before
 // their code goes away).
 // clang-format off
@@ -19,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static uint64_t state = 0x2545f4914f6cdd1dull;
 static uint64_t next(void) {
@@ -122,6 +125,21 @@ int main(int argc, char **argv) {
   // CHECK-NEXT: concurrent callers: 0 differ
   printf("concurrent callers: %d differ\n",
          (memcmp(a, one, sizeof a) != 0) + (memcmp(b, one, sizeof b) != 0));
+
+  // A fork()ed child (the parent's workers do not exist there) starts its
+  // own and computes the same.
+  pid_t child = fork();
+  if (child == 0) {
+    vitq_kernels_set_threads(2);
+    memset(many, 0, sizeof many);
+    linear(many);
+    _exit(memcmp(many, one, sizeof one) != 0);
+  }
+  int status = 1;
+  waitpid(child, &status, 0);
+  // CHECK-NEXT: forked child: same
+  printf("forked child: %s\n",
+         WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "same" : "different");
 
   // Load, run on 2 threads, unload: 25 times.
   int loads = 0, wrong = 0;
