@@ -331,7 +331,7 @@ static int32_t aligned_run(void *const *inputs, void *const *outputs,
 }
 
 // CHECK: -- misaligned buffers
-// CHECK-NEXT: 16 offset combinations: same outputs as aligned, inputs
+// CHECK-NEXT: {{^}}16 offset combinations: same outputs as aligned, inputs
 // CHECK-SAME:  unchanged
 static void misaligned(void) {
   printf("-- misaligned buffers\n");
