@@ -157,15 +157,17 @@ static void wrong_files(void) {
 }
 
 // CHECK: -- truncated libraries
-// CHECK-NEXT: {{^}}63 bytes: cannot load 'truncated.so': ./truncated.so: file
-// too CHECK-SAME:  short CHECK-NEXT: {{^}}64 bytes: cannot load 'truncated.so':
-// the file is truncated: it CHECK-SAME:  has 64 bytes, its ELF headers describe
-// [[SIZE:[0-9]+]]{{$}} CHECK-NEXT: half: cannot load 'truncated.so': the file
-// is truncated: it has CHECK-SAME:  {{[0-9]+}} bytes, its ELF headers describe
-// [[SIZE]]{{$}} CHECK-NEXT: all but 1 byte: cannot load 'truncated.so': the
-// file is CHECK-SAME:  truncated: it has {{[0-9]+}} bytes, its ELF headers
-// describe CHECK-SAME:  [[SIZE]]{{$}} CHECK-NEXT: {{[0-9]+}} truncated lengths
-// refused CHECK-NEXT: corrupt header: cannot load 'corrupt.so': the file is
+// CHECK-NEXT: 63 bytes: cannot load 'truncated.so': ./truncated.so: file too
+// CHECK-SAME:  short
+// CHECK-NEXT: 64 bytes: cannot load 'truncated.so': the file is truncated: it
+// CHECK-SAME:  has 64 bytes, its ELF headers describe [[SIZE:[0-9]+]]{{$}}
+// CHECK-NEXT: half: cannot load 'truncated.so': the file is truncated: it has
+// CHECK-SAME:  {{[0-9]+}} bytes, its ELF headers describe [[SIZE]]{{$}}
+// CHECK-NEXT: all but 1 byte: cannot load 'truncated.so': the file is
+// CHECK-SAME:  truncated: it has {{[0-9]+}} bytes, its ELF headers describe
+// CHECK-SAME:  [[SIZE]]{{$}}
+// CHECK-NEXT: {{[0-9]+}} truncated lengths refused
+// CHECK-NEXT: corrupt header: cannot load 'corrupt.so': the file is
 // CHECK-SAME:  truncated: it has [[SIZE]] bytes, its ELF headers describe
 // CHECK-SAME:  18446744073709551615{{$}}
 // CHECK-NEXT: the complete file: ok
