@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { kMaxFiles = 64 };
 
@@ -376,6 +377,138 @@ static double copy_bandwidth(void) {
   return best;
 }
 
+/* The peaks of the units the kernels use, measured on the spot (about
+ * 20 ms each): a chain-free loop of the instruction the selected kernel
+ * multiplies with, in GOPS (2 per multiply-add). */
+#if defined(__x86_64__)
+#include <immintrin.h>
+enum { kPeakIterations = 1 << 20 };
+
+__attribute__((target("avx2"))) static double peak_vpmaddwd(void) {
+  __m256i acc[10], b = _mm256_set1_epi16(1);
+  for (int i = 0; i < 10; ++i)
+    acc[i] = _mm256_set1_epi16((short)i);
+  double start = now_ms();
+  for (long it = 0; it < kPeakIterations; ++it)
+    for (int i = 0; i < 10; ++i) {
+      acc[i] = _mm256_madd_epi16(acc[i], b);
+      __asm__ volatile("" : "+x"(acc[i]));
+    }
+  return 10.0 * kPeakIterations * 16 * 2 / ((now_ms() - start) * 1e6);
+}
+
+__attribute__((target("avx2,avxvnni"))) static double peak_vpdpbusd256(void) {
+  __m256i acc[10], a = _mm256_set1_epi8(1);
+  for (int i = 0; i < 10; ++i)
+    acc[i] = _mm256_set1_epi32(i);
+  double start = now_ms();
+  for (long it = 0; it < kPeakIterations; ++it)
+    for (int i = 0; i < 10; ++i) {
+      acc[i] = _mm256_dpbusd_avx_epi32(acc[i], a, a);
+      __asm__ volatile("" : "+x"(acc[i]));
+    }
+  return 10.0 * kPeakIterations * 32 * 2 / ((now_ms() - start) * 1e6);
+}
+
+__attribute__((target("avx512f,avx512bw"))) static double
+peak_vpmaddwd512(void) {
+  __m512i acc[12], b = _mm512_set1_epi16(1);
+  for (int i = 0; i < 12; ++i)
+    acc[i] = _mm512_set1_epi16((short)i);
+  double start = now_ms();
+  for (long it = 0; it < kPeakIterations; ++it)
+    for (int i = 0; i < 12; ++i) {
+      acc[i] = _mm512_madd_epi16(acc[i], b);
+      __asm__ volatile("" : "+v"(acc[i]));
+    }
+  return 12.0 * kPeakIterations * 32 * 2 / ((now_ms() - start) * 1e6);
+}
+
+__attribute__((target("avx512f,avx512vnni"))) static double
+peak_vpdpbusd512(void) {
+  __m512i acc[12], a = _mm512_set1_epi8(1);
+  for (int i = 0; i < 12; ++i)
+    acc[i] = _mm512_set1_epi32(i);
+  double start = now_ms();
+  for (long it = 0; it < kPeakIterations; ++it)
+    for (int i = 0; i < 12; ++i) {
+      acc[i] = _mm512_dpbusd_epi32(acc[i], a, a);
+      __asm__ volatile("" : "+v"(acc[i]));
+    }
+  return 12.0 * kPeakIterations * 64 * 2 / ((now_ms() - start) * 1e6);
+}
+
+__attribute__((target("avx2,fma"))) static double peak_fma256(void) {
+  __m256 acc[10], b = _mm256_set1_ps(1.0f), c = _mm256_set1_ps(1e-9f);
+  for (int i = 0; i < 10; ++i)
+    acc[i] = _mm256_set1_ps((float)i);
+  double start = now_ms();
+  for (long it = 0; it < kPeakIterations; ++it)
+    for (int i = 0; i < 10; ++i) {
+      acc[i] = _mm256_fmadd_ps(acc[i], b, c);
+      __asm__ volatile("" : "+x"(acc[i]));
+    }
+  return 10.0 * kPeakIterations * 8 * 2 / ((now_ms() - start) * 1e6);
+}
+
+__attribute__((target("avx512f"))) static double peak_fma512(void) {
+  __m512 acc[12], b = _mm512_set1_ps(1.0f), c = _mm512_set1_ps(1e-9f);
+  for (int i = 0; i < 12; ++i)
+    acc[i] = _mm512_set1_ps((float)i);
+  double start = now_ms();
+  for (long it = 0; it < kPeakIterations; ++it)
+    for (int i = 0; i < 12; ++i) {
+      acc[i] = _mm512_fmadd_ps(acc[i], b, c);
+      __asm__ volatile("" : "+v"(acc[i]));
+    }
+  return 12.0 * kPeakIterations * 16 * 2 / ((now_ms() - start) * 1e6);
+}
+#endif
+
+typedef struct peaks {
+  const char *int8_unit, *f32_unit;
+  double int8_gops, f32_gops; /* 0: not measured */
+} peaks;
+
+/* The kernels' instruction set as a model picks it (the best the CPU has
+ * at or below the VITQ_ISA cap) and the peaks of its units. AMX's tile
+ * unit is not measured here (it needs the tile permission and a tile
+ * configuration): its contractions show no share. */
+static peaks measure_peaks(void) {
+  peaks p = {"", "", 0, 0};
+#if defined(__x86_64__)
+  vitq_isa isa = vitq_isa_by_name(getenv("VITQ_ISA"));
+  if (isa == VITQ_NUM_ISAS)
+    isa = (vitq_isa)0;
+  while (isa < VITQ_ISA_GENERIC && !vitq_isa_supported(isa))
+    isa = (vitq_isa)(isa + 1);
+  switch (isa) {
+  case VITQ_ISA_AVX512VNNI:
+    p = (peaks){"vpdpbusd zmm", "", peak_vpdpbusd512(), 0};
+    break;
+  case VITQ_ISA_AVXVNNI:
+    p = (peaks){"vpdpbusd ymm", "", peak_vpdpbusd256(), 0};
+    break;
+  case VITQ_ISA_AVX512BW:
+    p = (peaks){"vpmaddwd zmm", "", peak_vpmaddwd512(), 0};
+    break;
+  case VITQ_ISA_AVX2:
+    p = (peaks){"vpmaddwd ymm", "", peak_vpmaddwd(), 0};
+    break;
+  default:
+    break;
+  }
+  if (isa <= VITQ_ISA_AVX512BW && vitq_isa_supported(VITQ_ISA_AVX512BW)) {
+    p.f32_unit = "vfmadd zmm";
+    p.f32_gops = peak_fma512();
+  } else if (isa <= VITQ_ISA_AVX2 && vitq_isa_supported(VITQ_ISA_AVX2)) {
+    p.f32_unit = "vfmadd ymm";
+    p.f32_gops = peak_fma256();
+  }
+#endif
+  return p;
+}
+
 /* Merges `rows` entries with equal (name, kind) into the first of them. */
 static size_t merge_rows(profile_row *rows, size_t count) {
   size_t kept = 0;
@@ -399,11 +532,17 @@ static size_t merge_rows(profile_row *rows, size_t count) {
 }
 
 static void print_row(const profile_row *r, size_t runs, double total_s,
-                      double bandwidth) {
+                      double bandwidth, const peaks *peak) {
   double s = r->seconds > 0 ? r->seconds : 1e-12;
   char rate[48];
-  if (r->ops)
-    snprintf(rate, sizeof(rate), "%8.1f GOPS", r->ops / s * 1e-9);
+  double unit = !strncmp(r->kind, "int8", 4)   ? peak->int8_gops
+                : !strncmp(r->kind, "fp32", 4) ? peak->f32_gops
+                                               : 0;
+  if (r->ops && unit > 0)
+    snprintf(rate, sizeof(rate), "%7.1f GOPS %3.0f%%", r->ops / s * 1e-9,
+             100.0 * r->ops / s * 1e-9 / unit);
+  else if (r->ops)
+    snprintf(rate, sizeof(rate), "%7.1f GOPS", r->ops / s * 1e-9);
   else
     snprintf(rate, sizeof(rate), "%7.1f GB/s %3.0f%%", r->bytes / s * 1e-9,
              bandwidth > 0 ? 100.0 * r->bytes / s * 1e-9 / bandwidth : 0.0);
@@ -413,8 +552,10 @@ static void print_row(const profile_row *r, size_t runs, double total_s,
          r->name ? (*r->name ? r->name : "(no ONNX node)") : "(all)");
 }
 
-/* Prints the profile of `runs` timed runs that took `total_ms`. */
-static int print_profile(vitq_model *model, size_t runs, double total_ms) {
+/* Prints the profile of `runs` timed runs that took `total_ms` on
+ * `threads` threads. */
+static int print_profile(vitq_model *model, size_t runs, double total_ms,
+                         int threads) {
   size_t count = vitq_model_num_layers(model);
   profile_row *rows = calloc(count ? count : 1, sizeof(profile_row));
   profile_row *kinds = calloc(count ? count : 1, sizeof(profile_row));
@@ -437,19 +578,28 @@ static int print_profile(vitq_model *model, size_t runs, double total_ms) {
   qsort(rows, num_rows, sizeof(profile_row), by_time);
   qsort(kinds, num_kinds, sizeof(profile_row), by_time);
   double bandwidth = copy_bandwidth();
+  peaks peak = measure_peaks();
+  peak.int8_gops *= threads;
+  peak.f32_gops *= threads;
   double total_s = total_ms * 1e-3;
   printf("profile of %zu timed run(s): %.3f ms per run, %.1f%% of it in %zu "
          "layer(s); element-wise layers against a copy bandwidth of %.1f "
-         "GB/s\n",
+         "GB/s",
          runs, total_ms / (double)runs, 100.0 * layers_s / total_s, count,
          bandwidth);
+  if (peak.int8_gops > 0)
+    printf(", int8 contractions against %s at %.0f GOPS", peak.int8_unit,
+           peak.int8_gops);
+  if (peak.f32_gops > 0)
+    printf(", fp32 against %s at %.0f GFLOPS", peak.f32_unit, peak.f32_gops);
+  printf(" (%d thread(s))\n", threads);
   printf("  %9s %7s %6s %-16s  %-24s %s\n", "ms/run", "share", "calls", "rate",
          "kind", "ONNX node");
   for (size_t i = 0; i < num_rows; ++i)
-    print_row(&rows[i], runs, total_s, bandwidth);
+    print_row(&rows[i], runs, total_s, bandwidth, &peak);
   printf("by kind:\n");
   for (size_t i = 0; i < num_kinds; ++i)
-    print_row(&kinds[i], runs, total_s, bandwidth);
+    print_row(&kinds[i], runs, total_s, bandwidth, &peak);
   free(rows);
   free(kinds);
   return 0;
@@ -499,7 +649,14 @@ static int run_all(const options *o, session *s) {
   free(times);
   if (o->profile) {
     vitq_model_profile(s->model, 0);
-    if (print_profile(s->model, timed, total_ms))
+    /* The threads the model ran on, as its library counts them. */
+    int threads = (int)o->threads;
+    const char *env = getenv("VITQ_NUM_THREADS");
+    if (threads <= 0 && env)
+      threads = atoi(env);
+    if (threads <= 0)
+      threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (print_profile(s->model, timed, total_ms, threads > 0 ? threads : 1))
       return 1;
   }
   return write_outputs(o, s);
