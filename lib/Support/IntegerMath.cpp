@@ -7,21 +7,18 @@
 
 #include "vitq/Support/IntegerMath.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include <algorithm>
 
 namespace mlir::vitq {
-
-int64_t floorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
 
 int64_t shiftExp(int64_t t, int64_t x0, int64_t n) {
   // >> of a negative value: arithmetic with every compiler vitq supports
   // (and by definition from C++20).
   int64_t u = t + (t >> 1) - (t >> 4);
   u = std::max(u, n * x0);
-  int64_t q = floorDiv(u, x0);
+  int64_t q = llvm::divideFloorSigned(u, x0);
   int64_t r = u - q * x0;
   return ((r >> 1) - x0) << (n - q);
 }

@@ -15,6 +15,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include <functional>
 
@@ -32,28 +33,25 @@ constexpr StringLiteral kTasksSuffix = "_tasks";
 constexpr StringLiteral kParallelNest = "vitq_kernels_parallel_nest";
 constexpr StringLiteral kPieceInfix = "_tasks_piece";
 
-/// The static trip counts of an scf.for or scf.parallel, or none.
-std::optional<SmallVector<int64_t>> tripCounts(Operation *loop) {
-  SmallVector<Value> lbs, ubs, steps;
-  if (auto f = dyn_cast<scf::ForOp>(loop)) {
-    lbs = {f.getLowerBound()};
-    ubs = {f.getUpperBound()};
-    steps = {f.getStep()};
-  } else if (auto p = dyn_cast<scf::ParallelOp>(loop)) {
-    lbs = llvm::to_vector(p.getLowerBound());
-    ubs = llvm::to_vector(p.getUpperBound());
-    steps = llvm::to_vector(p.getStep());
-  } else {
+/// The static trip count of each dimension of a loop, or none.
+std::optional<SmallVector<int64_t>> tripCounts(Operation *op) {
+  auto loop = dyn_cast<LoopLikeOpInterface>(op);
+  if (!loop)
     return std::nullopt;
-  }
+  auto lbs = loop.getLoopLowerBounds(), ubs = loop.getLoopUpperBounds(),
+       steps = loop.getLoopSteps();
+  if (!lbs || !ubs || !steps)
+    return std::nullopt;
   SmallVector<int64_t> trips;
-  for (auto [lb, ub, step] : llvm::zip(lbs, ubs, steps)) {
-    std::optional<int64_t> l = getConstantIntValue(lb),
-                           u = getConstantIntValue(ub),
-                           s = getConstantIntValue(step);
-    if (!l || !u || !s || *s <= 0)
+  for (auto [lb, ub, step] : llvm::zip(*lbs, *ubs, *steps)) {
+    std::optional<APInt> trip = constantTripCount(
+        lb, ub, step, /*isSigned=*/true,
+        [](Value, Value, bool) -> std::optional<llvm::APSInt> {
+          return std::nullopt;
+        });
+    if (!trip)
       return std::nullopt;
-    trips.push_back(*u > *l ? (*u - *l + *s - 1) / *s : 0);
+    trips.push_back(trip->getSExtValue());
   }
   return trips;
 }

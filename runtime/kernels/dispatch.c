@@ -127,63 +127,62 @@ static int row_tasks(int64_t m, int64_t n, int64_t k, int64_t *chunk) {
   return (int)((m + *chunk - 1) / *chunk);
 }
 
-typedef struct i8_rows {
-  vitq_linear_i8_fn kernel;
-  const vitq_linear_i8_args *args;
-  int64_t chunk;
-} i8_rows;
+/* A call whose rows split over the threads: `slice(job, m0, rows)`
+ * computes rows [m0, m0 + rows) with the job's kernel and arguments. */
+typedef struct rows_job rows_job;
+struct rows_job {
+  void (*slice)(const rows_job *job, int64_t m0, int64_t rows);
+  const void *args;
+  vitq_linear_i8_fn i8;
+  vitq_linear_f32_fn f32;
+  int64_t m, chunk;
+};
 
-static void run_i8_rows(void *ctx, int task) {
-  const i8_rows *job = ctx;
-  vitq_linear_i8_args a = *job->args;
+static void run_rows(void *ctx, int task) {
+  const rows_job *job = ctx;
   int64_t m0 = task * job->chunk;
-  a.m = a.m - m0 < job->chunk ? a.m - m0 : job->chunk;
+  job->slice(job, m0, job->m - m0 < job->chunk ? job->m - m0 : job->chunk);
+}
+
+/* Runs `job` (of m x n x k) on its rows, split when it is worth it. */
+static void split_rows(rows_job *job, int64_t n, int64_t k) {
+  int tasks = row_tasks(job->m, n, k, &job->chunk);
+  if (tasks <= 1)
+    job->slice(job, 0, job->m);
+  else
+    vitq_kernels_parallel(tasks, run_rows, job);
+}
+
+static void i8_slice(const rows_job *job, int64_t m0, int64_t rows) {
+  vitq_linear_i8_args a = *(const vitq_linear_i8_args *)job->args;
+  a.m = rows;
   a.input += m0 * a.input_stride;
   a.output = (char *)a.output + m0 * a.output_stride * (a.output_bits / 8);
   if (a.row_bias)
     a.row_bias += m0;
-  job->kernel(&a);
+  job->i8(&a);
+}
+
+static void f32_slice(const rows_job *job, int64_t m0, int64_t rows) {
+  vitq_linear_f32_args a = *(const vitq_linear_f32_args *)job->args;
+  a.m = rows;
+  a.input += m0 * a.input_stride;
+  a.output += m0 * a.output_stride;
+  job->f32(&a);
 }
 
 /* `kernel` on `args`, its rows split over the threads. */
 static void linear_i8_threads(vitq_linear_i8_fn kernel,
                               const vitq_linear_i8_args *args) {
-  int64_t chunk = 0;
-  int tasks = row_tasks(args->m, args->n, args->k, &chunk);
-  if (tasks <= 1) {
-    kernel(args);
-    return;
-  }
-  i8_rows job = {kernel, args, chunk};
-  vitq_kernels_parallel(tasks, run_i8_rows, &job);
-}
-
-typedef struct f32_rows {
-  vitq_linear_f32_fn kernel;
-  const vitq_linear_f32_args *args;
-  int64_t chunk;
-} f32_rows;
-
-static void run_f32_rows(void *ctx, int task) {
-  const f32_rows *job = ctx;
-  vitq_linear_f32_args a = *job->args;
-  int64_t m0 = task * job->chunk;
-  a.m = a.m - m0 < job->chunk ? a.m - m0 : job->chunk;
-  a.input += m0 * a.input_stride;
-  a.output += m0 * a.output_stride;
-  job->kernel(&a);
+  rows_job job = {.slice = i8_slice, .args = args, .i8 = kernel, .m = args->m};
+  split_rows(&job, args->n, args->k);
 }
 
 static void linear_f32_threads(vitq_linear_f32_fn kernel,
                                const vitq_linear_f32_args *args) {
-  int64_t chunk = 0;
-  int tasks = row_tasks(args->m, args->n, args->k, &chunk);
-  if (tasks <= 1) {
-    kernel(args);
-    return;
-  }
-  f32_rows job = {kernel, args, chunk};
-  vitq_kernels_parallel(tasks, run_f32_rows, &job);
+  rows_job job = {
+      .slice = f32_slice, .args = args, .f32 = kernel, .m = args->m};
+  split_rows(&job, args->n, args->k);
 }
 
 void vitq_kernel_linear_i8(const vitq_linear_i8_args *args) {

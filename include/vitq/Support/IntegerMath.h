@@ -24,9 +24,6 @@ namespace mlir::vitq {
 /// The numerator of the per-row reciprocals, 2^62.
 constexpr int64_t kReciprocalOne = int64_t{1} << 62;
 
-/// floor(a / b), rounding towards negative infinity (b != 0).
-int64_t floorDiv(int64_t a, int64_t b);
-
 /// `shiftexp(t)` for t <= 0: about 2^n * |x0| * e^(t / |x0|).
 int64_t shiftExp(int64_t t, int64_t x0, int64_t n);
 
