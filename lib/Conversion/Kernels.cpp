@@ -299,6 +299,18 @@ Value createPackedLinearF32(OpBuilder &b, Location loc, Value rows,
 }
 
 /// linalg.matmul: with a constant right operand a packed linear layer,
+/// An FP32 vitq.kernel_matmul of `lhs` and `rhs` (the right operand packed
+/// at run time) into a fresh `result` tensor.
+Value createKernelMatmulF32(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                            RankedTensorType result) {
+  Value init = tensor::EmptyOp::create(b, loc, result.getShape(),
+                                       result.getElementType());
+  return KernelMatmulOp::create(b, loc, TypeRange{result}, lhs, rhs, init,
+                                UnitAttr(), b.getI32IntegerAttr(0),
+                                b.getI32IntegerAttr(0))
+      .getResult()[0];
+}
+
 /// else a kernel matmul of one batch.
 LogicalResult useKernelsF32(linalg::MatmulOp op) {
   if (!isPlainF32Contraction(op))
@@ -320,12 +332,7 @@ LogicalResult useKernelsF32(linalg::MatmulOp op) {
     product =
         createPackedLinearF32(b, op.getLoc(), lhs, *weight, transposed, result);
   } else {
-    Value init = tensor::EmptyOp::create(b, op.getLoc(), result.getShape(),
-                                         result.getElementType());
-    product = KernelMatmulOp::create(
-                  b, op.getLoc(), TypeRange{result}, lhs, rhs, init, UnitAttr(),
-                  b.getI32IntegerAttr(0), b.getI32IntegerAttr(0))
-                  .getResult()[0];
+    product = createKernelMatmulF32(b, op.getLoc(), lhs, rhs, result);
   }
   op.getResultTensors()[0].replaceAllUsesWith(product);
   op.erase();
@@ -339,13 +346,8 @@ LogicalResult useKernelsF32(linalg::BatchMatmulOp op) {
     return failure();
   OpBuilder b(op);
   auto result = cast<RankedTensorType>(op.getResultTensors()[0].getType());
-  Value init = tensor::EmptyOp::create(b, op.getLoc(), result.getShape(),
-                                       result.getElementType());
-  Value product = KernelMatmulOp::create(
-                      b, op.getLoc(), TypeRange{result}, op.getInputs()[0],
-                      op.getInputs()[1], init, UnitAttr(),
-                      b.getI32IntegerAttr(0), b.getI32IntegerAttr(0))
-                      .getResult()[0];
+  Value product = createKernelMatmulF32(b, op.getLoc(), op.getInputs()[0],
+                                        op.getInputs()[1], result);
   op.getResultTensors()[0].replaceAllUsesWith(product);
   op.erase();
   return success();
