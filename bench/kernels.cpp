@@ -375,8 +375,8 @@ std::function<void()> vitqRun(Case &c, vitq_isa isa) {
       int64_t rhsCols = s.transposed ? s.k : s.n;
       vitq_kernel_matmul_i8_call(s.count, s.m, s.n, s.k, c.x.data(), s.m * s.k,
                                  s.k, 5, c.w.data(), rhsRows * rhsCols, rhsCols,
-                                 s.transposed, -3, c.out32.data(), s.m * s.n,
-                                 s.n, c.workspace->data, 0);
+                                 s.transposed, -3, 0, 0, 0, 32, c.out32.data(),
+                                 s.m * s.n, s.n, c.workspace->data, 0);
     };
   }
   return {};

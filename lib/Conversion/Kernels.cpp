@@ -307,6 +307,7 @@ Value createKernelMatmulF32(OpBuilder &b, Location loc, Value lhs, Value rhs,
                                        result.getElementType());
   return KernelMatmulOp::create(b, loc, TypeRange{result}, lhs, rhs, init,
                                 UnitAttr(), b.getI32IntegerAttr(0),
+                                b.getI32IntegerAttr(0), RescaleAttr(),
                                 b.getI32IntegerAttr(0))
       .getResult()[0];
 }
@@ -391,7 +392,10 @@ LogicalResult useKernelsF32(linalg::Conv2DNchwFchwOp op) {
   return success();
 }
 
-/// vitq.matmul with static shapes as vitq.kernel_matmul.
+/// vitq.matmul with static shapes as vitq.kernel_matmul. A per-tensor
+/// vitq.requantize that is the product's only user (as after attention's
+/// Q K^T and A V) moves into the kernel's epilogue: the int32 product is
+/// then never stored.
 LogicalResult useKernelMatmul(MatmulOp op) {
   RankedTensorType lhs = op.getLhs().getType(), rhs = op.getRhs().getType(),
                    result = op.getResult().getType();
@@ -399,13 +403,29 @@ LogicalResult useKernelMatmul(MatmulOp op) {
       !result.hasStaticShape() || result.getNumElements() == 0 ||
       lhs.getShape().back() == 0)
     return failure();
+  auto requantize = op.getResult().hasOneUse()
+                        ? dyn_cast<RequantizeOp>(*op.getResult().user_begin())
+                        : RequantizeOp();
+  if (requantize &&
+      (!requantize.getRescale().isPerTensor() || requantize.getInputZp() != 0))
+    requantize = {};
   OpBuilder b(op);
-  Value init = tensor::EmptyOp::create(b, op.getLoc(), result.getShape(),
-                                       result.getElementType());
+  Location loc = requantize ? requantize.getLoc() : op.getLoc();
+  RankedTensorType type =
+      requantize ? requantize.getOutput().getType() : result;
+  Value init =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
   auto kernel = KernelMatmulOp::create(
-      b, op.getLoc(), TypeRange{result}, op.getLhs(), op.getRhs(), init,
-      op.getTransposeRhsAttr(), op.getLhsZpAttr(), op.getRhsZpAttr());
-  op.getResult().replaceAllUsesWith(kernel.getResult()[0]);
+      b, op.getLoc(), TypeRange{type}, op.getLhs(), op.getRhs(), init,
+      op.getTransposeRhsAttr(), op.getLhsZpAttr(), op.getRhsZpAttr(),
+      requantize ? requantize.getRescaleAttr() : RescaleAttr(),
+      requantize ? requantize.getOutputZpAttr() : b.getI32IntegerAttr(0));
+  if (requantize) {
+    requantize.getOutput().replaceAllUsesWith(kernel.getResult()[0]);
+    requantize.erase();
+  } else {
+    op.getResult().replaceAllUsesWith(kernel.getResult()[0]);
+  }
   op.erase();
   return success();
 }
@@ -638,13 +658,16 @@ LogicalResult LowerKernelCallsPass::lower(PackedLinearOp op,
       declareEntry(module, kLinearEntry,
                    {i64Type, i64Type, i64Type, ptr, i64Type, i32Type, ptr, ptr,
                     ptr, ptr, i32Type, i32Type, ptr, i64Type, i64Type});
-  func::CallOp::create(
+  Value bitsArg = i32(bits);
+  auto call = func::CallOp::create(
       b, loc, entry,
       ValueRange{i64(m), i64(n), i64(k), pointerOf(b, loc, input),
                  i64(inputStride), i32(op.getInputZp()),
                  pointerOf(b, loc, op.getPacked()), bias, multiplier, shift,
-                 i32(op.getOutputZp()), i32(bits), pointerOf(b, loc, output),
+                 i32(op.getOutputZp()), bitsArg, pointerOf(b, loc, output),
                  i64(outputStride), i64(l2Bytes)});
+  assert(call.getOperand(kLinearI8OutputBitsOperand) == bitsArg);
+  (void)call;
   finish();
   return success();
 }
@@ -739,21 +762,44 @@ LogicalResult LowerKernelCallsPass::lower(KernelMatmulOp op) {
                    i64(l2Bytes)});
   } else {
     // (batch, m, n, k, lhs, lhs_batch_stride, lhs_stride, lhs_zp, rhs,
-    //  rhs_batch_stride, rhs_stride, rhs_transposed, rhs_zp, out,
-    //  out_batch_stride, out_stride, workspace, l2_bytes)
-    func::FuncOp entry =
-        declareEntry(module, kMatmulEntry,
-                     {i64Type, i64Type, i64Type, i64Type, ptr, i64Type, i64Type,
-                      i32Type, ptr, i64Type, i64Type, i32Type, i32Type, ptr,
-                      i64Type, i64Type, ptr, i64Type});
-    func::CallOp::create(
+    //  rhs_batch_stride, rhs_stride, rhs_transposed, rhs_zp, multiplier,
+    //  shift, output_zp, output_bits, out, out_batch_stride, out_stride,
+    //  workspace, l2_bytes)
+    func::FuncOp entry = declareEntry(
+        module, kMatmulEntry,
+        {i64Type, i64Type, i64Type, i64Type, ptr,     i64Type, i64Type, i32Type,
+         ptr,     i64Type, i64Type, i32Type, i32Type, i32Type, i32Type, i32Type,
+         i32Type, ptr,     i64Type, i64Type, ptr,     i64Type});
+    std::optional<RescaleAttr> rescale = op.getRescale();
+    int64_t bits =
+        cast<MemRefType>(op.getInit().getType()).getElementTypeBitWidth();
+    Value bitsArg = i32(bits);
+    auto call = func::CallOp::create(
         b, loc, entry,
-        ValueRange{i64(op.getBatch()), i64(m), i64(n), i64(k),
-                   pointerOf(b, loc, lhs), i64(lhsBatch), i64(lhsStride),
-                   i32(op.getLhsZp()), pointerOf(b, loc, rhs), i64(rhsBatch),
-                   i64(rhsStride), i32(op.getTransposeRhs() ? 1 : 0),
-                   i32(op.getRhsZp()), pointerOf(b, loc, out), i64(outBatch),
-                   i64(outStride), pointerOf(b, loc, workspace), i64(l2Bytes)});
+        ValueRange{i64(op.getBatch()),
+                   i64(m),
+                   i64(n),
+                   i64(k),
+                   pointerOf(b, loc, lhs),
+                   i64(lhsBatch),
+                   i64(lhsStride),
+                   i32(op.getLhsZp()),
+                   pointerOf(b, loc, rhs),
+                   i64(rhsBatch),
+                   i64(rhsStride),
+                   i32(op.getTransposeRhs() ? 1 : 0),
+                   i32(op.getRhsZp()),
+                   i32(rescale ? rescale->getMultipliers()[0] : 0),
+                   i32(rescale ? rescale->getShifts()[0] : 0),
+                   i32(op.getOutputZp()),
+                   bitsArg,
+                   pointerOf(b, loc, out),
+                   i64(outBatch),
+                   i64(outStride),
+                   pointerOf(b, loc, workspace),
+                   i64(l2Bytes)});
+    assert(call.getOperand(kMatmulI8OutputBitsOperand) == bitsArg);
+    (void)call;
   }
   memref::DeallocOp::create(b, loc, workspace);
   if (out != op.getInit()) {

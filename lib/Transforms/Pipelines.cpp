@@ -120,6 +120,11 @@ void vitq::buildModelToLLVMPipeline(OpPassManager &pm, StringRef symbolPrefix,
   // Parallel dimensions stay scf.parallel: large nests then run in pieces
   // on the kernel library's threads.
   pm.addPass(createConvertLinalgToParallelLoopsPass());
+  {
+    arith::ArithIntRangeNarrowingOptions narrow;
+    narrow.bitwidthsSupported = {32};
+    pm.addPass(arith::createArithIntRangeNarrowing(narrow));
+  }
   pm.addPass(createVitqOutlineLoopNests());
   pm.addPass(createVitqSplitLoopNests());
   VitqProfileLayersOptions profile;

@@ -7,6 +7,8 @@
 
 #include "vitq/Transforms/Passes.h"
 
+#include "vitq/Conversion/Passes.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -74,8 +76,11 @@ Layer describe(func::CallOp call) {
             n = constantOperand(call, first + 1),
             k = constantOperand(call, first + 2);
     int64_t inBytes = f32 ? 4 : 1;
-    // int8 linear: output_bits is operand 11; matmuls write int32.
-    int64_t outBytes = f32 || matmul ? 4 : constantOperand(call, 11) / 8;
+    int64_t outBytes =
+        f32 ? 4
+            : constantOperand(call, matmul ? vitq::kMatmulI8OutputBitsOperand
+                                           : vitq::kLinearI8OutputBitsOperand) /
+                  8;
     layer.kind = std::string(f32 ? "fp32 " : "int8 ") +
                  (matmul ? "matmul" : "linear") + " (kernel)";
     layer.macs = batch * m * n * k;

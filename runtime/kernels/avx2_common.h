@@ -19,31 +19,55 @@
 #include <immintrin.h>
 #include <string.h>
 
-/* v * multiplier + round, >> shift, + zp, clamped to [lo, hi], for the 4
- * int64 lanes of the low halves of each 64-bit lane of v and multiplier
- * (arithmetic shifts by a variable amount emulated with the sign mask). */
+/* The rescale of 4 int64 lanes (the low halves of each 64-bit lane of v
+ * and multiplier):
+ *
+ *   y = clamp(((v * multiplier + round) >> shift) + zp, lo, hi)
+ *
+ * AVX2 has no arithmetic 64-bit shift, but with the product moved into
+ * the unsigned range by 2^63, a logical shift then subtracting
+ * 2^(63 - shift) is the arithmetic one (2^63 is a multiple of 2^shift for
+ * shift <= 63). So `add` holds round + 2^63 and `sub_zp` zp - 2^(63 - shift),
+ * per lane, both wrapping modulo 2^64 as the exact result fits int64. */
 static inline __m256i requantize_even(__m256i v, __m256i multiplier,
-                                      __m256i shift, __m256i zp, __m256i lo,
-                                      __m256i hi) {
-  __m256i product = _mm256_mul_epi32(v, multiplier);
-  __m256i one = _mm256_set1_epi64x(1);
-  __m256i round = _mm256_srli_epi64(_mm256_sllv_epi64(one, shift), 1);
-  product = _mm256_add_epi64(product, round);
-  __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), product);
-  __m256i shifted = _mm256_xor_si256(
-      _mm256_srlv_epi64(_mm256_xor_si256(product, sign), shift), sign);
-  __m256i y = _mm256_add_epi64(shifted, zp);
+                                      __m256i add, __m256i shift,
+                                      __m256i sub_zp, __m256i lo, __m256i hi,
+                                      int clamp) {
+  __m256i product = _mm256_add_epi64(_mm256_mul_epi32(v, multiplier), add);
+  __m256i y = _mm256_add_epi64(_mm256_srlv_epi64(product, shift), sub_zp);
+  if (!clamp)
+    return y;
   y = _mm256_blendv_epi8(y, lo, _mm256_cmpgt_epi64(lo, y));
   return _mm256_blendv_epi8(y, hi, _mm256_cmpgt_epi64(y, hi));
 }
 
-/* The per-column constants of one group of 8 output columns. */
+/* The per-column constants of one group of 8 output columns; the rescale's
+ * are split into the even and odd int32 lanes, as int64 lanes. */
 typedef struct columns8 {
   __m256i start;      /* start * column sum */
   __m256i bias;       /* 0 without a bias */
   __m256i multiplier; /* as int32 lanes */
-  __m256i shift_even, shift_odd, zp, lo, hi;
+  __m256i multiplier_odd;
+  __m256i shift_even, shift_odd;   /* requantize_even's `shift` */
+  __m256i add_even, add_odd;       /* its `add` */
+  __m256i sub_zp_even, sub_zp_odd; /* its `sub_zp` */
+  __m256i lo, hi;
+  /* Whether a result can leave int32 (a shift below 32): else the
+   * saturating packs to int16 and int8 clamp it on their own. */
+  int clamp;
 } columns8;
+
+/* requantize_even's `add` and `sub_zp` for int64 lanes of `shift`. */
+static inline void rescale_constants(__m256i shift, int32_t zp, __m256i *add,
+                                     __m256i *sub_zp) {
+  __m256i one = _mm256_set1_epi64x(1);
+  __m256i top = _mm256_set1_epi64x((int64_t)(UINT64_C(1) << 63));
+  __m256i round = _mm256_srli_epi64(_mm256_sllv_epi64(one, shift), 1);
+  *add = _mm256_add_epi64(round, top);
+  __m256i bias =
+      _mm256_sllv_epi64(one, _mm256_sub_epi64(_mm256_set1_epi64x(63), shift));
+  *sub_zp = _mm256_sub_epi64(_mm256_set1_epi64x(zp), bias);
+}
 
 /* The first `width` (1 to 8) int32 at p; zeros after them. */
 static inline __m256i load_first(const int32_t *p, int width) {
@@ -65,13 +89,22 @@ static inline columns8 load_columns(const vitq_linear_i8_args *a, int64_t n,
   c.bias = a->bias ? load_first(a->bias + n, width) : _mm256_setzero_si256();
   if (a->multiplier) {
     c.multiplier = load_first(a->multiplier + n, width);
+    c.multiplier_odd = _mm256_srli_epi64(c.multiplier, 32);
     __m256i shift = load_first(a->shift + n, width);
     c.shift_even = _mm256_and_si256(shift, _mm256_set1_epi64x(0xffffffff));
     c.shift_odd = _mm256_srli_epi64(shift, 32);
-    c.zp = _mm256_set1_epi64x(a->output_zp);
+    rescale_constants(c.shift_even, a->output_zp, &c.add_even, &c.sub_zp_even);
+    rescale_constants(c.shift_odd, a->output_zp, &c.add_odd, &c.sub_zp_odd);
     int64_t hi = ((int64_t)1 << (a->output_bits - 1)) - 1;
     c.hi = _mm256_set1_epi64x(hi);
     c.lo = _mm256_set1_epi64x(-hi - 1);
+    /* |v * multiplier + round| < 2^62, so with shifts of 32 or more the
+     * result is below 2^30 + |zp| in magnitude. */
+    __m256i used = _mm256_cmpgt_epi32(
+        _mm256_set1_epi32(width), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    __m256i small = _mm256_and_si256(
+        used, _mm256_cmpgt_epi32(_mm256_set1_epi32(32), shift));
+    c.clamp = !_mm256_testz_si256(small, small);
   }
   return c;
 }
@@ -100,12 +133,12 @@ static inline void store_row(const vitq_linear_i8_args *a, const columns8 *c,
     }
     return;
   }
-  __m256i even =
-      requantize_even(v, c->multiplier, c->shift_even, c->zp, c->lo, c->hi);
-  __m256i odd = requantize_even(_mm256_srli_epi64(v, 32),
-                                _mm256_srli_epi64(c->multiplier, 32),
-                                c->shift_odd, c->zp, c->lo, c->hi);
-  /* The clamped values fit 32 bits: interleave them back into lanes. */
+  __m256i even = requantize_even(v, c->multiplier, c->add_even, c->shift_even,
+                                 c->sub_zp_even, c->lo, c->hi, c->clamp);
+  __m256i odd =
+      requantize_even(_mm256_srli_epi64(v, 32), c->multiplier_odd, c->add_odd,
+                      c->shift_odd, c->sub_zp_odd, c->lo, c->hi, c->clamp);
+  /* The results fit 32 bits: interleave them back into lanes. */
   __m256i y = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xaa);
   __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(y),
                                   _mm256_extracti128_si256(y, 1));

@@ -236,14 +236,13 @@ static int64_t row_sum(const int8_t *row, int64_t k) {
   return sum;
 }
 
-void vitq_kernel_matmul_i8_call(int64_t batch, int64_t m, int64_t n, int64_t k,
-                                const int8_t *lhs, int64_t lhs_batch_stride,
-                                int64_t lhs_stride, int32_t lhs_zp,
-                                const int8_t *rhs, int64_t rhs_batch_stride,
-                                int64_t rhs_stride, int32_t rhs_transposed,
-                                int32_t rhs_zp, int32_t *out,
-                                int64_t out_batch_stride, int64_t out_stride,
-                                void *workspace, int64_t l2_bytes) {
+void vitq_kernel_matmul_i8_call(
+    int64_t batch, int64_t m, int64_t n, int64_t k, const int8_t *lhs,
+    int64_t lhs_batch_stride, int64_t lhs_stride, int32_t lhs_zp,
+    const int8_t *rhs, int64_t rhs_batch_stride, int64_t rhs_stride,
+    int32_t rhs_transposed, int32_t rhs_zp, int32_t multiplier, int32_t shift,
+    int32_t output_zp, int32_t output_bits, void *out, int64_t out_batch_stride,
+    int64_t out_stride, void *workspace, int64_t l2_bytes) {
   if (m <= 0 || n <= 0)
     return;
   vitq_linear_i8_fn kernel = vitq_kernel_linear_i8_for(vitq_kernels_isa());
@@ -251,6 +250,15 @@ void vitq_kernel_matmul_i8_call(int64_t batch, int64_t m, int64_t n, int64_t k,
   int32_t *row_bias =
       (int32_t *)((char *)workspace +
                   (vitq_kernel_packed_size(k, n) + 63) / 64 * 64);
+  /* The linear kernel rescales per column: the one rescale repeated. */
+  int32_t *multipliers = row_bias + m, *shifts = multipliers + n;
+  int rescaled = output_bits != 32;
+  if (rescaled)
+    for (int64_t j = 0; j < n; ++j) {
+      multipliers[j] = multiplier;
+      shifts[j] = shift;
+    }
+  int64_t element_bytes = output_bits / 8;
   for (int64_t b = 0; b < batch; ++b) {
     const int8_t *x = lhs + b * lhs_batch_stride;
     /* A shared rhs is packed once. */
@@ -273,8 +281,12 @@ void vitq_kernel_matmul_i8_call(int64_t batch, int64_t m, int64_t n, int64_t k,
                                 .input_zp = lhs_zp,
                                 .packed = packed,
                                 .row_bias = rhs_zp != 0 ? row_bias : NULL,
-                                .output_bits = 32,
-                                .output = out + b * out_batch_stride,
+                                .multiplier = rescaled ? multipliers : NULL,
+                                .shift = rescaled ? shifts : NULL,
+                                .output_zp = rescaled ? output_zp : 0,
+                                .output_bits = output_bits,
+                                .output = (char *)out +
+                                          b * out_batch_stride * element_bytes,
                                 .output_stride = out_stride,
                                 .l2_bytes = l2_bytes};
     linear_i8_threads(kernel, &args);

@@ -5,8 +5,9 @@
 // the target description's L2 size (0 without one: the running CPU's;
 // lower-kernel-calls-l2.mlir).
 // RUN: vitq-opt %s --vitq-lower-kernel-calls | FileCheck %s
+// RUN: vitq-opt %s --vitq-lower-kernel-calls --canonicalize | FileCheck %s --check-prefix=CANON
 
-// CHECK-DAG: func.func private @vitq_kernel_matmul_i8_call(i64, i64, i64, i64, !llvm.ptr, i64, i64, i32, !llvm.ptr, i64, i64, i32, i32, !llvm.ptr, i64, i64, !llvm.ptr, i64)
+// CHECK-DAG: func.func private @vitq_kernel_matmul_i8_call(i64, i64, i64, i64, !llvm.ptr, i64, i64, i32, !llvm.ptr, i64, i64, i32, i32, i32, i32, i32, i32, !llvm.ptr, i64, i64, !llvm.ptr, i64)
 // CHECK-DAG: func.func private @vitq_kernel_linear_i8_call(i64, i64, i64, !llvm.ptr, i64, i32, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i32, i32, !llvm.ptr, i64, i64)
 // CHECK-DAG: memref.global "private" constant @[[SHIFT:__vitq_kernel_0_shift]] : memref<2xi32> = dense<[31, 33]> {alignment = 64 : i64}
 // CHECK-DAG: memref.global "private" constant @[[MULT:__vitq_kernel_0_multiplier]] : memref<2xi32> = dense<[1073741824, 1518500250]> {alignment = 64 : i64}
@@ -81,10 +82,25 @@ func.func @per_tensor(%x: memref<1x3xi8>, %y: memref<1x3xi16>) {
 // CHECK-DAG: %[[ZERO:.*]] = arith.constant 0 : i64
 // CHECK-DAG: %[[RZP:.*]] = arith.constant -1 : i32
 // CHECK-DAG: %[[OB:.*]] = arith.constant 24 : i64
-// CHECK: call @vitq_kernel_matmul_i8_call(%[[B]], %[[M]], %[[N]], %[[K]], %{{.*}}, %[[LB]], %[[LS]], %[[LZP]], %{{.*}}, %[[ZERO]], %{{.*}}, %{{.*}}, %[[RZP]], %{{.*}}, %[[OB]], %{{.*}}, %{{.*}})
+// CHECK: call @vitq_kernel_matmul_i8_call(%[[B]], %[[M]], %[[N]], %[[K]], %{{.*}}, %[[LB]], %[[LS]], %[[LZP]], %{{.*}}, %[[ZERO]], %{{.*}}, %{{.*}}, %[[RZP]], %{{c0_i32[_0-9]*}}, %{{c0_i32[_0-9]*}}, %{{c0_i32[_0-9]*}}, %c32_i32, %{{.*}}, %[[OB]], %{{.*}}, %{{.*}})
 // CHECK: memref.dealloc %[[WS]]
 func.func @matmul(%q: memref<2x8x12xi8>, %v: memref<8x6xi8>, %s: memref<2x4x6xi32>) {
   %view = memref.subview %q[0, 2, 4] [2, 4, 8] [1, 1, 1] : memref<2x8x12xi8> to memref<2x4x8xi8, strided<[96, 12, 1], offset: 28>>
   vitq.kernel_matmul ins(%view, %v : memref<2x4x8xi8, strided<[96, 12, 1], offset: 28>>, memref<8x6xi8>) outs(%s : memref<2x4x6xi32>) {lhs_zp = 1 : i32, rhs_zp = -1 : i32}
+  return
+}
+
+// A requantized matmul passes its one rescale, output zero point and
+// output width; the output strides count int8 elements.
+// CANON-LABEL: func.func @matmul_requantized
+// CANON-DAG: %[[MUL:.*]] = arith.constant 1518500250 : i32
+// CANON-DAG: %[[SH:.*]] = arith.constant 37 : i32
+// CANON-DAG: %[[OZP:.*]] = arith.constant -5 : i32
+// CANON-DAG: %[[W8:.*]] = arith.constant 8 : i32
+// CANON-DAG: %[[OBS:.*]] = arith.constant 24 : i64
+// CANON-DAG: %[[OS:.*]] = arith.constant 6 : i64
+// CANON: call @vitq_kernel_matmul_i8_call({{([^,]+, )+}}%[[MUL]], %[[SH]], %[[OZP]], %[[W8]], %{{[^,]+}}, %[[OBS]], %[[OS]], %{{[^,]+}}, %{{[^,]+}})
+func.func @matmul_requantized(%q: memref<2x4x8xi8>, %v: memref<2x8x6xi8>, %s: memref<2x4x6xi8>) {
+  vitq.kernel_matmul ins(%q, %v : memref<2x4x8xi8>, memref<2x8x6xi8>) outs(%s : memref<2x4x6xi8>) {rescale = #vitq.rescale<1518500250, 37>, output_zp = -5 : i32}
   return
 }

@@ -79,6 +79,40 @@ module attributes {llvm.target = #llvm.target<triple = "x86_64-unknown-linux-gnu
 
 // -----
 
+// A per-tensor requantize, the product's only user, moves into the
+// kernel's epilogue; a per-channel one, or a product with a second user,
+// stays a separate op on the int32 product.
+// CHECK-LABEL: func.func @requantized
+// CHECK: %[[INIT:.*]] = tensor.empty() : tensor<3x5x5xi8>
+// CHECK: %[[S:.*]] = vitq.kernel_matmul ins(%arg0, %arg1 : tensor<3x5x8xi8>, tensor<3x5x8xi8>) outs(%[[INIT]] : tensor<3x5x5xi8>) {output_zp = -7 : i32, rescale = #vitq.rescale<1518500250, 37>, transpose_rhs} -> tensor<3x5x5xi8>
+// CHECK-NOT: vitq.requantize
+// CHECK: return %[[S]]
+// CHECK-LABEL: func.func @per_channel
+// CHECK: vitq.kernel_matmul {{.*}} -> tensor<3x5x5xi32>
+// CHECK: vitq.requantize
+// CHECK-LABEL: func.func @two_users
+// CHECK: vitq.kernel_matmul {{.*}} -> tensor<3x5x5xi32>
+// CHECK: vitq.requantize
+module attributes {llvm.target = #llvm.target<triple = "x86_64-unknown-linux-gnu", chip = "haswell", features = #llvm.target_features<["+avx2", "+fma"]>>} {
+  func.func @requantized(%q: tensor<3x5x8xi8>, %k: tensor<3x5x8xi8>) -> tensor<3x5x5xi8> {
+    %s = vitq.matmul %q, %k {transpose_rhs} : tensor<3x5x8xi8>, tensor<3x5x8xi8> -> tensor<3x5x5xi32>
+    %r = vitq.requantize %s {output_zp = -7 : i32, rescale = #vitq.rescale<1518500250, 37>} : tensor<3x5x5xi32> -> tensor<3x5x5xi8>
+    return %r : tensor<3x5x5xi8>
+  }
+  func.func @per_channel(%q: tensor<3x5x8xi8>, %k: tensor<3x5x8xi8>) -> tensor<3x5x5xi8> {
+    %s = vitq.matmul %q, %k {transpose_rhs} : tensor<3x5x8xi8>, tensor<3x5x8xi8> -> tensor<3x5x5xi32>
+    %r = vitq.requantize %s {rescale = #vitq.rescale<axis = 2, [(1518500250, 37), (1518500250, 36), (1518500250, 35), (1518500250, 34), (1518500250, 33)]>} : tensor<3x5x5xi32> -> tensor<3x5x5xi8>
+    return %r : tensor<3x5x5xi8>
+  }
+  func.func @two_users(%q: tensor<3x5x8xi8>, %k: tensor<3x5x8xi8>) -> (tensor<3x5x5xi8>, tensor<3x5x5xi32>) {
+    %s = vitq.matmul %q, %k {transpose_rhs} : tensor<3x5x8xi8>, tensor<3x5x8xi8> -> tensor<3x5x5xi32>
+    %r = vitq.requantize %s {rescale = #vitq.rescale<1518500250, 37>} : tensor<3x5x5xi32> -> tensor<3x5x5xi8>
+    return %r, %s : tensor<3x5x5xi8>, tensor<3x5x5xi32>
+  }
+}
+
+// -----
+
 // An ungrouped conv: the input padded with its zero point, gathered into
 // rows of C * KH * KW by one linalg.generic, a packed linear layer, the
 // result back to NCHW.

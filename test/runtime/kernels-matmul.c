@@ -4,8 +4,9 @@
 // of every instruction set this CPU supports: random batches, ragged
 // shapes, plain and transposed right operands, one right operand shared by
 // the batch, row and batch strides wider than the data, zero points at the
-// extremes, extreme operands at K = 768. Instruction sets the CPU lacks are
-// skipped with a message.
+// extremes, extreme operands at K = 768, int32 accumulators or int8/int16
+// outputs through one dyadic rescale (shifts 0 to 63, saturating).
+// Instruction sets the CPU lacks are skipped with a message.
 // RUN: clang-22 %kernel_cflags %s %kernel_lib -o %t && %t | FileCheck %s
 
 #include "vitq/kernels.h"
@@ -30,6 +31,7 @@ typedef struct problem {
   int8_t *lhs, *rhs;
   int64_t lhs_batch_stride, lhs_stride, rhs_batch_stride, rhs_stride;
   int32_t lhs_zp, rhs_zp, transposed;
+  int32_t multiplier, shift, output_zp, output_bits;
   int64_t out_batch_stride, out_stride;
   int64_t l2_bytes;
 } problem;
@@ -55,6 +57,11 @@ static void make(problem *p, int extremes) {
   p->out_batch_stride = p->m * p->out_stride + between(0, 5);
   int64_t zps[] = {0, -128, 127, between(-128, 127)};
   p->l2_bytes = next() % 3 == 0 ? 0 : between(1, 64) * 1024;
+  int32_t widths[] = {32, 16, 8};
+  p->output_bits = widths[next() % 3];
+  p->multiplier = (int32_t)between(-(1 << 30), 1 << 30);
+  p->shift = (int32_t)(next() % 5 == 0 ? between(0, 63) : between(8, 30));
+  p->output_zp = (int32_t)between(-200, 200);
   p->lhs_zp = (int32_t)zps[next() % 4];
   p->rhs_zp = (int32_t)zps[next() % 4];
   size_t lhs_bytes = (size_t)(p->batch * p->lhs_batch_stride);
@@ -69,10 +76,20 @@ static void make(problem *p, int extremes) {
 }
 
 static size_t output_bytes(const problem *p) {
-  return (size_t)(p->batch * p->out_batch_stride) * sizeof(int32_t);
+  return (size_t)(p->batch * p->out_batch_stride) * (size_t)p->output_bits / 8;
 }
 
-static void reference(const problem *p, int32_t *out) {
+/* sat_bits(round_half_up(acc * multiplier / 2^shift) + output_zp). */
+static int64_t rescaled(const problem *p, int32_t acc) {
+  __int128 v = (__int128)acc * p->multiplier;
+  if (p->shift > 0)
+    v += (__int128)1 << (p->shift - 1);
+  int64_t y = (int64_t)(v >> p->shift) + p->output_zp;
+  int64_t hi = ((int64_t)1 << (p->output_bits - 1)) - 1;
+  return y > hi ? hi : y < -hi - 1 ? -hi - 1 : y;
+}
+
+static void reference(const problem *p, void *out) {
   for (int64_t b = 0; b < p->batch; ++b)
     for (int64_t i = 0; i < p->m; ++i)
       for (int64_t j = 0; j < p->n; ++j) {
@@ -84,19 +101,25 @@ static void reference(const problem *p, int32_t *out) {
                                     : w[l * p->rhs_stride + j];
           acc += (x - p->lhs_zp) * (y - p->rhs_zp);
         }
-        out[b * p->out_batch_stride + i * p->out_stride + j] = (int32_t)acc;
+        int64_t at = b * p->out_batch_stride + i * p->out_stride + j;
+        if (p->output_bits == 32)
+          ((int32_t *)out)[at] = (int32_t)acc;
+        else if (p->output_bits == 16)
+          ((int16_t *)out)[at] = (int16_t)rescaled(p, (int32_t)acc);
+        else
+          ((int8_t *)out)[at] = (int8_t)rescaled(p, (int32_t)acc);
       }
 }
 
-static void run(const problem *p, int32_t *out) {
+static void run(const problem *p, void *out) {
   void *workspace = aligned_alloc(
       64, (size_t)(vitq_kernel_matmul_workspace_size(p->m, p->n, p->k) + 63) /
               64 * 64);
-  vitq_kernel_matmul_i8_call(p->batch, p->m, p->n, p->k, p->lhs,
-                             p->lhs_batch_stride, p->lhs_stride, p->lhs_zp,
-                             p->rhs, p->rhs_batch_stride, p->rhs_stride,
-                             p->transposed, p->rhs_zp, out, p->out_batch_stride,
-                             p->out_stride, workspace, p->l2_bytes);
+  vitq_kernel_matmul_i8_call(
+      p->batch, p->m, p->n, p->k, p->lhs, p->lhs_batch_stride, p->lhs_stride,
+      p->lhs_zp, p->rhs, p->rhs_batch_stride, p->rhs_stride, p->transposed,
+      p->rhs_zp, p->multiplier, p->shift, p->output_zp, p->output_bits, out,
+      p->out_batch_stride, p->out_stride, workspace, p->l2_bytes);
   free(workspace);
 }
 
@@ -107,8 +130,8 @@ int main(void) {
   for (int i = 0; i < kCases; ++i) {
     problem p;
     make(&p, i % 25 == 24);
-    int32_t *want = malloc(output_bytes(&p));
-    int32_t *got = malloc(output_bytes(&p));
+    void *want = malloc(output_bytes(&p));
+    void *got = malloc(output_bytes(&p));
     // Padding between rows and batches is never written.
     memset(want, 0x5a, output_bytes(&p));
     reference(&p, want);
@@ -124,10 +147,10 @@ int main(void) {
       } else {
         ++failures;
         printf("%s MISMATCH batch=%lld m=%lld n=%lld k=%lld transposed=%d "
-               "zps %d %d\n",
+               "zps %d %d bits %d\n",
                vitq_isa_name((vitq_isa)isa), (long long)p.batch, (long long)p.m,
-               (long long)p.n, (long long)p.k, p.transposed, p.lhs_zp,
-               p.rhs_zp);
+               (long long)p.n, (long long)p.k, p.transposed, p.lhs_zp, p.rhs_zp,
+               p.output_bits);
       }
     }
     free(want);

@@ -103,8 +103,8 @@ int main(int argc, char **argv) {
     vitq_kernels_set_threads(threads);
     linear(threads == 1 ? one : many);
     vitq_kernel_matmul_i8_call(3, M, M, 64, input, 64, K, 1, input, 64, K, 1,
-                               -2, threads == 1 ? scores1 : scores, M * M, M,
-                               scratch, 0);
+                               -2, 0, 0, 0, 32, threads == 1 ? scores1 : scores,
+                               M * M, M, scratch, 0);
     vitq_kernel_linear_f32_call(M, N, K, x, K, wf, threads == 1 ? y1 : y, N, 0);
     if (threads > 1)
       differ += memcmp(one, many, sizeof one) != 0 ||

@@ -331,9 +331,24 @@ LogicalResult KernelMatmulOp::verify() {
   if (!llvm::all_of(TypeRange{lhs, rhs}, [&](Type t) {
         return cast<ShapedType>(t).getElementType().isF32() == f32;
       }))
-    return emitOpError("operands must be all f32, or int8 with an int32 init");
-  if (f32 && (getLhsZp() != 0 || getRhsZp() != 0))
-    return emitOpError("f32 operands take no zero points");
+    return emitOpError("operands must be all f32, or all integers");
+  if (f32 && (getLhsZp() != 0 || getRhsZp() != 0 || getRescale() ||
+              getOutputZp() != 0))
+    return emitOpError(
+        "f32 operands take no zero points, rescale or output zero point");
+  if (!f32) {
+    bool wide = init.getElementType().isInteger(32);
+    if (getRescale() ? wide : !wide)
+      return emitOpError("an int8 product is int32 without a rescale and "
+                         "int8 or int16 with one");
+    if (getRescale() && !getRescale()->isPerTensor())
+      return emitOpError("takes a per-tensor rescale only");
+    if (!getRescale() && getOutputZp() != 0)
+      return emitOpError("takes an output zero point only with a rescale");
+    if (failed(verifyZeroPoint(*this, "output_zp", getOutputZp(),
+                               init.getElementType())))
+      return failure();
+  }
   return verifyMatmul(*this, lhs, rhs, init.getShape(), getTransposeRhs(),
                       getLhsZp(), getRhsZp());
 }

@@ -31,6 +31,11 @@ struct KernelLibraryCalls {
 };
 KernelLibraryCalls countKernelLibraryCalls(Operation *root);
 
+/// Where the int8 kernel calls vitq-lower-kernel-calls emits take their
+/// `output_bits` argument (runtime/include/vitq/kernels.h).
+constexpr unsigned kLinearI8OutputBitsOperand = 11;
+constexpr unsigned kMatmulI8OutputBitsOperand = 16;
+
 #define GEN_PASS_REGISTRATION
 #include "vitq/Conversion/Passes.h.inc"
 

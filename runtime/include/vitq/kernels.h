@@ -105,32 +105,37 @@ void vitq_kernel_linear_i8_call(int64_t m, int64_t n, int64_t k,
                                 int32_t output_bits, void *output,
                                 int64_t output_stride, int64_t l2_bytes);
 
-/* A batch of int8 x int8 -> int32 matrix products whose operands are both
- * produced at run time (attention's Q K^T and A V):
+/* A batch of int8 x int8 matrix products whose operands are both produced
+ * at run time (attention's Q K^T and A V):
  *
- *   out[b][i][j] = sum_l (lhs[b][i][l] - lhs_zp) * (rhs[b][l][j] - rhs_zp)
+ *   acc[b][i][j] = sum_l (lhs[b][i][l] - lhs_zp) * (rhs[b][l][j] - rhs_zp)
+ *   out[b][i][j] = sat_w(rescale(acc[b][i][j]) + output_zp)
  *
- * lhs is m x k per batch (rows `lhs_stride` elements apart, batches
- * `lhs_batch_stride`), rhs k x n, or n x k with `rhs_transposed` (rows
- * `rhs_stride` apart, batches `rhs_batch_stride`: 0 shares one matrix),
- * out m x n (`out_stride`, `out_batch_stride`). Each batch's rhs is packed
- * into `workspace` (vitq_kernel_matmul_workspace_size bytes, 64-byte
- * aligned) and multiplied by the selected linear kernel, with rhs_zp's
- * share as a per-row bias. */
-void vitq_kernel_matmul_i8_call(int64_t batch, int64_t m, int64_t n, int64_t k,
-                                const int8_t *lhs, int64_t lhs_batch_stride,
-                                int64_t lhs_stride, int32_t lhs_zp,
-                                const int8_t *rhs, int64_t rhs_batch_stride,
-                                int64_t rhs_stride, int32_t rhs_transposed,
-                                int32_t rhs_zp, int32_t *out,
-                                int64_t out_batch_stride, int64_t out_stride,
-                                void *workspace, int64_t l2_bytes);
+ * with one dyadic rescale (multiplier, shift) for the whole product and
+ * `output_bits` 8 or 16 (vitq.matmul followed by a per-tensor
+ * vitq.requantize); with `output_bits` 32 the int32 accumulators are the
+ * output and multiplier, shift and output_zp are ignored. lhs is m x k per
+ * batch (rows `lhs_stride` elements apart, batches `lhs_batch_stride`),
+ * rhs k x n, or n x k with `rhs_transposed` (rows `rhs_stride` apart,
+ * batches `rhs_batch_stride`: 0 shares one matrix), out m x n
+ * (`out_stride`, `out_batch_stride`, in elements of the output type). Each
+ * batch's rhs is packed into `workspace` (vitq_kernel_matmul_workspace_size
+ * bytes, 64-byte aligned) and multiplied by the selected linear kernel,
+ * with rhs_zp's share as a per-row bias. */
+void vitq_kernel_matmul_i8_call(
+    int64_t batch, int64_t m, int64_t n, int64_t k, const int8_t *lhs,
+    int64_t lhs_batch_stride, int64_t lhs_stride, int32_t lhs_zp,
+    const int8_t *rhs, int64_t rhs_batch_stride, int64_t rhs_stride,
+    int32_t rhs_transposed, int32_t rhs_zp, int32_t multiplier, int32_t shift,
+    int32_t output_zp, int32_t output_bits, void *out, int64_t out_batch_stride,
+    int64_t out_stride, void *workspace, int64_t l2_bytes);
 
-/* Bytes of vitq_kernel_matmul_i8_call's workspace. */
+/* Bytes of vitq_kernel_matmul_i8_call's workspace: the packed rhs, the row
+ * biases and the per-column copies of the rescale. */
 static inline int64_t vitq_kernel_matmul_workspace_size(int64_t m, int64_t n,
                                                         int64_t k) {
   int64_t packed = (vitq_kernel_packed_size(k, n) + 63) / 64 * 64;
-  return packed + m * 4;
+  return packed + (m + 2 * n) * 4;
 }
 
 /* FP32 linear layers read their constant weight packed at compile time in

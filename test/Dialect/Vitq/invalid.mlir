@@ -869,3 +869,43 @@ func.func @kernel_matmul_result(%q: tensor<2x4x8xi8>, %k: tensor<2x8x5xi8>, %i: 
   %s = vitq.kernel_matmul ins(%q, %k : tensor<2x4x8xi8>, tensor<2x8x5xi8>) outs(%i : tensor<2x4x5xi32>) -> tensor<2x4x6xi32>
   return
 }
+
+// -----
+
+func.func @kernel_matmul_unscaled_i8(%q: tensor<2x4x8xi8>, %k: tensor<2x8x5xi8>, %i: tensor<2x4x5xi8>) {
+  // expected-error @+1 {{an int8 product is int32 without a rescale and int8 or int16 with one}}
+  %s = vitq.kernel_matmul ins(%q, %k : tensor<2x4x8xi8>, tensor<2x8x5xi8>) outs(%i : tensor<2x4x5xi8>) -> tensor<2x4x5xi8>
+  return
+}
+
+// -----
+
+func.func @kernel_matmul_rescaled_i32(%q: tensor<2x4x8xi8>, %k: tensor<2x8x5xi8>, %i: tensor<2x4x5xi32>) {
+  // expected-error @+1 {{an int8 product is int32 without a rescale and int8 or int16 with one}}
+  %s = vitq.kernel_matmul ins(%q, %k : tensor<2x4x8xi8>, tensor<2x8x5xi8>) outs(%i : tensor<2x4x5xi32>) {rescale = #vitq.rescale<1073741824, 31>} -> tensor<2x4x5xi32>
+  return
+}
+
+// -----
+
+func.func @kernel_matmul_per_channel(%q: tensor<2x4x8xi8>, %k: tensor<2x8x5xi8>, %i: tensor<2x4x5xi8>) {
+  // expected-error @+1 {{takes a per-tensor rescale only}}
+  %s = vitq.kernel_matmul ins(%q, %k : tensor<2x4x8xi8>, tensor<2x8x5xi8>) outs(%i : tensor<2x4x5xi8>) {rescale = #vitq.rescale<axis = 2, [(1073741824, 31), (1073741824, 31), (1073741824, 31), (1073741824, 31), (1073741824, 31)]>} -> tensor<2x4x5xi8>
+  return
+}
+
+// -----
+
+func.func @kernel_matmul_output_zp(%q: tensor<2x4x8xi8>, %k: tensor<2x8x5xi8>, %i: tensor<2x4x5xi8>) {
+  // expected-error @+1 {{output_zp 300 does not fit the operand type 'i8'}}
+  %s = vitq.kernel_matmul ins(%q, %k : tensor<2x4x8xi8>, tensor<2x8x5xi8>) outs(%i : tensor<2x4x5xi8>) {rescale = #vitq.rescale<1073741824, 31>, output_zp = 300 : i32} -> tensor<2x4x5xi8>
+  return
+}
+
+// -----
+
+func.func @kernel_matmul_f32_rescale(%q: tensor<2x4x8xf32>, %k: tensor<2x8x5xf32>, %i: tensor<2x4x5xf32>) {
+  // expected-error @+1 {{f32 operands take no zero points, rescale or output zero point}}
+  %s = vitq.kernel_matmul ins(%q, %k : tensor<2x4x8xf32>, tensor<2x8x5xf32>) outs(%i : tensor<2x4x5xf32>) {rescale = #vitq.rescale<1073741824, 31>} -> tensor<2x4x5xf32>
+  return
+}

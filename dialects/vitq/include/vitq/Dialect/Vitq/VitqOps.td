@@ -281,9 +281,17 @@ def Vitq_KernelMatmulOp : Op<Vitq_Dialect, "kernel_matmul", [
     ```
 
     in int32 (`rhs` is `[..., N, K]` with `transpose_rhs`; a rank-2 `rhs` is
-    shared by every batch). On tensors it returns the new value of `init`;
-    on memrefs it writes `init` and returns nothing. With `f32` operands
-    and init (no zero points) it is the FP32 product, each output one fused
+    shared by every batch). With a per-tensor `rescale` the init is int8 or
+    int16 and receives the product requantized in the kernel's epilogue,
+    as `vitq.requantize` would:
+
+    ```
+    init[b..., m, n] = saturate(rescale(acc[b..., m, n]) + output_zp)
+    ```
+
+    On tensors it returns the new value of `init`; on memrefs it writes
+    `init` and returns nothing. With `f32` operands and init (no zero
+    points, no rescale) it is the FP32 product, each output one fused
     multiply-add chain over `k` from zero (`vitq_kernel_matmul_f32_call`).
 
     ```mlir
@@ -296,10 +304,13 @@ def Vitq_KernelMatmulOp : Op<Vitq_Dialect, "kernel_matmul", [
   let arguments = (ins
     AnyTypeOf<[RankedTensorOf<[I8, F32]>, MemRefOf<[I8, F32]>]>:$lhs,
     AnyTypeOf<[RankedTensorOf<[I8, F32]>, MemRefOf<[I8, F32]>]>:$rhs,
-    AnyTypeOf<[RankedTensorOf<[I32, F32]>, MemRefOf<[I32, F32]>]>:$init,
+    AnyTypeOf<[RankedTensorOf<[I8, I16, I32, F32]>,
+               MemRefOf<[I8, I16, I32, F32]>]>:$init,
     UnitAttr:$transpose_rhs,
     DefaultValuedAttr<Vitq_I32Attr, "0">:$lhs_zp,
-    DefaultValuedAttr<Vitq_I32Attr, "0">:$rhs_zp
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$rhs_zp,
+    OptionalAttr<Vitq_RescaleAttr>:$rescale,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$output_zp
   );
   let results = (outs Variadic<AnyRankedTensor>:$result);
   let assemblyFormat = [{
