@@ -19,6 +19,7 @@
 
 #include "vitq/Dialect/Vitq/VitqOps.h"
 #include "vitq/Dialect/Vitq/VitqQuant.h"
+#include "vitq/Support/Dyadic.h"
 #include "vitq/Support/IntegerMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -740,6 +741,48 @@ struct ShiftGeluLowering : OpConversionPattern<ShiftGeluOp> {
     int64_t tableRows = 128 - lo;
     if (inWidth <= 8 && type.hasStaticShape() && std::abs(zp) <= 255 &&
         type.getNumElements() >= tableRows * 256) {
+      Value rowTop =
+          reduceRows(rewriter, loc, {x}, {id}, type.clone(i64), i64, INT64_MIN,
+                     [](Arith &a, ValueRange in, Value acc) {
+                       return a.max(acc, a.ext(in[0]));
+                     });
+      // Row r of a table, the 256 entries of row maximum lo + r.
+      auto tableIndex = [lo](Arith &a, Value x, Value top) {
+        return a.add(a.mul(a.sub(a.max(top, a.c(lo)), a.c(lo)), a.c(256)),
+                     a.add(a.ext(x), a.c(128)));
+      };
+      // With one rescale for the whole tensor the output itself is a
+      // function of the element and the row maximum: the table holds the
+      // outputs, and an element costs one lookup.
+      if (op.getRescale().isPerTensor()) {
+        int32_t multiplier = op.getRescale().getMultipliers()[0];
+        int32_t shift = op.getRescale().getShifts()[0];
+        SmallVector<APInt> outputs;
+        outputs.reserve(tableRows * 256);
+        for (int64_t top = lo; top <= 127; ++top) {
+          int64_t rowMax = shiftGeluScaled(top - zp);
+          for (int64_t v = -128; v <= 127; ++v) {
+            int64_t sig = shiftGeluSigmoid(v - zp, rowMax, x0, n);
+            int64_t y = applyDyadicScale((v - zp) * sig, multiplier, shift);
+            outputs.push_back(APInt(
+                out.getWidth(),
+                static_cast<uint64_t>(saturateSigned(y + outZp, out.getWidth())),
+                /*isSigned=*/true));
+          }
+        }
+        auto tableType = RankedTensorType::get({tableRows * 256}, out);
+        Value table = arith::ConstantOp::create(
+            rewriter, loc, DenseIntElementsAttr::get(tableType, outputs));
+        rewriter.replaceOp(
+            op, elementwise(rewriter, loc, type, {x, rowTop},
+                            {id, rowMap(ctx, rank)},
+                            [&](OpBuilder &b, Location l, ValueRange args) {
+                              Arith a{b, l};
+                              return a.lookup(table,
+                                              tableIndex(a, args[0], args[1]));
+                            }));
+        return success();
+      }
       SmallVector<APInt> sigmoids;
       sigmoids.reserve(tableRows * 256);
       for (int64_t top = lo; top <= 127; ++top) {
@@ -752,11 +795,6 @@ struct ShiftGeluLowering : OpConversionPattern<ShiftGeluOp> {
           RankedTensorType::get({tableRows * 256}, rewriter.getI16Type());
       Value table = arith::ConstantOp::create(
           rewriter, loc, DenseIntElementsAttr::get(tableType, sigmoids));
-      Value rowTop =
-          reduceRows(rewriter, loc, {x}, {id}, type.clone(i64), i64, INT64_MIN,
-                     [](Arith &a, ValueRange in, Value acc) {
-                       return a.max(acc, a.ext(in[0]));
-                     });
       SmallVector<Value> inputs{x, rowTop};
       SmallVector<AffineMap> maps{id, rowMap(ctx, rank)};
       rescale.append(rewriter, loc, lastDimMap(ctx, rank), inputs, maps);
@@ -766,11 +804,9 @@ struct ShiftGeluLowering : OpConversionPattern<ShiftGeluOp> {
           elementwise(rewriter, loc, type, inputs, maps,
                       [&](OpBuilder &b, Location l, ValueRange args) {
                         Arith a{b, l};
-                        Value index =
-                            a.add(a.mul(a.sub(a.max(args[1], a.c(lo)), a.c(lo)),
-                                        a.c(256)),
-                                  a.add(a.ext(args[0]), a.c(128)));
-                        Value sig = a.zext(a.lookup(table, index), i32);
+                        Value sig = a.zext(
+                            a.lookup(table, tableIndex(a, args[0], args[1])),
+                            i32);
                         // |x - zp| < 2^9 and sig <= 2^15: an i32
                         // product, sign-extended for the rescale.
                         Value v = a.sub(a.ext(args[0], i32), a.c(zp, i32));

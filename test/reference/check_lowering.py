@@ -233,6 +233,14 @@ def shiftgelu_cases(rng):
             "output_zp = 11 : i32}} : {T0} -> {R}", [big], big.shape, np.int16),
             R.shiftgelu(big, x0, n, m, s, input_zp=zp, output_zp=11,
                         out_dtype=np.int16)))
+    # A table of int8 outputs, saturating at both ends.
+    m, s = R.dyadic(3.0 * 2.0**-15)
+    cases.append((Case(
+        "shiftgelu i8 table -> i8, per tensor, saturating",
+        f"vitq.shiftgelu {{0}} {{{{x0 = -20 : i32, exp_shift = 26 : i32, "
+        f"rescale = {rescale_attr(m, s)}, input_zp = -5 : i32, "
+        "output_zp = -100 : i32}} : {T0} -> {R}", [big], big.shape, np.int8),
+        R.shiftgelu(big, -20, 26, m, s, input_zp=-5, output_zp=-100)))
     x16 = ints(rng, (3, 32), np.int16)
     m, s = R.dyadic(2.0**-15)
     cases.append((Case(
