@@ -764,23 +764,22 @@ struct ShiftGeluLowering : OpConversionPattern<ShiftGeluOp> {
           for (int64_t v = -128; v <= 127; ++v) {
             int64_t sig = shiftGeluSigmoid(v - zp, rowMax, x0, n);
             int64_t y = applyDyadicScale((v - zp) * sig, multiplier, shift);
-            outputs.push_back(APInt(
-                out.getWidth(),
-                static_cast<uint64_t>(saturateSigned(y + outZp, out.getWidth())),
-                /*isSigned=*/true));
+            outputs.push_back(APInt(out.getWidth(),
+                                    static_cast<uint64_t>(saturateSigned(
+                                        y + outZp, out.getWidth())),
+                                    /*isSigned=*/true));
           }
         }
         auto tableType = RankedTensorType::get({tableRows * 256}, out);
         Value table = arith::ConstantOp::create(
             rewriter, loc, DenseIntElementsAttr::get(tableType, outputs));
         rewriter.replaceOp(
-            op, elementwise(rewriter, loc, type, {x, rowTop},
-                            {id, rowMap(ctx, rank)},
-                            [&](OpBuilder &b, Location l, ValueRange args) {
-                              Arith a{b, l};
-                              return a.lookup(table,
-                                              tableIndex(a, args[0], args[1]));
-                            }));
+            op, elementwise(
+                    rewriter, loc, type, {x, rowTop}, {id, rowMap(ctx, rank)},
+                    [&](OpBuilder &b, Location l, ValueRange args) {
+                      Arith a{b, l};
+                      return a.lookup(table, tableIndex(a, args[0], args[1]));
+                    }));
         return success();
       }
       SmallVector<APInt> sigmoids;
@@ -800,19 +799,18 @@ struct ShiftGeluLowering : OpConversionPattern<ShiftGeluOp> {
       rescale.append(rewriter, loc, lastDimMap(ctx, rank), inputs, maps);
       Type i32 = rewriter.getI32Type();
       rewriter.replaceOp(
-          op,
-          elementwise(rewriter, loc, type, inputs, maps,
-                      [&](OpBuilder &b, Location l, ValueRange args) {
-                        Arith a{b, l};
-                        Value sig = a.zext(
-                            a.lookup(table, tableIndex(a, args[0], args[1])),
-                            i32);
-                        // |x - zp| < 2^9 and sig <= 2^15: an i32
-                        // product, sign-extended for the rescale.
-                        Value v = a.sub(a.ext(args[0], i32), a.c(zp, i32));
-                        Value y = rescale.apply(a, args, a.ext(a.mul(v, sig)));
-                        return a.saturate(a.add(y, a.c(outZp)), out);
-                      }));
+          op, elementwise(
+                  rewriter, loc, type, inputs, maps,
+                  [&](OpBuilder &b, Location l, ValueRange args) {
+                    Arith a{b, l};
+                    Value sig = a.zext(
+                        a.lookup(table, tableIndex(a, args[0], args[1])), i32);
+                    // |x - zp| < 2^9 and sig <= 2^15: an i32
+                    // product, sign-extended for the rescale.
+                    Value v = a.sub(a.ext(args[0], i32), a.c(zp, i32));
+                    Value y = rescale.apply(a, args, a.ext(a.mul(v, sig)));
+                    return a.saturate(a.add(y, a.c(outZp)), out);
+                  }));
       return success();
     }
 

@@ -81,7 +81,8 @@ FailureOr<bool> Importer::foldConstantNode(const NodeContext &node) {
                          op))
     return foldMovement(node);
   if (llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Neg",
-                          "Reciprocal", "Erf", "Tanh", "Exp", "Relu"},
+                          "Reciprocal", "Erf", "Tanh", "Exp", "Relu", "Sigmoid",
+                          "HardSigmoid", "HardSwish", "Mod"},
                          op))
     return foldFloatArithmetic(node);
   return false;
@@ -474,8 +475,13 @@ FailureOr<bool> Importer::foldMovement(const NodeContext &node) {
 
 FailureOr<bool> Importer::foldFloatArithmetic(const NodeContext &node) {
   llvm::StringRef op = node.proto.op_type();
-  bool binary = llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow"}, op);
+  bool binary =
+      llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow", "Mod"}, op);
   unsigned arity = binary ? 2 : 1;
+  if (op == "Mod" && !node.intAttr("fmod", 0))
+    return false; // a float Mod needs fmod = 1: the converter says so
+  double alpha = op == "HardSwish" ? 1.0 / 6 : node.floatAttr("alpha", 0.2f);
+  double beta = op == "HardSwish" ? 0.5 : node.floatAttr("beta", 0.5f);
   SmallVector<const ConstTensor *> in;
   for (unsigned i = 0; i < arity; ++i) {
     const ConstTensor *c = constant(node, i);
@@ -499,7 +505,12 @@ FailureOr<bool> Importer::foldFloatArithmetic(const NodeContext &node) {
   std::vector<double> result(type.getNumElements());
   for (size_t i = 0; i < result.size(); ++i) {
     double a = operands[0][i], b = binary ? operands[1][i] : 0.0;
+    double hard = std::clamp(alpha * a + beta, 0.0, 1.0);
     result[i] = llvm::StringSwitch<double>(op)
+                    .Case("Sigmoid", 1.0 / (1.0 + std::exp(-a)))
+                    .Case("HardSigmoid", hard)
+                    .Case("HardSwish", a * hard)
+                    .Case("Mod", std::fmod(a, b))
                     .Case("Add", a + b)
                     .Case("Sub", a - b)
                     .Case("Mul", a * b)

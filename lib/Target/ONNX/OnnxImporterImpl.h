@@ -244,6 +244,13 @@ private:
   LogicalResult convertGemm(const NodeContext &node);
   LogicalResult convertConv(const NodeContext &node);
   LogicalResult convertReduceMean(const NodeContext &node);
+
+  // Converters of convolutional and hybrid vision models (OnnxVision.cpp).
+  LogicalResult convertAveragePool(const NodeContext &node);
+  LogicalResult convertPad(const NodeContext &node);
+  LogicalResult convertBatchNorm(const NodeContext &node);
+  LogicalResult convertInstanceNorm(const NodeContext &node);
+  LogicalResult convertResize(const NodeContext &node);
   LogicalResult convertSoftmax(const NodeContext &node);
   LogicalResult convertGelu(const NodeContext &node);
   LogicalResult convertLayerNorm(const NodeContext &node);

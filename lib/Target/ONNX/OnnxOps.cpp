@@ -130,7 +130,8 @@ LogicalResult Importer::convertElementwise(const NodeContext &node) {
     if (failed(quantized) || *quantized)
       return success(succeeded(quantized));
   }
-  bool binary = llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow"}, op);
+  bool binary =
+      llvm::is_contained({"Add", "Sub", "Mul", "Div", "Pow", "Mod"}, op);
   SmallVector<Value> inputs;
   for (unsigned i = 0, e = binary ? 2 : 1; i < e; ++i) {
     FailureOr<Value> v = value(node, i);
@@ -140,8 +141,14 @@ LogicalResult Importer::convertElementwise(const NodeContext &node) {
   }
   Type element = typeOf(inputs[0]).getElementType();
   bool isFloat = isa<FloatType>(element);
-  if (!isFloat && !llvm::is_contained({"Add", "Sub", "Mul", "Div"}, op))
+  if (!isFloat && !llvm::is_contained({"Add", "Sub", "Mul", "Div", "Mod"}, op))
     return node.error() << "only float operands are supported, got " << element;
+  bool fmod = node.intAttr("fmod", 0) != 0;
+  if (op == "Mod" && isFloat && !fmod)
+    return node.error() << "a float Mod needs fmod = 1";
+  // HardSigmoid's and HardSwish's slope and offset.
+  double alpha = op == "HardSwish" ? 1.0 / 6 : node.floatAttr("alpha", 0.2f);
+  double beta = op == "HardSwish" ? 0.5 : node.floatAttr("beta", 0.5f);
   if (binary && typeOf(inputs[1]).getElementType() != element)
     return node.error() << "operand element types differ";
 
@@ -176,6 +183,42 @@ LogicalResult Importer::convertElementwise(const NodeContext &node) {
       return math::ExpOp::create(b, loc, a[0]);
     if (op == "Neg")
       return arith::NegFOp::create(b, loc, a[0]);
+    Type t = a[0].getType();
+    auto f = [&](double v) -> Value {
+      return arith::ConstantOp::create(b, loc, t, b.getFloatAttr(t, v));
+    };
+    if (op == "Sigmoid") {
+      Value e =
+          math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, a[0]));
+      return arith::DivFOp::create(b, loc, f(1.0),
+                                   arith::AddFOp::create(b, loc, f(1.0), e));
+    }
+    if (op == "HardSigmoid" || op == "HardSwish") {
+      Value v = arith::AddFOp::create(
+          b, loc, arith::MulFOp::create(b, loc, a[0], f(alpha)), f(beta));
+      v = arith::MinimumFOp::create(
+          b, loc, arith::MaximumFOp::create(b, loc, v, f(0.0)), f(1.0));
+      return op == "HardSwish" ? arith::MulFOp::create(b, loc, a[0], v) : v;
+    }
+    if (op == "Mod") {
+      if (isFloat)
+        return arith::RemFOp::create(b, loc, a[0], a[1]);
+      // The divisor's sign: a remainder of the other sign moves by b.
+      Value r = arith::RemSIOp::create(b, loc, a[0], a[1]);
+      if (fmod)
+        return r;
+      Value zero = arith::ConstantOp::create(b, loc, t, b.getZeroAttr(t));
+      Value differ = arith::AndIOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, r, zero),
+          arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::ne,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, r, zero),
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a[1],
+                                    zero)));
+      return arith::SelectOp::create(b, loc, differ,
+                                     arith::AddIOp::create(b, loc, r, a[1]), r);
+    }
     if (op == "Reciprocal") {
       Value one = arith::ConstantOp::create(
           b, loc, a[0].getType(), b.getFloatAttr(a[0].getType(), 1.0));
@@ -336,10 +379,19 @@ static int64_t broadcastIndex(const ConstTensor &t, ArrayRef<int64_t> shape,
 /// Evaluates one integer elementwise op on two elements; nullopt when the
 /// result does not fit 64 bits.
 static std::optional<int64_t> evaluateIntOp(llvm::StringRef op, int64_t a,
-                                            int64_t b) {
+                                            int64_t b, bool fmod) {
   int64_t result;
   if (op == "Equal")
     return a == b;
+  if (op == "Mod") {
+    if (b == -1)
+      return 0;
+    // ONNX Mod: the sign of the divisor, unless fmod (the dividend's).
+    int64_t r = a % b;
+    if (!fmod && r != 0 && (r < 0) != (b < 0))
+      r += b;
+    return r;
+  }
   if (op == "Div") {
     // ONNX integer division truncates towards zero, as C++ does.
     if (a == std::numeric_limits<int64_t>::min() && b == -1)
@@ -358,7 +410,7 @@ FailureOr<bool> Importer::foldShapeArithmetic(const NodeContext &node) {
   llvm::StringRef op = node.proto.op_type();
   bool where = op == "Where", slice = op == "Slice";
   if (!where && !slice &&
-      !llvm::is_contained({"Add", "Sub", "Mul", "Div", "Equal"}, op))
+      !llvm::is_contained({"Add", "Sub", "Mul", "Div", "Equal", "Mod"}, op))
     return false;
   // Positional: an omitted (optional) input is null.
   SmallVector<const ConstTensor *> in;
@@ -400,9 +452,9 @@ FailureOr<bool> Importer::foldShapeArithmetic(const NodeContext &node) {
       data[i] = in[0]->intAt(broadcastIndex(*in[0], shape, i)) ? a : b;
       continue;
     }
-    if (op == "Div" && b == 0)
+    if ((op == "Div" || op == "Mod") && b == 0)
       return node.error() << "integer division by zero", failure();
-    std::optional<int64_t> v = evaluateIntOp(op, a, b);
+    std::optional<int64_t> v = evaluateIntOp(op, a, b, node.intAttr("fmod", 0));
     if (!v)
       return node.error() << "integer overflow in " << a << " " << op << " "
                           << b,
@@ -1198,19 +1250,36 @@ LogicalResult Importer::convertConv(const NodeContext &node) {
   return success();
 }
 
+/// ReduceMean, ReduceSum and GlobalAveragePool (the mean over every
+/// dimension after N and C, kept).
 LogicalResult Importer::convertReduceMean(const NodeContext &node) {
+  llvm::StringRef op = node.proto.op_type();
   FailureOr<Value> input = value(node, 0);
   if (failed(input))
     return failure();
   RankedTensorType type = typeOf(*input);
   int64_t rank = type.getRank();
+  if (!isa<FloatType>(type.getElementType()))
+    return node.error() << "only float operands are supported, got "
+                        << type.getElementType();
+  bool global = op == "GlobalAveragePool";
   std::vector<int64_t> axes;
-  if (const ConstTensor *c = constant(node, 1))
+  if (global) {
+    if (rank < 3)
+      return node.error() << "needs an N x C x ... input, got rank " << rank;
+    for (int64_t d = 2; d < rank; ++d)
+      axes.push_back(d);
+  } else if (const ConstTensor *c = constant(node, 1)) {
     axes = c->ints();
-  else if (node.hasInput(1))
+  } else if (node.hasInput(1)) {
     return node.error() << "axes must be a constant";
-  else if (auto attr = node.intsAttr("axes"))
+  } else if (auto attr = node.intsAttr("axes")) {
     axes.assign(attr->begin(), attr->end());
+  }
+  if (axes.empty() && node.intAttr("noop_with_empty_axes", 0)) {
+    setResult(node, 0, *input);
+    return success();
+  }
   if (axes.empty())
     for (int64_t d = 0; d < rank; ++d)
       axes.push_back(d);
@@ -1219,6 +1288,8 @@ LogicalResult Importer::convertReduceMean(const NodeContext &node) {
     int64_t d = normalizeAxis(a, rank);
     if (d < 0)
       return node.error() << "axis " << a << " is out of range";
+    if (llvm::is_contained(dims, d))
+      return node.error() << "axis " << a << " is repeated";
     dims.push_back(d);
   }
   llvm::sort(dims);
@@ -1234,7 +1305,7 @@ LogicalResult Importer::convertReduceMean(const NodeContext &node) {
   }
   Type element = type.getElementType();
   Value init = zeros(node.loc, reduced, element);
-  Value sum =
+  Value result =
       linalg::ReduceOp::create(
           builder, node.loc, ValueRange{*input}, ValueRange{init}, dims,
           [](OpBuilder &b, Location loc, ValueRange args) {
@@ -1243,18 +1314,22 @@ LogicalResult Importer::convertReduceMean(const NodeContext &node) {
                 ValueRange{arith::AddFOp::create(b, loc, args[0], args[1])});
           })
           .getResult(0);
-  FailureOr<Value> mean = elementwise(
-      node, {sum}, element,
-      [count](OpBuilder &b, Location loc, ValueRange v, Type t) -> Value {
-        Value n = arith::ConstantOp::create(b, loc, t,
-                                            b.getFloatAttr(t, double(count)));
-        return arith::DivFOp::create(b, loc, v[0], n);
-      });
-  if (failed(mean))
-    return failure();
+  if (op != "ReduceSum") {
+    FailureOr<Value> mean = elementwise(
+        node, {result}, element,
+        [count](OpBuilder &b, Location loc, ValueRange v, Type t) -> Value {
+          Value n = arith::ConstantOp::create(b, loc, t,
+                                              b.getFloatAttr(t, double(count)));
+          return arith::DivFOp::create(b, loc, v[0], n);
+        });
+    if (failed(mean))
+      return failure();
+    result = *mean;
+  }
   setResult(node, 0,
-            node.intAttr("keepdims", 1) ? reshape(node.loc, *mean, kept)
-                                        : *mean);
+            global || node.intAttr("keepdims", 1)
+                ? reshape(node.loc, result, kept)
+                : result);
   return success();
 }
 
@@ -1367,6 +1442,14 @@ Importer::Converter Importer::converterFor(const onnx::NodeProto &node) {
       .Cases({"Add", "Sub", "Mul", "Div", "Pow"}, &Importer::convertElementwise)
       .Cases({"Sqrt", "Erf", "Tanh", "Exp", "Neg", "Reciprocal", "Relu"},
              &Importer::convertElementwise)
+      .Cases({"Sigmoid", "HardSigmoid", "HardSwish", "Mod"},
+             &Importer::convertElementwise)
+      .Cases({"ReduceSum", "GlobalAveragePool"}, &Importer::convertReduceMean)
+      .Case("AveragePool", &Importer::convertAveragePool)
+      .Case("Pad", &Importer::convertPad)
+      .Case("BatchNormalization", &Importer::convertBatchNorm)
+      .Case("InstanceNormalization", &Importer::convertInstanceNorm)
+      .Case("Resize", &Importer::convertResize)
       .Case("Cast", &Importer::convertCast)
       .Case("Constant", &Importer::convertConstant)
       .Case("ConstantOfShape", &Importer::convertConstantOfShape)

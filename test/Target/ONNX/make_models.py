@@ -447,6 +447,119 @@ def op_shape_arith(opts) -> onnx.ModelProto:
 # ---------------------------------------------------------------------------
 
 
+def op_hard_activations(opts) -> onnx.ModelProto:
+    """Sigmoid -> HardSigmoid(alpha 0.25, beta 0.4) + HardSwish of x, as
+    MobileViT's SiLU and LeViT's and EfficientViT's hard activations."""
+    g = GraphBuilder("op_hard_activations")
+    x = g.input("x", FLOAT, [2, 3, 8])
+    s = g.node("Sigmoid", [x])
+    h = g.node("HardSigmoid", [s], alpha=0.25, beta=0.4)
+    w = g.node("HardSwish", [x])
+    g.node("Add", [h, w], outputs=["y"])
+    g.output("y", FLOAT, [2, 3, 8])
+    return g.model(17)
+
+
+def op_mod(opts) -> onnx.ModelProto:
+    """Swin's window arithmetic: integer Mod of constants (the divisor's
+    sign, -7 mod 3 = 2) folded into a Reshape target, and a float Mod
+    (fmod=1) at run time."""
+    g = GraphBuilder("op_mod")
+    x = g.input("x", FLOAT, [2, 3, 4])
+    a = g.constant(np.array([-7, 12], dtype=np.int64))
+    b = g.constant(np.array([3, 5], dtype=np.int64))
+    r = g.node("Mod", [a, b], fmod=0)              # [2, 2]
+    c = g.constant(np.array([6], dtype=np.int64))
+    target = g.node("Concat", [r, c], axis=0)     # [2, 2, 6]
+    t = g.node("Reshape", [x, target])
+    divisor = g.scalar("divisor", 0.75, np.float32)
+    g.node("Mod", [t, divisor], outputs=["y"], fmod=1)
+    g.output("y", FLOAT, [2, 2, 6])
+    return g.model(17)
+
+
+def op_pad(opts) -> onnx.ModelProto:
+    """Constant Pad with a value: 1 row before and 2 after, 1 column cropped
+    at the start and 3 added at the end."""
+    g = GraphBuilder("op_pad")
+    x = g.input("x", FLOAT, [1, 2, 4, 5])
+    pads = g.initializer("pads", np.array([0, 0, 1, -1, 0, 0, 2, 3], dtype=np.int64))
+    value = g.scalar("value", 0.5, np.float32)
+    g.node("Pad", [x, pads, value], outputs=["y"], mode="constant")
+    g.output("y", FLOAT, [1, 2, 7, 7])
+    return g.model(17)
+
+
+def op_avgpool(opts) -> onnx.ModelProto:
+    """AveragePool 3x3, stride 1, pads 1, padding not counted
+    (EfficientFormer's token mixer), then 3x3 stride 2 with ceil_mode and
+    the padding counted."""
+    g = GraphBuilder("op_avgpool")
+    x = g.input("x", FLOAT, [1, 3, 7, 8])
+    t = g.node("AveragePool", [x], kernel_shape=[3, 3], strides=[1, 1],
+               pads=[1, 1, 1, 1], count_include_pad=0)
+    g.node("AveragePool", [t], outputs=["y"], kernel_shape=[3, 3], strides=[2, 2],
+           pads=[1, 0, 1, 0], count_include_pad=1, ceil_mode=1)
+    g.output("y", FLOAT, [1, 3, 4, 4])
+    return g.model(17)
+
+
+def op_reductions(opts) -> onnx.ModelProto:
+    """GlobalAveragePool and ReduceSum (axes input, keepdims 0)."""
+    g = GraphBuilder("op_reductions")
+    x = g.input("x", FLOAT, [2, 3, 4, 5])
+    p = g.node("GlobalAveragePool", [x])           # [2, 3, 1, 1]
+    axes = g.initializer("axes", np.array([2, -1], dtype=np.int64))
+    s = g.node("ReduceSum", [x, axes], keepdims=0)  # [2, 3]
+    f = g.node("Flatten", [p], axis=1)               # [2, 3]
+    g.node("Add", [f, s], outputs=["y"])
+    g.output("y", FLOAT, [2, 3])
+    return g.model(17)
+
+
+def op_batchnorm(opts) -> onnx.ModelProto:
+    """Inference BatchNormalization of NCHW and of N x C (BatchNorm1d)."""
+    gen = rng(21)
+    g = GraphBuilder("op_batchnorm")
+    x = g.input("x", FLOAT, [2, 4, 3, 3])
+    params = [g.initializer(n, v) for n, v in (
+        ("scale", 1 + randn(gen, 4, scale=0.2)), ("bias", randn(gen, 4, scale=0.1)),
+        ("mean", randn(gen, 4, scale=0.1)),
+        ("var", gen.uniform(0.5, 1.5, 4).astype(np.float32)))]
+    t = g.node("BatchNormalization", [x] + params, epsilon=1e-3)
+    p = g.node("ReduceMean", [t], axes=[2, 3], keepdims=0)   # [2, 4]
+    g.node("BatchNormalization", [p] + params, outputs=["y"])
+    g.output("y", FLOAT, [2, 4])
+    return g.model(17)
+
+
+def op_instancenorm(opts) -> onnx.ModelProto:
+    """InstanceNormalization over H x W (MobileViTv2's GroupNorm(1))."""
+    gen = rng(22)
+    g = GraphBuilder("op_instancenorm")
+    x = g.input("x", FLOAT, [2, 3, 4, 5])
+    scale = g.initializer("scale", 1 + randn(gen, 3, scale=0.2))
+    bias = g.initializer("bias", randn(gen, 3, scale=0.1))
+    g.node("InstanceNormalization", [x, scale, bias], outputs=["y"], epsilon=1e-5)
+    g.output("y", FLOAT, [2, 3, 4, 5])
+    return g.model(17)
+
+
+def op_resize(opts) -> onnx.ModelProto:
+    """Resize: bilinear x2 with half_pixel from scales (EfficientFormerV2's
+    upsampling), then nearest to 5 x 7 (asymmetric, floor) from sizes."""
+    g = GraphBuilder("op_resize")
+    x = g.input("x", FLOAT, [1, 2, 3, 4])
+    scales = g.initializer("scales", np.array([1, 1, 2, 2], dtype=np.float32))
+    t = g.node("Resize", [x, "", scales], mode="linear",
+               coordinate_transformation_mode="half_pixel")
+    sizes = g.initializer("sizes", np.array([1, 2, 5, 7], dtype=np.int64))
+    g.node("Resize", [t, "", "", sizes], outputs=["y"], mode="nearest",
+           coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+    g.output("y", FLOAT, [1, 2, 5, 7])
+    return g.model(17)
+
+
 def emit_layernorm13(g: GraphBuilder, x: str, scope: str, gamma: str, beta: str,
                      eps: float, output: Optional[str] = None) -> str:
     """nn.LayerNorm as torch 1.13 exports it at opset 13."""
@@ -1305,23 +1418,22 @@ def bad_unknown_op(opts) -> onnx.ModelProto:
 
 
 def bad_unsupported_ops(opts) -> onnx.ModelProto:
-    """Three op types vitq does not import (HardSwish, Pad, two Mods), one
-    after another with a supported Relu between them, and an independent
-    error (a Gemm with a wrongly shaped weight) on a second branch."""
+    """Three op types vitq does not import (Hardmax, LpNormalization, two
+    Shrinks), one after another with a supported Relu between them, and an
+    independent error (a Gemm with a wrongly shaped weight) on a second
+    branch."""
     g = GraphBuilder("bad_unsupported_ops")
     x = g.input("x", FLOAT, [1, 4, 6])
-    h = g.node("HardSwish", [x], scope="/act")
-    pads = g.initializer("pads", np.array([0, 0, 1, 0, 0, 1], dtype=np.int64))
-    p = g.node("Pad", [h, pads], scope="/pad")
+    h = g.node("Hardmax", [x], scope="/act")
+    p = g.node("LpNormalization", [h], scope="/norm")
     r = g.node("Relu", [p], scope="/relu")
-    c = g.scalar("divisor", 3.0, np.float32)
-    m = g.node("Mod", [r, c], scope="/mod", fmod=1)
-    g.node("Mod", [m, c], scope="/mod", fmod=1, outputs=["y"])
+    m = g.node("Shrink", [r], scope="/shrink", lambd=0.5)
+    g.node("Shrink", [m], scope="/shrink", lambd=0.5, outputs=["y"])
     flat = g.node("Reshape", [x, g.initializer("shape", np.array([4, 6], dtype=np.int64))],
                   scope="/head")
     w = g.initializer("head.weight", np.ones((5, 3), dtype=np.float32))
     g.node("Gemm", [flat, w], scope="/head", outputs=["z"])
-    g.output("y", FLOAT, [1, 4, 8])
+    g.output("y", FLOAT, [1, 4, 6])
     g.output("z", FLOAT, [4, 3])
     return g.model(17)
 
@@ -2353,6 +2465,14 @@ MODELS: Dict[str, Entry] = {
     "op_identity_cast": Entry(op_identity_cast),
     "op_shape_subgraph": Entry(op_shape_subgraph),
     "op_shape_arith": Entry(op_shape_arith),
+    "op_hard_activations": Entry(op_hard_activations),
+    "op_mod": Entry(op_mod),
+    "op_pad": Entry(op_pad),
+    "op_avgpool": Entry(op_avgpool),
+    "op_reductions": Entry(op_reductions),
+    "op_batchnorm": Entry(op_batchnorm),
+    "op_instancenorm": Entry(op_instancenorm),
+    "op_resize": Entry(op_resize),
     "pattern_layernorm13": Entry(pattern_layernorm13),
     "pattern_gelu_erf": Entry(pattern_gelu_erf),
     "dynamic_batch": Entry(dynamic_batch),
