@@ -306,6 +306,32 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
   }
 };
 
+struct ReduceSumLowering : OpConversionPattern<ReduceSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReduceSumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getOutput().getType();
+    Type i32 = rewriter.getI32Type();
+    Value init = filled(rewriter, loc, type.getShape(), i32,
+                        rewriter.getI32IntegerAttr(0));
+    int32_t zp = op.getInputZp();
+    Value sum =
+        linalg::ReduceOp::create(
+            rewriter, loc, ValueRange{adaptor.getInput()}, ValueRange{init},
+            op.getDims(),
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Arith a{b, l};
+              Value v = a.sub(a.ext(args[0], i32), a.c(zp, i32));
+              linalg::YieldOp::create(b, l, ValueRange{a.add(args[1], v)});
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, sum);
+    return success();
+  }
+};
+
 struct AddLowering : OpConversionPattern<AddOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -841,6 +867,26 @@ struct ShiftGeluLowering : OpConversionPattern<ShiftGeluOp> {
   }
 };
 
+struct LookupLowering : OpConversionPattern<LookupOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LookupOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getOutput().getType();
+    Value table = arith::ConstantOp::create(rewriter, op.getLoc(),
+                                            cast<TypedAttr>(op.getTable()));
+    rewriter.replaceOp(
+        op, elementwise(rewriter, op.getLoc(), type, {adaptor.getInput()},
+                        {rewriter.getMultiDimIdentityMap(type.getRank())},
+                        [&](OpBuilder &b, Location l, ValueRange args) {
+                          Arith a{b, l};
+                          return a.lookup(table,
+                                          a.add(a.ext(args[0]), a.c(128)));
+                        }));
+    return success();
+  }
+};
+
 struct ILayerNormLowering : OpConversionPattern<ILayerNormOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1169,6 +1215,47 @@ struct GeluLowering : OpConversionPattern<GeluOp> {
   }
 };
 
+struct ActivationLowering : OpConversionPattern<ActivationOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ActivationOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireFloat(op, rewriter)))
+      return failure();
+    RankedTensorType type = op.getOutput().getType();
+    StringRef kind = op.getKind();
+    double alpha =
+        kind == "hard_sigmoid" ? op.getAlpha().convertToDouble() : 1.0 / 6.0;
+    double beta = kind == "hard_sigmoid" ? op.getBeta().convertToDouble() : 0.5;
+    rewriter.replaceOp(
+        op, elementwise(
+                rewriter, op.getLoc(), type, {adaptor.getInput()},
+                {rewriter.getMultiDimIdentityMap(type.getRank())},
+                [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                  Arith a{b, l};
+                  Type ft = type.getElementType();
+                  Value x = args[0];
+                  if (kind == "sigmoid" || kind == "silu") {
+                    Value e = math::ExpOp::create(
+                        b, l, arith::NegFOp::create(b, l, x));
+                    Value d = arith::AddFOp::create(b, l, a.cf(1.0, ft), e);
+                    return arith::DivFOp::create(
+                        b, l, kind == "silu" ? x : a.cf(1.0, ft), d);
+                  }
+                  Value v = arith::AddFOp::create(
+                      b, l, arith::MulFOp::create(b, l, x, a.cf(alpha, ft)),
+                      a.cf(beta, ft));
+                  v = arith::MinimumFOp::create(
+                      b, l, arith::MaximumFOp::create(b, l, v, a.cf(0.0, ft)),
+                      a.cf(1.0, ft));
+                  return kind == "hard_swish"
+                             ? arith::MulFOp::create(b, l, x, v).getResult()
+                             : v;
+                }));
+    return success();
+  }
+};
+
 struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1289,7 +1376,8 @@ struct ConvertVitqToLinalgPass
                  LinearLowering, Conv2DLowering, ShiftmaxLowering,
                  ShiftGeluLowering, ILayerNormLowering, QuantizeLowering,
                  DequantizeLowering, StorageCastLowering, SoftmaxLowering,
-                 GeluLowering, LayerNormLowering>(converter, ctx);
+                 GeluLowering, LayerNormLowering, ActivationLowering,
+                 LookupLowering, ReduceSumLowering>(converter, ctx);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -199,6 +199,43 @@ LogicalResult legalizeGelu(GeluOp op) {
   return success();
 }
 
+/// An activation of an 8-bit input as a table of its 256 results: entry v
+/// is the activation of the dequantized v, quantized with the result's
+/// parameters (ties to even, as QuantizeLinear rounds; saturated).
+LogicalResult legalizeActivation(ActivationOp op) {
+  FailureOr<bool> quantized = isQuantizedOp(op, op.getInput(), op.getOutput());
+  if (failed(quantized) || !*quantized)
+    return success(succeeded(quantized));
+  auto in = uniformType(op.getInput()), out = uniformType(op.getOutput());
+  if (in.getStorageTypeIntegralWidth() != 8)
+    return emitNodeOpError(op)
+           << "integer " << op.getKind() << " takes an 8-bit input, not " << in;
+  IntegerType storage = getStorageIntegerType(out);
+  unsigned width = storage.getWidth();
+  SmallVector<APInt> table;
+  for (int64_t v = -128; v <= 127; ++v) {
+    double real = static_cast<double>(v - in.getZeroPoint()) * in.getScale();
+    double q = std::nearbyint(op.evaluate(real) / out.getScale()) +
+               static_cast<double>(out.getZeroPoint());
+    double lo = -std::ldexp(1.0, width - 1),
+           hi = std::ldexp(1.0, width - 1) - 1;
+    q = std::isnan(q) ? 0.0 : std::clamp(q, lo, hi);
+    table.push_back(APInt(width, static_cast<uint64_t>(static_cast<int64_t>(q)),
+                          /*isSigned=*/true));
+  }
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  RankedTensorType type = op.getOutput().getType();
+  auto tableType = RankedTensorType::get({256}, storage);
+  Value lookup = LookupOp::create(b, loc, type.clone(storage),
+                                  toStorage(b, loc, op.getInput()),
+                                  DenseIntElementsAttr::get(tableType, table));
+  op.getOutput().replaceAllUsesWith(
+      quant::StorageCastOp::create(b, loc, type, lookup).getResult());
+  op.erase();
+  return success();
+}
+
 /// The float values of a constant gamma/beta.
 FailureOr<SmallVector<double>> constantFloats(Operation *op, Value v,
                                               StringRef what) {
@@ -295,7 +332,7 @@ struct LegalizeNonlinearPass
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation()->walk([&](Operation *op) {
-      if (isa<SoftmaxOp, GeluOp, LayerNormOp>(op))
+      if (isa<SoftmaxOp, GeluOp, LayerNormOp, ActivationOp>(op))
         ops.push_back(op);
     });
     bool failedAny = false;
@@ -304,7 +341,8 @@ struct LegalizeNonlinearPass
           TypeSwitch<Operation *, LogicalResult>(op)
               .Case([](SoftmaxOp o) { return legalizeSoftmax(o); })
               .Case([](GeluOp o) { return legalizeGelu(o); })
-              .Case([](LayerNormOp o) { return legalizeLayerNorm(o); });
+              .Case([](LayerNormOp o) { return legalizeLayerNorm(o); })
+              .Case([](ActivationOp o) { return legalizeActivation(o); });
       failedAny |= failed(result);
     }
     if (failedAny)

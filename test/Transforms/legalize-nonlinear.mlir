@@ -186,3 +186,32 @@ func.func @softmax_int32_output(%x: tensor<4x!quant.uniform<i8:f32, 0.05>>)
                       -> tensor<4x!quant.uniform<i32:f32, 0.001>>
   return %0 : tensor<4x!quant.uniform<i32:f32, 0.001>>
 }
+
+// -----
+
+// HardSwish of an int8 input at scale 0.5 into scale 0.25, zero point -1:
+// a table of the 256 exact results, quantized with ties to even. Inputs
+// -128..-6 (x <= -3) give 0, i.e. -1; -3 (x = -1.5) gives -0.375 / 0.25 =
+// -1.5, rounded to -2, i.e. -3; 0 gives -1; 1 (x = 0.5) gives 1.17, i.e. 0.
+// CHECK-LABEL: func.func @hard_swish
+// CHECK: %[[IN:.*]] = quant.scast %arg0
+// CHECK: vitq.lookup %[[IN]] {table = dense<"0x{{(FF)+}}FEFEFDFEFEFF0002{{[0-9A-F]*}}"> : tensor<256xi8>} : tensor<2x3xi8> -> tensor<2x3xi8>
+func.func @hard_swish(%x: tensor<2x3x!quant.uniform<i8:f32, 0.5>>)
+    -> tensor<2x3x!quant.uniform<i8:f32, 0.25:-1>> {
+  %0 = vitq.activation %x {kind = "hard_swish"}
+         : tensor<2x3x!quant.uniform<i8:f32, 0.5>>
+         -> tensor<2x3x!quant.uniform<i8:f32, 0.25:-1>>
+  return %0 : tensor<2x3x!quant.uniform<i8:f32, 0.25:-1>>
+}
+
+// -----
+
+// A 16-bit input has no table form.
+func.func @silu_i16(%x: tensor<4x!quant.uniform<i16:f32, 0.001>>)
+    -> tensor<4x!quant.uniform<i8:f32, 0.05>> {
+  // expected-error @+1 {{integer silu takes an 8-bit input}}
+  %0 = vitq.activation %x {kind = "silu"}
+         : tensor<4x!quant.uniform<i16:f32, 0.001>>
+         -> tensor<4x!quant.uniform<i8:f32, 0.05>>
+  return %0 : tensor<4x!quant.uniform<i8:f32, 0.05>>
+}

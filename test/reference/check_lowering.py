@@ -65,6 +65,35 @@ def requantize_cases(rng):
     return cases
 
 
+def reduce_lookup_cases(rng):
+    cases = []
+    x = ints(rng, (2, 7, 5), np.int8)
+    x[1] = -128
+    cases.append((Case(
+        "reduce_sum i8 over dims 1, 2, zero point",
+        "vitq.reduce_sum {0} {{dims = array<i64: 1, 2>, input_zp = 127 : i32}}"
+        " : {T0} -> {R}", [x], (2,), np.int32),
+        R.reduce_sum(x, (1, 2), input_zp=127)))
+    x16 = ints(rng, (3, 4, 6), np.int16)
+    cases.append((Case(
+        "reduce_sum i16 over dim 1",
+        "vitq.reduce_sum {0} {{dims = array<i64: 1>, input_zp = -32768 : i32}}"
+        " : {T0} -> {R}", [x16], (3, 6), np.int32),
+        R.reduce_sum(x16, (1,), input_zp=-32768)))
+    every = np.arange(-128, 128, dtype=np.int8).reshape(16, 16)
+    for dtype, name in ((np.int8, "i8"), (np.int16, "i16")):
+        info = np.iinfo(dtype)
+        table = rng.integers(info.min, info.max + 1, 256)
+        table[0], table[255] = info.min, info.max
+        body = ", ".join(str(int(v)) for v in table)
+        cases.append((Case(
+            f"lookup every int8 value -> {name}",
+            f"vitq.lookup {{0}} {{{{table = dense<[{body}]> : tensor<256x{name}>}}}}"
+            " : {T0} -> {R}", [every], every.shape, dtype),
+            R.lookup(every, table)))
+    return cases
+
+
 def add_cases(rng):
     lhs = ints(rng, (3, 4, 8), np.int16)
     rhs = ints(rng, (8,), np.int8)
@@ -338,7 +367,8 @@ def main():
     pairs = []
     for make in (requantize_cases, add_cases, matmul_cases, linear_cases,
                  conv_cases, shiftmax_cases, shiftgelu_cases,
-                 ilayernorm_cases, quantize_cases, rank1_cases):
+                 ilayernorm_cases, quantize_cases, rank1_cases,
+                 reduce_lookup_cases):
         pairs += make(rng)
     cases = [case for case, _ in pairs]
     results = jit.run_cases(cases, args.vitq_opt, args.runner)

@@ -309,6 +309,15 @@ def run(ops, x):
                                  sqrt_iterations=attr_int(a, "sqrt_iterations", 10),
                                  out_dtype=dtype,
                                  variance_offset=attr_int(a, "variance_offset"))
+        elif name == "vitq.reduce_sum":
+            value = R.reduce_sum(args[0], attr_array(a, "dims"),
+                                 input_zp=attr_int(a, "input_zp"))
+        elif name == "vitq.lookup":
+            m = re.search(r"table = (dense<.*?>) : (tensor<256x\w+>)", a)
+            if not m:
+                raise Unsupported(f"lookup table {a[:80]}")
+            tshape, telem = tensor_type(m.group(2))
+            value = R.lookup(args[0], dense_value(m.group(1), tshape, telem))
         else:
             raise Unsupported(f"op {name}")
         value = np.asarray(value)

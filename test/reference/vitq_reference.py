@@ -117,6 +117,17 @@ def requantize(x, multipliers, shifts, axis=None, input_zp=0, output_zp=0,
                out_dtype)
 
 
+def reduce_sum(x, dims, input_zp=0):
+    """``sum over dims of (x - input_zp)`` in int32 (exact: the op's
+    verifier bounds the count)."""
+    return (_i64(x) - int(input_zp)).sum(axis=tuple(dims)).astype(np.int32)
+
+
+def lookup(x, table):
+    """``table[x + 128]`` for int8 ``x``."""
+    return np.asarray(table)[_i64(x) + 128]
+
+
 def add(lhs, rhs, lhs_multiplier, rhs_multiplier, shift, lhs_zp=0, rhs_zp=0,
         output_zp=0, out_dtype=np.int8):
     """``sat_w(((acc + round) >> shift) + output_zp)`` with

@@ -15,6 +15,9 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <algorithm>
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::vitq;
 
@@ -249,6 +252,44 @@ LogicalResult RequantizeOp::verify() {
       failed(verifyInputOutputZeroPoints(*this, getInputZp(), getInput(),
                                          getOutputZp(), getOutput())))
     return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ReduceSumOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReduceSumOp::verify() {
+  RankedTensorType input = getInput().getType();
+  ArrayRef<int64_t> dims = getDims();
+  SmallVector<int64_t> kept;
+  int64_t count = 1;
+  for (int64_t d = 0, i = 0; d < input.getRank(); ++d) {
+    if (i < static_cast<int64_t>(dims.size()) && dims[i] == d) {
+      count *= input.getDimSize(d);
+      ++i;
+      continue;
+    }
+    kept.push_back(input.getDimSize(d));
+  }
+  if (!llvm::is_sorted(dims) ||
+      std::adjacent_find(dims.begin(), dims.end()) != dims.end() ||
+      llvm::any_of(dims,
+                   [&](int64_t d) { return d < 0 || d >= input.getRank(); }))
+    return emitOpError("dims must be ascending, distinct dimensions of the "
+                       "input");
+  if (getOutput().getType().getShape() != ArrayRef<int64_t>(kept))
+    return emitOpError("result shape must be the input's without the summed "
+                       "dimensions");
+  if (failed(verifyZeroPoint(*this, "input_zp", getInputZp(),
+                             input.getElementType())))
+    return failure();
+  // |input - input_zp| < 2^bits, so count * 2^bits must stay below 2^31.
+  unsigned bits = input.getElementTypeBitWidth();
+  if (!input.hasStaticShape() || count > (int64_t{1} << (31 - bits)))
+    return emitOpError("sums ")
+           << count << " elements; at most " << (int64_t{1} << (31 - bits))
+           << " of " << input.getElementType() << " fit int32";
   return success();
 }
 
@@ -633,6 +674,28 @@ LogicalResult GeluOp::verify() {
   return verifyFloatOrQuantizedPair(*this, getInput(), getOutput());
 }
 
+LogicalResult ActivationOp::verify() {
+  if (!llvm::is_contained({"sigmoid", "silu", "hard_sigmoid", "hard_swish"},
+                          getKind()))
+    return emitOpError("kind must be sigmoid, silu, hard_sigmoid or "
+                       "hard_swish, got \"")
+           << getKind() << "\"";
+  return verifyFloatOrQuantizedPair(*this, getInput(), getOutput());
+}
+
+double ActivationOp::evaluate(double x) {
+  StringRef kind = getKind();
+  if (kind == "sigmoid")
+    return 1.0 / (1.0 + std::exp(-x));
+  if (kind == "silu")
+    return x / (1.0 + std::exp(-x));
+  if (kind == "hard_sigmoid")
+    return std::clamp(getAlpha().convertToDouble() * x +
+                          getBeta().convertToDouble(),
+                      0.0, 1.0);
+  return x * std::clamp(x / 6.0 + 0.5, 0.0, 1.0);
+}
+
 LogicalResult LayerNormOp::verify() {
   if (failed(verifyFloatOrQuantizedPair(*this, getInput(), getOutput())))
     return failure();
@@ -684,6 +747,19 @@ LogicalResult ShiftGeluOp::verify() {
     return failure();
   return verifyRescale(*this, "rescale", getRescale(), output,
                        output.getRank() - 1);
+}
+
+LogicalResult LookupOp::verify() {
+  if (failed(verifySameShape(*this, getInput(), getOutput())))
+    return failure();
+  auto table = dyn_cast<ShapedType>(getTable().getType());
+  Type element = getOutput().getType().getElementType();
+  if (!table || table.getRank() != 1 || table.getNumElements() != 256 ||
+      table.getElementType() != element)
+    return emitOpError("table must hold 256 values of the result's element "
+                       "type ")
+           << element << ", got " << getTable().getType();
+  return success();
 }
 
 LogicalResult ILayerNormOp::verify() {

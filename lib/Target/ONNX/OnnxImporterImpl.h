@@ -323,6 +323,11 @@ private:
   FailureOr<bool> tryQuantizedConv(const NodeContext &node);
   FailureOr<bool> tryQuantizedAdd(const NodeContext &node);
   FailureOr<bool> tryQuantizedMul(const NodeContext &node);
+  /// A sum or mean of a dequantized per-tensor input over `dims`, whose
+  /// only user quantizes it: vitq.reduce_sum and one vitq.requantize.
+  FailureOr<bool> tryQuantizedReduce(const NodeContext &node, Value input,
+                                     ArrayRef<int64_t> dims, int64_t count,
+                                     bool mean, ArrayRef<int64_t> resultShape);
   LogicalResult convertQLinearMatMul(const NodeContext &node);
   LogicalResult convertQLinearConv(const NodeContext &node);
   LogicalResult convertMatMulInteger(const NodeContext &node);

@@ -143,6 +143,26 @@ LogicalResult Importer::convertElementwise(const NodeContext &node) {
   bool isFloat = isa<FloatType>(element);
   if (!isFloat && !llvm::is_contained({"Add", "Sub", "Mul", "Div", "Mod"}, op))
     return node.error() << "only float operands are supported, got " << element;
+  // A quantized activation stays one op, which the integer legalisation
+  // turns into a table.
+  if (llvm::is_contained({"Sigmoid", "HardSigmoid", "HardSwish", "Swish"},
+                         op)) {
+    IslandOperand in = islandOperand(node, inputs[0]);
+    if (in.use || op == "Swish") {
+      StringRef kind = llvm::StringSwitch<StringRef>(op)
+                           .Case("Sigmoid", "sigmoid")
+                           .Case("HardSigmoid", "hard_sigmoid")
+                           .Case("HardSwish", "hard_swish")
+                           .Default("silu");
+      Value result = ActivationOp::create(
+          builder, node.loc, in.resultType, in.value,
+          builder.getStringAttr(kind),
+          builder.getF32FloatAttr(node.floatAttr("alpha", 0.2f)),
+          builder.getF32FloatAttr(node.floatAttr("beta", 0.5f)));
+      finishIsland(node, in, result);
+      return success();
+    }
+  }
   bool fmod = node.intAttr("fmod", 0) != 0;
   if (op == "Mod" && isFloat && !fmod)
     return node.error() << "a float Mod needs fmod = 1";
@@ -1303,6 +1323,11 @@ LogicalResult Importer::convertReduceMean(const NodeContext &node) {
       reduced.push_back(type.getDimSize(d));
     }
   }
+  bool keep = global || node.intAttr("keepdims", 1);
+  FailureOr<bool> quantized = tryQuantizedReduce(
+      node, *input, dims, count, op != "ReduceSum", keep ? kept : reduced);
+  if (failed(quantized) || *quantized)
+    return success(succeeded(quantized));
   Type element = type.getElementType();
   Value init = zeros(node.loc, reduced, element);
   Value result =
@@ -1326,10 +1351,7 @@ LogicalResult Importer::convertReduceMean(const NodeContext &node) {
       return failure();
     result = *mean;
   }
-  setResult(node, 0,
-            global || node.intAttr("keepdims", 1)
-                ? reshape(node.loc, result, kept)
-                : result);
+  setResult(node, 0, keep ? reshape(node.loc, result, kept) : result);
   return success();
 }
 
@@ -1442,7 +1464,7 @@ Importer::Converter Importer::converterFor(const onnx::NodeProto &node) {
       .Cases({"Add", "Sub", "Mul", "Div", "Pow"}, &Importer::convertElementwise)
       .Cases({"Sqrt", "Erf", "Tanh", "Exp", "Neg", "Reciprocal", "Relu"},
              &Importer::convertElementwise)
-      .Cases({"Sigmoid", "HardSigmoid", "HardSwish", "Mod"},
+      .Cases({"Sigmoid", "HardSigmoid", "HardSwish", "Swish", "Mod"},
              &Importer::convertElementwise)
       .Cases({"ReduceSum", "GlobalAveragePool"}, &Importer::convertReduceMean)
       .Case("AveragePool", &Importer::convertAveragePool)

@@ -5,10 +5,11 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Exporters decompose LayerNorm (below opset 17), GELU (below opset 20) and
-// sometimes Softmax into elementwise chains. Before conversion, such chains
-// are replaced by one synthetic LayerNormalization, Gelu or Softmax node, so
-// they import as vitq.layernorm / gelu / softmax and later legalise to their
+// Exporters decompose LayerNorm (below opset 17), GELU (below opset 20),
+// SiLU (x * sigmoid(x)) and sometimes Softmax into elementwise chains.
+// Before conversion, such chains are replaced by one synthetic
+// LayerNormalization, Gelu, Swish or Softmax node, so they import as
+// vitq.layernorm / gelu / activation / softmax and later legalise to their
 // integer forms. A chain is fused only when its constants have the expected
 // values and none of its inner values is used outside it.
 //
@@ -559,6 +560,22 @@ std::optional<Fusion> matchGeluErf(const PatternMatcher &m,
                 pairs);
 }
 
+/// x * sigmoid(x) (SiLU, Swish), anchored at the Sigmoid node.
+std::optional<Fusion> matchSilu(const PatternMatcher &m,
+                                const onnx::NodeProto &sigmoid) {
+  SmallVector<QdqPair> pairs;
+  const std::string &x = sigmoid.input(0);
+  std::string s = m.forward(sigmoid.output(0), pairs);
+  const onnx::NodeProto *mul = m.soleUse(s, "Mul");
+  std::optional<std::string> o =
+      mul ? PatternMatcher::other(*mul, s) : std::nullopt;
+  if (!o || !m.same(*o, x))
+    return std::nullopt;
+  return finish(m,
+                Fusion{{&sigmoid, mul}, makeNode("Swish", {x}, *mul), "SiLU"},
+                x, pairs);
+}
+
 /// exp(x - max(x)) / sum(exp(x - max(x))) over the last axis (the max is
 /// optional), anchored at the Exp node.
 std::optional<Fusion> matchSoftmax(const PatternMatcher &m,
@@ -806,6 +823,8 @@ void Importer::fuseDecomposedPatterns(const onnx::GraphProto &graph) {
       fusion = matchGeluErf(matcher, node);
     else if (PatternMatcher::is(node, "Exp"))
       fusion = matchSoftmax(matcher, node);
+    else if (PatternMatcher::is(node, "Sigmoid"))
+      fusion = matchSilu(matcher, node);
     else if (PatternMatcher::is(node, "MatMul"))
       fusion = matchBiasAdd(matcher, node);
     if (!fusion ||

@@ -860,6 +860,45 @@ FailureOr<bool> Importer::tryQuantizedMul(const NodeContext &node) {
   return false;
 }
 
+FailureOr<bool> Importer::tryQuantizedReduce(const NodeContext &node,
+                                             Value input,
+                                             ArrayRef<int64_t> dims,
+                                             int64_t count, bool mean,
+                                             ArrayRef<int64_t> resultShape) {
+  Value q = dequantizedSource(input);
+  if (!q || !isPerTensor(quantTypeOf(q)))
+    return false;
+  std::optional<QuantizedUse> use = quantizedUse(node);
+  if (!use || !isPerTensor(use->type))
+    return false;
+  auto in = cast<quant::UniformQuantizedType>(quantTypeOf(q));
+  auto out = cast<quant::UniformQuantizedType>(use->type);
+  unsigned bits = in.getStorageTypeIntegralWidth();
+  if (bits > 16 || count > (int64_t{1} << (31 - bits)))
+    return false;
+  Location loc = node.loc;
+  RankedTensorType type = typeOf(q);
+  SmallVector<int64_t> summed;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (!llvm::is_contained(dims, d))
+      summed.push_back(type.getDimSize(d));
+  Value sum = ReduceSumOp::create(
+      builder, loc, RankedTensorType::get(summed, builder.getI32Type()),
+      storageOf(loc, q), builder.getDenseI64ArrayAttr(dims),
+      builder.getI32IntegerAttr(in.getZeroPoint()));
+  double factor = in.getScale() / out.getScale() / (mean ? count : 1);
+  FailureOr<RescaleAttr> rescale =
+      getRescaleAttr(builder.getContext(), {factor}, std::nullopt);
+  if (failed(rescale))
+    return false;
+  Value result = RequantizeOp::create(
+      builder, loc, RankedTensorType::get(summed, getStorageIntegerType(out)),
+      sum, *rescale, builder.getI32IntegerAttr(0),
+      builder.getI32IntegerAttr(out.getZeroPoint()));
+  absorb(*use, asQuantized(loc, reshape(loc, result, resultShape), out));
+  return true;
+}
+
 Value Importer::quantizeConstant(const ConstTensor &real,
                                  quant::UniformQuantizedType target,
                                  llvm::StringRef name, Location loc) {

@@ -909,3 +909,51 @@ func.func @kernel_matmul_f32_rescale(%q: tensor<2x4x8xf32>, %k: tensor<2x8x5xf32
   %s = vitq.kernel_matmul ins(%q, %k : tensor<2x4x8xf32>, tensor<2x8x5xf32>) outs(%i : tensor<2x4x5xf32>) {rescale = #vitq.rescale<1073741824, 31>} -> tensor<2x4x5xf32>
   return
 }
+
+// -----
+
+func.func @activation_kind(%x: tensor<4xf32>) {
+  // expected-error @+1 {{kind must be sigmoid, silu, hard_sigmoid or hard_swish, got "relu6"}}
+  %0 = vitq.activation %x {kind = "relu6"} : tensor<4xf32> -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @lookup_table_size(%x: tensor<4xi8>) {
+  // expected-error @+1 {{table must hold 256 values of the result's element type 'i8'}}
+  %0 = vitq.lookup %x {table = dense<0> : tensor<128xi8>} : tensor<4xi8> -> tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @lookup_table_type(%x: tensor<4xi8>) {
+  // expected-error @+1 {{table must hold 256 values of the result's element type 'i16'}}
+  %0 = vitq.lookup %x {table = dense<0> : tensor<256xi8>} : tensor<4xi8> -> tensor<4xi16>
+  return
+}
+
+// -----
+
+func.func @reduce_sum_dims(%x: tensor<2x3xi8>) {
+  // expected-error @+1 {{dims must be ascending, distinct dimensions of the input}}
+  %0 = vitq.reduce_sum %x {dims = array<i64: 1, 0>} : tensor<2x3xi8> -> tensor<i32>
+  return
+}
+
+// -----
+
+func.func @reduce_sum_shape(%x: tensor<2x3xi8>) {
+  // expected-error @+1 {{result shape must be the input's without the summed dimensions}}
+  %0 = vitq.reduce_sum %x {dims = array<i64: 1>} : tensor<2x3xi8> -> tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @reduce_sum_overflow(%x: tensor<65536xi16>) {
+  // expected-error @+1 {{sums 65536 elements; at most 32768 of 'i16' fit int32}}
+  %0 = vitq.reduce_sum %x {dims = array<i64: 0>} : tensor<65536xi16> -> tensor<i32>
+  return
+}

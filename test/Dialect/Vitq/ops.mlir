@@ -234,3 +234,22 @@ func.func @kernel_ops(%x: tensor<4x3xi8>, %p: tensor<128xi8>, %b: tensor<2xi32>,
   vitq.kernel_matmul ins(%qm, %vm : memref<2x4x8xi8>, memref<8x6xi8>) outs(%sm : memref<2x4x6xi32>) {rhs_zp = -1 : i32}
   return %y, %s : tensor<4x2xi8>, tensor<2x4x5xi32>
 }
+
+// Activations (float and quantized), their integer table form, and the
+// exact integer sum.
+// CHECK-LABEL: func.func @activations_and_sums
+func.func @activations_and_sums(%x: tensor<2x8xf32>,
+                                %q: tensor<2x8x!quant.uniform<i8:f32, 0.05:3>>,
+                                %i: tensor<2x8xi8>)
+    -> (tensor<2x8xf32>, tensor<2x8x!quant.uniform<i8:f32, 0.02:-7>>,
+        tensor<2x8xi16>, tensor<2xi32>) {
+  // CHECK: vitq.activation %{{.*}} {alpha = 2.500000e-01 : f32, kind = "hard_sigmoid"} : tensor<2x8xf32> -> tensor<2x8xf32>
+  %a = vitq.activation %x {kind = "hard_sigmoid", alpha = 0.25 : f32} : tensor<2x8xf32> -> tensor<2x8xf32>
+  // CHECK: vitq.activation %{{.*}} {kind = "silu"}
+  %b = vitq.activation %q {kind = "silu"} : tensor<2x8x!quant.uniform<i8:f32, 0.05:3>> -> tensor<2x8x!quant.uniform<i8:f32, 0.02:-7>>
+  // CHECK: vitq.lookup %{{.*}} {table = dense<7> : tensor<256xi16>} : tensor<2x8xi8> -> tensor<2x8xi16>
+  %c = vitq.lookup %i {table = dense<7> : tensor<256xi16>} : tensor<2x8xi8> -> tensor<2x8xi16>
+  // CHECK: vitq.reduce_sum %{{.*}} {dims = array<i64: 1>, input_zp = -4 : i32} : tensor<2x8xi8> -> tensor<2xi32>
+  %d = vitq.reduce_sum %i {dims = array<i64: 1>, input_zp = -4 : i32} : tensor<2x8xi8> -> tensor<2xi32>
+  return %a, %b, %c, %d : tensor<2x8xf32>, tensor<2x8x!quant.uniform<i8:f32, 0.02:-7>>, tensor<2x8xi16>, tensor<2xi32>
+}

@@ -810,6 +810,43 @@ def ort_gelu(opts) -> onnx.ModelProto:
     return g.model(17)
 
 
+def ort_activations(opts) -> onnx.ModelProto:
+    """onnxruntime's quantized hybrid-model activations: HardSwish,
+    HardSigmoid and SiLU (Sigmoid, its Q/DQ pair, then Mul by the input),
+    each between Q/DQ pairs, summed by quantized Adds."""
+    g = GraphBuilder("ort_activations")
+    o = OrtQdq(g)
+    x = o.pair(g.input("x", FLOAT, [1, 4, 5, 6]), 0.03, 128)
+    hswish = o.pair(g.node("HardSwish", [x], scope="/a"), 0.016, 24)
+    sig = o.pair(g.node("Sigmoid", [x], scope="/b"), 1 / 255, 0)
+    silu = o.pair(g.node("Mul", [x, sig], scope="/b"), 0.016, 20)
+    hsig = o.pair(g.node("HardSigmoid", [x], scope="/c", alpha=0.25, beta=0.4),
+                  1 / 255, 0)
+    t = o.pair(g.node("Add", [hswish, silu], scope="/d"), 0.03, 40)
+    o.pair(g.node("Add", [t, hsig], scope="/d"), 0.035, 30, output="y")
+    g.output("y", FLOAT, [1, 4, 5, 6])
+    return g.model(17)
+
+
+def ort_pooling(opts) -> onnx.ModelProto:
+    """onnxruntime's quantized means: Swin's ReduceMean over the tokens and
+    a GlobalAveragePool, between Q/DQ pairs, concatenated."""
+    g = GraphBuilder("ort_pooling")
+    o = OrtQdq(g)
+    x = o.pair(g.input("x", FLOAT, [1, 6, 7, 7]), 0.04, 120)
+    pooled = o.pair(g.node("GlobalAveragePool", [x], scope="/pool"), 0.01, 128)
+    flat = g.node("Flatten", [pooled], scope="/pool", axis=1)            # [1, 6]
+    shape = g.initializer("tokens_shape", np.array([1, 6, 49], dtype=np.int64))
+    tokens = g.node("Transpose", [g.node("Reshape", [x, shape], scope="/mean")],
+                    scope="/mean", perm=[0, 2, 1])                     # [1, 49, 6]
+    mean = o.pair(g.node("ReduceMean", [tokens], scope="/mean", axes=[1],
+                         keepdims=0), 0.01, 128)                       # [1, 6]
+    o.pair(g.node("Concat", [flat, mean], scope="/out", axis=1), 0.01, 128,
+           output="y")
+    g.output("y", FLOAT, [1, 12])
+    return g.model(17)
+
+
 def ort_layernorm13(opts) -> onnx.ModelProto:
     """onnxruntime's quantized opset-13 LayerNorm: Q/DQ pairs inside the
     decomposition and on gamma and beta."""
@@ -2473,6 +2510,8 @@ MODELS: Dict[str, Entry] = {
     "op_batchnorm": Entry(op_batchnorm),
     "op_instancenorm": Entry(op_instancenorm),
     "op_resize": Entry(op_resize),
+    "ort_activations": Entry(ort_activations),
+    "ort_pooling": Entry(ort_pooling),
     "pattern_layernorm13": Entry(pattern_layernorm13),
     "pattern_gelu_erf": Entry(pattern_gelu_erf),
     "dynamic_batch": Entry(dynamic_batch),

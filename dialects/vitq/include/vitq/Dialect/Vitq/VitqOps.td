@@ -126,6 +126,33 @@ def Vitq_RequantizeOp : Vitq_Op<"requantize"> {
   let hasCanonicalizer = 1;
 }
 
+def Vitq_ReduceSumOp : Vitq_Op<"reduce_sum"> {
+  let summary = "Exact integer sum over dimensions";
+  let description = [{
+    `output = sum over dims of (input - input_zp)`, exact in int32; the
+    result drops the summed dimensions (`dims`, ascending). Inputs are int8
+    or int16; the verifier bounds the number of summed elements so that the
+    sum fits (2^23 for int8, 2^15 for int16). A mean or an average pool is
+    this sum followed by `vitq.requantize` with the count folded into the
+    rescale.
+
+    ```mlir
+    %s = vitq.reduce_sum %x {dims = array<i64: 1>, input_zp = -3 : i32}
+           : tensor<1x49x768xi8> -> tensor<1x768xi32>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_ActTensor:$input,
+    DenseI64ArrayAttr:$dims,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$input_zp
+  );
+  let results = (outs Vitq_I32Tensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 def Vitq_MatmulOp : Vitq_Op<"matmul"> {
   let summary = "Batched int8 x int8 -> int32 matrix product";
   let description = [{
@@ -474,6 +501,42 @@ def Vitq_GeluOp : Vitq_FloatSemanticUnaryOp<"gelu"> {
   );
 }
 
+def Vitq_ActivationOp : Vitq_FloatSemanticUnaryOp<"activation"> {
+  let summary = "Sigmoid-family activation with real-valued semantics";
+  let description = [{
+    One of the activations of convolutional and hybrid vision models,
+    evaluated on real values like `vitq.gelu`:
+
+    | `kind` | output |
+    |---|---|
+    | `sigmoid` | `1 / (1 + e^-x)` |
+    | `silu` | `x / (1 + e^-x)` (Swish, MobileViT's activation) |
+    | `hard_sigmoid` | `clamp(alpha * x + beta, 0, 1)` |
+    | `hard_swish` | `x * clamp(x / 6 + 1 / 2, 0, 1)` |
+
+    (`alpha` and `beta` only matter to `hard_sigmoid`.) Input and result are
+    both float or both per-tensor quantized. Its integer-only counterpart
+    for 8-bit inputs is `vitq.lookup` on a table the compiler makes from
+    the two types' parameters.
+
+    ```mlir
+    %a = vitq.activation %x {kind = "hard_swish"}
+           : tensor<1x16x56x56x!quant.uniform<i8:f32, 0.05:-3>>
+           -> tensor<1x16x56x56x!quant.uniform<i8:f32, 0.03:-118>>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_FloatOrQuantizedTensor:$input,
+    StrAttr:$kind,
+    DefaultValuedAttr<F32Attr, "0.2f">:$alpha,
+    DefaultValuedAttr<F32Attr, "0.5f">:$beta
+  );
+  let extraClassDeclaration = [{
+    /// The activation of the real value `x`.
+    double evaluate(double x);
+  }];
+}
+
 def Vitq_LayerNormOp : Vitq_Op<"layernorm"> {
   let summary = "Layer normalisation with real-valued semantics";
   let description = [{
@@ -580,6 +643,33 @@ def Vitq_ShiftGeluOp : Vitq_Op<"shiftgelu"> {
     Vitq_RescaleAttr:$rescale,
     DefaultValuedAttr<Vitq_I32Attr, "0">:$input_zp,
     DefaultValuedAttr<Vitq_I32Attr, "0">:$output_zp
+  );
+  let results = (outs Vitq_ActTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Vitq_LookupOp : Vitq_Op<"lookup"> {
+  let summary = "Integer-only elementwise function of an int8 input, as a table";
+  let description = [{
+    `output[i] = table[input[i] + 128]`: any elementwise function of an
+    8-bit input is one of its 256 values. The table holds 256 values of the
+    result's element type (int8 or int16). `vitq-legalize-nonlinear` makes
+    the tables of `vitq.activation` on 8-bit quantized tensors: entry `v`
+    is the activation of the dequantized `v`, quantized with the result's
+    parameters (round half to even, saturating), so the integer result is
+    the correctly rounded one. See `docs/integer-semantics.md`.
+
+    ```mlir
+    %y = vitq.lookup %x {table = dense<[...]> : tensor<256xi8>}
+           : tensor<1x16x56x56xi8> -> tensor<1x16x56x56xi8>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_I8Tensor:$input,
+    ElementsAttr:$table
   );
   let results = (outs Vitq_ActTensor:$output);
   let assemblyFormat = [{
