@@ -306,6 +306,48 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
   }
 };
 
+struct AffineLowering : OpConversionPattern<AffineOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AffineOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getOutput().getType();
+    unsigned rank = type.getRank();
+    MLIRContext *ctx = getContext();
+    SmallVector<Value> inputs{adaptor.getInput()};
+    SmallVector<AffineMap> maps{rewriter.getMultiDimIdentityMap(rank)};
+    std::optional<int64_t> axis = op.getRescale().getAxis();
+    AffineMap channelMap =
+        AffineMap::get(rank, 0, getAffineDimExpr(axis.value_or(0), ctx), ctx);
+    RescaleInputs rescale{op.getRescale()};
+    rescale.append(rewriter, loc, channelMap, inputs, maps);
+    ArrayRef<int32_t> bias = op.getBias();
+    int biasArg = -1;
+    if (bias.size() > 1) {
+      biasArg = inputs.size();
+      auto biasType = RankedTensorType::get({static_cast<int64_t>(bias.size())},
+                                            rewriter.getI32Type());
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseIntElementsAttr::get(biasType, bias)));
+      maps.push_back(channelMap);
+    }
+    auto out = cast<IntegerType>(type.getElementType());
+    int64_t zp = op.getInputZp();
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, type, inputs, maps,
+                        [&](OpBuilder &b, Location l, ValueRange args) {
+                          Arith a{b, l};
+                          Value v = a.sub(a.ext(args[0]), a.c(zp));
+                          Value c =
+                              biasArg < 0 ? a.c(bias[0]) : a.ext(args[biasArg]);
+                          return a.saturate(a.add(rescale.apply(a, args, v), c),
+                                            out);
+                        }));
+    return success();
+  }
+};
+
 struct ReduceSumLowering : OpConversionPattern<ReduceSumOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1377,7 +1419,8 @@ struct ConvertVitqToLinalgPass
                  ShiftGeluLowering, ILayerNormLowering, QuantizeLowering,
                  DequantizeLowering, StorageCastLowering, SoftmaxLowering,
                  GeluLowering, LayerNormLowering, ActivationLowering,
-                 LookupLowering, ReduceSumLowering>(converter, ctx);
+                 LookupLowering, ReduceSumLowering, AffineLowering>(converter,
+                                                                    ctx);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

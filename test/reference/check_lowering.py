@@ -80,6 +80,22 @@ def reduce_lookup_cases(rng):
         "vitq.reduce_sum {0} {{dims = array<i64: 1>, input_zp = -32768 : i32}}"
         " : {T0} -> {R}", [x16], (3, 6), np.int32),
         R.reduce_sum(x16, (1,), input_zp=-32768)))
+    x = ints(rng, (2, 3, 4, 5), np.int8)
+    ms, ss = per_channel(rng, 3, scale=2.0**-2, signs=True)
+    bias = [int(v) for v in rng.integers(-300, 300, 3)]
+    cases.append((Case(
+        "affine i8 per channel (axis 1), negative scales, bias, saturating",
+        f"vitq.affine {{0}} {{{{rescale = {rescale_attr(ms, ss, 1)}, "
+        f"bias = array<i32: {', '.join(map(str, bias))}>, input_zp = 5 : i32}}}}"
+        " : {T0} -> {R}", [x], x.shape, np.int8),
+        R.affine(x, ms, ss, 1, bias, input_zp=5, out_dtype=np.int8)))
+    x16 = ints(rng, (3, 7), np.int16)
+    m, s = R.dyadic(0.3)
+    cases.append((Case(
+        "affine i16 -> i16 per tensor, one bias",
+        f"vitq.affine {{0}} {{{{rescale = {rescale_attr(m, s)}, "
+        "bias = array<i32: -9>}} : {T0} -> {R}", [x16], x16.shape, np.int16),
+        R.affine(x16, m, s, None, [-9], out_dtype=np.int16)))
     every = np.arange(-128, 128, dtype=np.int8).reshape(16, 16)
     for dtype, name in ((np.int8, "i8"), (np.int16, "i16")):
         info = np.iinfo(dtype)

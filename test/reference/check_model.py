@@ -309,6 +309,10 @@ def run(ops, x):
                                  sqrt_iterations=attr_int(a, "sqrt_iterations", 10),
                                  out_dtype=dtype,
                                  variance_offset=attr_int(a, "variance_offset"))
+        elif name == "vitq.affine":
+            ms, ss, axis = attr_rescale(a)
+            value = R.affine(args[0], ms, ss, axis, attr_array(a, "bias"),
+                             input_zp=attr_int(a, "input_zp"), out_dtype=dtype)
         elif name == "vitq.reduce_sum":
             value = R.reduce_sum(args[0], attr_array(a, "dims"),
                                  input_zp=attr_int(a, "input_zp"))

@@ -117,6 +117,18 @@ def requantize(x, multipliers, shifts, axis=None, input_zp=0, output_zp=0,
                out_dtype)
 
 
+def affine(x, multipliers, shifts, axis, bias, input_zp=0, out_dtype=np.int8):
+    """``y = sat_w(rescale_c(x - input_zp) + bias_c)``, ``c`` along
+    ``axis`` (bias: one value or one per channel)."""
+    v = rescale(_i64(x) - int(input_zp), multipliers, shifts, axis)
+    b = np.asarray(bias, dtype=np.int64)
+    if b.size > 1:
+        shape = [1] * v.ndim
+        shape[axis] = b.size
+        b = b.reshape(shape)
+    return sat(v + b, out_dtype)
+
+
 def reduce_sum(x, dims, input_zp=0):
     """``sum over dims of (x - input_zp)`` in int32 (exact: the op's
     verifier bounds the count)."""

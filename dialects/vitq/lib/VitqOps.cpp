@@ -256,6 +256,28 @@ LogicalResult RequantizeOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// AffineOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AffineOp::verify() {
+  if (failed(verifySameShape(*this, getInput(), getOutput())) ||
+      failed(verifyRescale(*this, "rescale", getRescale(), getInput().getType(),
+                           std::nullopt)) ||
+      failed(verifyZeroPoint(*this, "input_zp", getInputZp(),
+                             getInput().getType().getElementType())))
+    return failure();
+  size_t channels =
+      getRescale().isPerTensor()
+          ? 1
+          : getInput().getType().getDimSize(*getRescale().getAxis());
+  size_t count = getBias().size();
+  if (count != 1 && count != channels)
+    return emitOpError("bias needs one value or one per channel (")
+           << channels << "), got " << count;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // ReduceSumOp
 //===----------------------------------------------------------------------===//
 

@@ -325,6 +325,11 @@ private:
   FailureOr<bool> tryQuantizedMul(const NodeContext &node);
   /// A sum or mean of a dequantized per-tensor input over `dims`, whose
   /// only user quantizes it: vitq.reduce_sum and one vitq.requantize.
+  /// y = x * scale[c] + shift[c] along `axis` of a dequantized per-tensor
+  /// input whose only user quantizes it: one vitq.affine.
+  FailureOr<bool> tryQuantizedAffine(const NodeContext &node, Value input,
+                                     int64_t axis, ArrayRef<double> scale,
+                                     ArrayRef<double> shift);
   FailureOr<bool> tryQuantizedReduce(const NodeContext &node, Value input,
                                      ArrayRef<int64_t> dims, int64_t count,
                                      bool mean, ArrayRef<int64_t> resultShape);

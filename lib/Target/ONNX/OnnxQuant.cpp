@@ -842,8 +842,34 @@ FailureOr<bool> Importer::tryQuantizedMul(const NodeContext &node) {
   bool divide = node.proto.op_type() == "Div";
   for (unsigned i = 0; i < (divide ? 1u : 2u); ++i) {
     const ConstTensor *c = constant(node, 1 - i);
-    if (!c || !c->isFloat() || c->numElements() != 1 || constant(node, i))
+    if (!c || !c->isFloat() || constant(node, i))
       continue;
+    if (c->numElements() != 1) {
+      // A per-channel constant (a layer scale): one factor per index of
+      // the one dimension it does not broadcast.
+      FailureOr<Value> x = value(node, i);
+      if (failed(x))
+        return failure();
+      RankedTensorType xt = typeOf(*x);
+      int64_t offset = xt.getRank() - c->type.getRank(), axis = -1;
+      if (offset < 0)
+        return false;
+      for (int64_t d = 0; d < c->type.getRank(); ++d) {
+        if (c->type.getDimSize(d) == 1)
+          continue;
+        if (axis >= 0 || c->type.getDimSize(d) != xt.getDimSize(offset + d))
+          return false;
+        axis = offset + d;
+      }
+      if (axis < 0)
+        return false;
+      std::vector<double> factors = c->floats();
+      if (divide)
+        for (double &f : factors)
+          f = 1.0 / f;
+      return tryQuantizedAffine(node, *x, axis, factors,
+                                std::vector<double>(factors.size(), 0.0));
+    }
     double factor = divide ? 1.0 / c->floatAt(0) : c->floatAt(0);
     FailureOr<Value> x = value(node, i);
     if (failed(x))
@@ -858,6 +884,45 @@ FailureOr<bool> Importer::tryQuantizedMul(const NodeContext &node) {
     return true;
   }
   return false;
+}
+
+FailureOr<bool> Importer::tryQuantizedAffine(const NodeContext &node,
+                                             Value input, int64_t axis,
+                                             ArrayRef<double> scale,
+                                             ArrayRef<double> shift) {
+  Value q = dequantizedSource(input);
+  if (!q || !isPerTensor(quantTypeOf(q)))
+    return false;
+  std::optional<QuantizedUse> use = quantizedUse(node);
+  if (!use || !isPerTensor(use->type))
+    return false;
+  auto in = cast<quant::UniformQuantizedType>(quantTypeOf(q));
+  auto out = cast<quant::UniformQuantizedType>(use->type);
+  if (in.getStorageTypeIntegralWidth() > 16)
+    return false;
+  SmallVector<double> factors;
+  SmallVector<int32_t> bias;
+  for (auto [a, b] : llvm::zip_equal(scale, shift)) {
+    factors.push_back(a * in.getScale() / out.getScale());
+    double c = std::nearbyint(b / out.getScale()) + out.getZeroPoint();
+    bias.push_back(static_cast<int32_t>(
+        std::clamp<double>(c, std::numeric_limits<int32_t>::min(),
+                           std::numeric_limits<int32_t>::max())));
+  }
+  FailureOr<RescaleAttr> rescale =
+      getSignedRescaleAttr(builder.getContext(), factors, axis);
+  if (failed(rescale))
+    return false;
+  if (llvm::all_equal(bias))
+    bias.resize(1);
+  Location loc = node.loc;
+  RankedTensorType type = typeOf(q);
+  Value result = AffineOp::create(
+      builder, loc, type.clone(getStorageIntegerType(out)), storageOf(loc, q),
+      *rescale, builder.getDenseI32ArrayAttr(bias),
+      builder.getI32IntegerAttr(in.getZeroPoint()));
+  absorb(*use, asQuantized(loc, result, out));
+  return true;
 }
 
 FailureOr<bool> Importer::tryQuantizedReduce(const NodeContext &node,

@@ -299,6 +299,9 @@ LogicalResult Importer::convertBatchNorm(const NodeContext &node) {
     a[c] = params[0][c] / std::sqrt(params[3][c] + epsilon);
     b[c] = params[1][c] - params[2][c] * a[c];
   }
+  FailureOr<bool> quantized = tryQuantizedAffine(node, *input, 1, a, b);
+  if (failed(quantized) || *quantized)
+    return success(succeeded(quantized));
   SmallVector<int64_t> shape = channelShape(channels, type.getRank());
   Value av = materialize(floatTensor(element, shape, a),
                          node.proto.output(0) + "_scale", node.loc);

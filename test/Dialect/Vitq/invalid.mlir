@@ -957,3 +957,11 @@ func.func @reduce_sum_overflow(%x: tensor<65536xi16>) {
   %0 = vitq.reduce_sum %x {dims = array<i64: 0>} : tensor<65536xi16> -> tensor<i32>
   return
 }
+
+// -----
+
+func.func @affine_bias(%x: tensor<1x2x3xi8>) {
+  // expected-error @+1 {{bias needs one value or one per channel (2), got 3}}
+  %y = vitq.affine %x {rescale = #vitq.rescale<axis = 1, [(1518500250, 31), (1073741824, 30)]>, bias = array<i32: 1, 2, 3>} : tensor<1x2x3xi8> -> tensor<1x2x3xi8>
+  return
+}

@@ -253,3 +253,10 @@ func.func @activations_and_sums(%x: tensor<2x8xf32>,
   %d = vitq.reduce_sum %i {dims = array<i64: 1>, input_zp = -4 : i32} : tensor<2x8xi8> -> tensor<2xi32>
   return %a, %b, %c, %d : tensor<2x8xf32>, tensor<2x8x!quant.uniform<i8:f32, 0.02:-7>>, tensor<2x8xi16>, tensor<2xi32>
 }
+
+// CHECK-LABEL: func.func @affine
+// CHECK: vitq.affine %{{.*}} {bias = array<i32: 3, -7>, input_zp = 2 : i32, rescale = #vitq.rescale<axis = 1, [(1518500250, 31), (-1073741824, 30)]>} : tensor<1x2x3xi8> -> tensor<1x2x3xi16>
+func.func @affine(%x: tensor<1x2x3xi8>) -> tensor<1x2x3xi16> {
+  %y = vitq.affine %x {rescale = #vitq.rescale<axis = 1, [(1518500250, 31), (-1073741824, 30)]>, bias = array<i32: 3, -7>, input_zp = 2 : i32} : tensor<1x2x3xi8> -> tensor<1x2x3xi16>
+  return %y : tensor<1x2x3xi16>
+}

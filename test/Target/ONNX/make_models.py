@@ -847,6 +847,30 @@ def ort_pooling(opts) -> onnx.ModelProto:
     return g.model(17)
 
 
+def ort_batchnorm(opts) -> onnx.ModelProto:
+    """onnxruntime's quantized LeViT/EfficientFormer pieces: an inference
+    BatchNormalization (one negative scale) and a layer scale (Mul by a
+    per-channel constant, then Div by another), each between Q/DQ pairs."""
+    gen = rng(23)
+    g = GraphBuilder("ort_batchnorm")
+    o = OrtQdq(g)
+    x = o.pair(g.input("x", FLOAT, [1, 4, 3, 5]), 0.03, 128)
+    scale = 1 + randn(gen, 4, scale=0.3)
+    scale[2] = -0.7
+    params = [g.initializer(n, v) for n, v in (
+        ("bn.weight", scale), ("bn.bias", randn(gen, 4, scale=0.2)),
+        ("bn.mean", randn(gen, 4, scale=0.1)),
+        ("bn.var", gen.uniform(0.5, 1.5, 4).astype(np.float32)))]
+    t = o.pair(g.node("BatchNormalization", [x] + params, scope="/bn"), 0.03, 120)
+    gamma = g.initializer("ls.gamma", (0.5 + randn(gen, 4, 1, 1, scale=0.2)))
+    t = o.pair(g.node("Mul", [t, gamma], scope="/ls"), 0.02, 128)
+    divisor = g.initializer("ls.divisor", np.array([1.5, 2.0, 0.5, 3.0, 1.0],
+                                                     dtype=np.float32))
+    o.pair(g.node("Div", [t, divisor], scope="/ls"), 0.03, 128, output="y")
+    g.output("y", FLOAT, [1, 4, 3, 5])
+    return g.model(17)
+
+
 def ort_layernorm13(opts) -> onnx.ModelProto:
     """onnxruntime's quantized opset-13 LayerNorm: Q/DQ pairs inside the
     decomposition and on gamma and beta."""
@@ -2512,6 +2536,7 @@ MODELS: Dict[str, Entry] = {
     "op_resize": Entry(op_resize),
     "ort_activations": Entry(ort_activations),
     "ort_pooling": Entry(ort_pooling),
+    "ort_batchnorm": Entry(ort_batchnorm),
     "pattern_layernorm13": Entry(pattern_layernorm13),
     "pattern_gelu_erf": Entry(pattern_gelu_erf),
     "dynamic_batch": Entry(dynamic_batch),

@@ -126,6 +126,37 @@ def Vitq_RequantizeOp : Vitq_Op<"requantize"> {
   let hasCanonicalizer = 1;
 }
 
+def Vitq_AffineOp : Vitq_Op<"affine"> {
+  let summary = "Per-channel integer scale and shift";
+  let description = [{
+    `y = saturate(rescale_c(x - input_zp) + bias_c)`, where `c` indexes the
+    dimension of a per-channel `rescale` (one factor: every element) and
+    `bias` holds one value or one per channel of that dimension. Multipliers
+    may be negative (a negative scale). Inference BatchNormalization and a
+    layer scale (a multiplication by a per-channel constant) on quantized
+    tensors become this op, the output zero point folded into `bias`.
+    Inputs are int8 or int16, results int8 or int16.
+
+    ```mlir
+    %y = vitq.affine %x {rescale = #vitq.rescale<axis = 1, [(1518500250, 31),
+                                                          (-1073741824, 30)]>,
+                         bias = array<i32: 3, -7>, input_zp = 2 : i32}
+           : tensor<1x2x14x14xi8> -> tensor<1x2x14x14xi8>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_ActTensor:$input,
+    Vitq_RescaleAttr:$rescale,
+    DenseI32ArrayAttr:$bias,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$input_zp
+  );
+  let results = (outs Vitq_ActTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 def Vitq_ReduceSumOp : Vitq_Op<"reduce_sum"> {
   let summary = "Exact integer sum over dimensions";
   let description = [{
