@@ -306,6 +306,62 @@ struct RequantizeLowering : OpConversionPattern<RequantizeOp> {
   }
 };
 
+/// vitq.mul and vitq.div.
+template <typename Op> struct ProductLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getOutput().getType();
+    MLIRContext *ctx = this->getContext();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    SmallVector<AffineMap> maps{
+        broadcastMap(ctx, cast<RankedTensorType>(lhs.getType()),
+                     type.getShape()),
+        broadcastMap(ctx, cast<RankedTensorType>(rhs.getType()),
+                     type.getShape())};
+    auto out = cast<IntegerType>(type.getElementType());
+    int64_t multiplier = op.getRescale().getMultipliers()[0];
+    int64_t shift = op.getRescale().getShifts()[0];
+    int64_t hi = (int64_t{1} << (out.getWidth() - 1)) - 1;
+    constexpr bool divide = std::is_same_v<Op, DivOp>;
+    Value result = elementwise(
+        rewriter, op.getLoc(), type, {lhs, rhs}, maps,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Arith a{b, l};
+          Value x = a.sub(a.ext(args[0]), a.c(op.getLhsZp()));
+          Value y = a.sub(a.ext(args[1]), a.c(op.getRhsZp()));
+          Value v;
+          if constexpr (divide) {
+            Value n = a.mul(x, a.c(multiplier));
+            Value zero = a.c(0);
+            Value isZero =
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, y, zero);
+            // A zero divisor divides by 1 and is replaced below.
+            Value d = arith::SelectOp::create(b, l, isZero, a.c(1), y);
+            Value q = arith::FloorDivSIOp::create(b, l, n, d);
+            v = a.add(a.rescale(q, a.c(1), a.c(shift)), a.c(op.getOutputZp()));
+            Value sign = arith::SelectOp::create(
+                b, l,
+                arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, n, zero),
+                a.c(hi),
+                arith::SelectOp::create(
+                    b, l,
+                    arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, n,
+                                          zero),
+                    a.c(-hi - 1), a.c(op.getOutputZp())));
+            v = arith::SelectOp::create(b, l, isZero, sign, v);
+          } else {
+            v = a.add(a.rescale(a.mul(x, y), a.c(multiplier), a.c(shift)),
+                      a.c(op.getOutputZp()));
+          }
+          return a.saturate(v, out);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct AffineLowering : OpConversionPattern<AffineOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1419,8 +1475,9 @@ struct ConvertVitqToLinalgPass
                  ShiftGeluLowering, ILayerNormLowering, QuantizeLowering,
                  DequantizeLowering, StorageCastLowering, SoftmaxLowering,
                  GeluLowering, LayerNormLowering, ActivationLowering,
-                 LookupLowering, ReduceSumLowering, AffineLowering>(converter,
-                                                                    ctx);
+                 LookupLowering, ReduceSumLowering, AffineLowering,
+                 ProductLowering<MulOp>, ProductLowering<DivOp>>(converter,
+                                                                 ctx);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -96,6 +96,34 @@ def reduce_lookup_cases(rng):
         f"vitq.affine {{0}} {{{{rescale = {rescale_attr(m, s)}, "
         "bias = array<i32: -9>}} : {T0} -> {R}", [x16], x16.shape, np.int16),
         R.affine(x16, m, s, None, [-9], out_dtype=np.int16)))
+    a = ints(rng, (2, 3, 6), np.int8)
+    g = ints(rng, (2, 3, 1), np.int8)
+    m, s = R.dyadic(0.7 / 128)
+    cases.append((Case(
+        "mul i8 x i8 broadcast, zero points, saturating",
+        f"vitq.mul {{0}}, {{1}} {{{{rescale = {rescale_attr(m, s)}, "
+        "lhs_zp = 3 : i32, rhs_zp = -128 : i32, output_zp = -5 : i32}}"
+        " : {T0}, {T1} -> {R}", [a, g], a.shape, np.int8),
+        R.mul(a, g, m, s, lhs_zp=3, rhs_zp=-128, output_zp=-5)))
+    a16 = ints(rng, (4, 5), np.int16)
+    b8 = ints(rng, (5,), np.int8)
+    m, s = R.dyadic(3e-5)
+    cases.append((Case(
+        "mul i16 x i8 (rank 1, broadcast) -> i16",
+        f"vitq.mul {{0}}, {{1}} {{{{rescale = {rescale_attr(m, s)}}}}}"
+        " : {T0}, {T1} -> {R}", [a16, b8], a16.shape, np.int16),
+        R.mul(a16, b8, m, s, out_dtype=np.int16)))
+    num = ints(rng, (2, 4, 7), np.int8)
+    den = ints(rng, (2, 1, 7), np.int8)
+    den[0, 0, :3] = 6          # zero divisors (rhs_zp 6), with n < 0, 0, > 0
+    num[0, :3, 0] = [-100, 2, 90]
+    m, s = R.dyadic(3.7)
+    cases.append((Case(
+        "div i8 / i8 broadcast rows, zero divisors, saturating",
+        f"vitq.div {{0}}, {{1}} {{{{rescale = {rescale_attr(m, s)}, "
+        "lhs_zp = 2 : i32, rhs_zp = 6 : i32, output_zp = 9 : i32}}"
+        " : {T0}, {T1} -> {R}", [num, den], num.shape, np.int8),
+        R.div(num, den, m, s, lhs_zp=2, rhs_zp=6, output_zp=9)))
     every = np.arange(-128, 128, dtype=np.int8).reshape(16, 16)
     for dtype, name in ((np.int8, "i8"), (np.int16, "i16")):
         info = np.iinfo(dtype)

@@ -309,6 +309,12 @@ def run(ops, x):
                                  sqrt_iterations=attr_int(a, "sqrt_iterations", 10),
                                  out_dtype=dtype,
                                  variance_offset=attr_int(a, "variance_offset"))
+        elif name in ("vitq.mul", "vitq.div"):
+            ms, ss, _ = attr_rescale(a)
+            op = R.mul if name == "vitq.mul" else R.div
+            value = op(args[0], args[1], ms[0], ss[0],
+                       lhs_zp=attr_int(a, "lhs_zp"), rhs_zp=attr_int(a, "rhs_zp"),
+                       output_zp=attr_int(a, "output_zp"), out_dtype=dtype)
         elif name == "vitq.affine":
             ms, ss, axis = attr_rescale(a)
             value = R.affine(args[0], ms, ss, axis, attr_array(a, "bias"),

@@ -129,6 +129,31 @@ def affine(x, multipliers, shifts, axis, bias, input_zp=0, out_dtype=np.int8):
     return sat(v + b, out_dtype)
 
 
+def mul(lhs, rhs, multiplier, shift, lhs_zp=0, rhs_zp=0, output_zp=0,
+        out_dtype=np.int8):
+    """``sat_w(rescale((lhs - lhs_zp) * (rhs - rhs_zp)) + output_zp)``,
+    broadcast."""
+    p = (_i64(lhs) - int(lhs_zp)) * (_i64(rhs) - int(rhs_zp))
+    return sat(rescale(p, [multiplier], [shift]) + int(output_zp), out_dtype)
+
+
+def div(lhs, rhs, multiplier, shift, lhs_zp=0, rhs_zp=0, output_zp=0,
+        out_dtype=np.int8):
+    """``n = (lhs - lhs_zp) * multiplier``, ``d = rhs - rhs_zp``;
+    ``sat_w(((floor(n / d) + 2^(shift-1)) >> shift) + output_zp)``; a zero
+    divisor gives the type's maximum for n > 0, minimum for n < 0 and
+    output_zp for n = 0."""
+    n = (_i64(lhs) - int(lhs_zp)) * int(multiplier)
+    d = _i64(rhs) - int(rhs_zp)
+    n, d = np.broadcast_arrays(n, d)
+    q = np.floor_divide(n, np.where(d == 0, 1, d))
+    y = ((q + (1 << (shift - 1))) >> shift) + int(output_zp)
+    info = np.iinfo(out_dtype)
+    y = np.where(d == 0, np.where(n > 0, info.max,
+                                  np.where(n < 0, info.min, int(output_zp))), y)
+    return sat(y, out_dtype)
+
+
 def reduce_sum(x, dims, input_zp=0):
     """``sum over dims of (x - input_zp)`` in int32 (exact: the op's
     verifier bounds the count)."""

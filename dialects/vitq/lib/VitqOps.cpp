@@ -679,6 +679,53 @@ LogicalResult AddOp::verify() {
   return success();
 }
 
+/// vitq.mul and vitq.div: broadcast shapes, a per-tensor rescale, zero
+/// points within their types, and products that fit 63 bits.
+static LogicalResult verifyProduct(Operation *op, RankedTensorType lhs,
+                                   RankedTensorType rhs,
+                                   RankedTensorType output, RescaleAttr rescale,
+                                   int32_t lhsZp, int32_t rhsZp,
+                                   int32_t outputZp, bool divide) {
+  SmallVector<int64_t> broadcast;
+  if (!OpTrait::util::getBroadcastedShape(lhs.getShape(), rhs.getShape(),
+                                          broadcast))
+    return op->emitOpError("operand shapes ")
+           << shapeString(lhs.getShape()) << " and "
+           << shapeString(rhs.getShape()) << " do not broadcast";
+  if (failed(verifyCompatibleShape(output.getShape(), broadcast)))
+    return op->emitOpError("result shape ")
+           << shapeString(output.getShape())
+           << " does not match the broadcast shape " << shapeString(broadcast);
+  if (!rescale.isPerTensor())
+    return op->emitOpError("takes a per-tensor rescale");
+  if (divide && rescale.getShifts()[0] < 1)
+    return op->emitOpError("needs a rescale shift of at least 1");
+  if (rescale.getMultipliers()[0] < 0)
+    return op->emitOpError("needs a non-negative multiplier");
+  if (!divide &&
+      lhs.getElementTypeBitWidth() + rhs.getElementTypeBitWidth() > 24)
+    return op->emitOpError("multiplies at most int16 by int8: a product of "
+                           "two int16 times the multiplier exceeds 63 bits");
+  if (failed(verifyZeroPoint(op, "lhs_zp", lhsZp, lhs.getElementType())) ||
+      failed(verifyZeroPoint(op, "rhs_zp", rhsZp, rhs.getElementType())) ||
+      failed(
+          verifyZeroPoint(op, "output_zp", outputZp, output.getElementType())))
+    return failure();
+  return success();
+}
+
+LogicalResult MulOp::verify() {
+  return verifyProduct(*this, getLhs().getType(), getRhs().getType(),
+                       getOutput().getType(), getRescale(), getLhsZp(),
+                       getRhsZp(), getOutputZp(), /*divide=*/false);
+}
+
+LogicalResult DivOp::verify() {
+  return verifyProduct(*this, getLhs().getType(), getRhs().getType(),
+                       getOutput().getType(), getRescale(), getLhsZp(),
+                       getRhsZp(), getOutputZp(), /*divide=*/true);
+}
+
 //===----------------------------------------------------------------------===//
 // Float-semantic non-linear ops
 //===----------------------------------------------------------------------===//

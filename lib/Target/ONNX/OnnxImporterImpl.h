@@ -323,6 +323,9 @@ private:
   FailureOr<bool> tryQuantizedConv(const NodeContext &node);
   FailureOr<bool> tryQuantizedAdd(const NodeContext &node);
   FailureOr<bool> tryQuantizedMul(const NodeContext &node);
+  /// Mul or Div of two dequantized per-tensor run-time values whose only
+  /// user quantizes the result: vitq.mul / vitq.div.
+  FailureOr<bool> tryQuantizedProduct(const NodeContext &node);
   /// A sum or mean of a dequantized per-tensor input over `dims`, whose
   /// only user quantizes it: vitq.reduce_sum and one vitq.requantize.
   /// y = x * scale[c] + shift[c] along `axis` of a dequantized per-tensor

@@ -127,6 +127,8 @@ LogicalResult Importer::convertElementwise(const NodeContext &node) {
   if (op == "Add" || op == "Mul" || op == "Div") {
     FailureOr<bool> quantized =
         op == "Add" ? tryQuantizedAdd(node) : tryQuantizedMul(node);
+    if (succeeded(quantized) && !*quantized && op != "Add")
+      quantized = tryQuantizedProduct(node);
     if (failed(quantized) || *quantized)
       return success(succeeded(quantized));
   }

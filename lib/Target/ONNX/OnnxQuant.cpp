@@ -311,10 +311,17 @@ Importer::quantizedUse(const NodeContext &node) {
     if (defaultDomain && user.op_type() == "QuantizeLinear" &&
         user.input(0) == value)
       break;
+    // A Cast to float is the identity on float values (exporters leave
+    // them behind).
+    bool identityCast =
+        user.op_type() == "Cast" &&
+        NodeContext{user, nodeLocation(user, nodeIndices[position]), opset}
+                .intAttr("to", 0) == onnx::TensorProto::FLOAT;
     if (!defaultDomain ||
-        !llvm::is_contained({"Reshape", "Flatten", "Squeeze", "Unsqueeze",
-                             "Transpose", "Gather", "Slice", "Identity"},
-                            user.op_type()) ||
+        (!identityCast &&
+         !llvm::is_contained({"Reshape", "Flatten", "Squeeze", "Unsqueeze",
+                              "Transpose", "Gather", "Slice", "Identity"},
+                             user.op_type())) ||
         user.input_size() < 1 || user.input(0) != value ||
         user.output_size() != 1 || user.output(0).empty())
       return std::nullopt;
@@ -884,6 +891,53 @@ FailureOr<bool> Importer::tryQuantizedMul(const NodeContext &node) {
     return true;
   }
   return false;
+}
+
+FailureOr<bool> Importer::tryQuantizedProduct(const NodeContext &node) {
+  bool divide = node.proto.op_type() == "Div";
+  if (constant(node, 0) || constant(node, 1))
+    return false;
+  FailureOr<Value> a = value(node, 0), b = value(node, 1);
+  if (failed(a) || failed(b))
+    return failure();
+  Value qa = dequantizedSource(*a), qb = dequantizedSource(*b);
+  if (!qa || !qb || !isPerTensor(quantTypeOf(qa)) ||
+      !isPerTensor(quantTypeOf(qb)))
+    return false;
+  std::optional<QuantizedUse> use = quantizedUse(node);
+  if (!use || !isPerTensor(use->type))
+    return false;
+  auto ta = cast<quant::UniformQuantizedType>(quantTypeOf(qa));
+  auto tb = cast<quant::UniformQuantizedType>(quantTypeOf(qb));
+  auto out = cast<quant::UniformQuantizedType>(use->type);
+  unsigned wa = ta.getStorageTypeIntegralWidth(),
+           wb = tb.getStorageTypeIntegralWidth();
+  if (wa > 16 || wb > 16 || (!divide && wa + wb > 24))
+    return false;
+  double factor = divide ? ta.getScale() / (tb.getScale() * out.getScale())
+                         : ta.getScale() * tb.getScale() / out.getScale();
+  FailureOr<RescaleAttr> rescale =
+      getRescaleAttr(builder.getContext(), {factor}, std::nullopt);
+  if (failed(rescale))
+    return false;
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(typeOf(qa).getShape(),
+                                          typeOf(qb).getShape(), shape))
+    return false;
+  Location loc = node.loc;
+  auto resultType = RankedTensorType::get(shape, getStorageIntegerType(out));
+  Value la = storageOf(loc, qa), lb = storageOf(loc, qb);
+  auto zp = [&](quant::UniformQuantizedType t) {
+    return builder.getI32IntegerAttr(t.getZeroPoint());
+  };
+  Value result = divide ? DivOp::create(builder, loc, resultType, la, lb,
+                                        *rescale, zp(ta), zp(tb), zp(out))
+                              .getResult()
+                        : MulOp::create(builder, loc, resultType, la, lb,
+                                        *rescale, zp(ta), zp(tb), zp(out))
+                              .getResult();
+  absorb(*use, asQuantized(loc, result, out));
+  return true;
 }
 
 FailureOr<bool> Importer::tryQuantizedAffine(const NodeContext &node,

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <onnx/onnx_pb.h>
@@ -104,6 +105,47 @@ LogicalResult Importer::convertPad(const NodeContext &node) {
   }
   Location loc = node.loc;
   Value result = *input;
+  // A dequantized input pads its integers with the pad value's quantized
+  // form (the zero point for 0): data movement. When a QuantizeLinear
+  // takes the result, the integers move in its parameters (requantized
+  // first if they differ), so a pad value beyond the input's range
+  // (EfficientViT pads with 1) saturates only as that QuantizeLinear would;
+  // without one, the pad value must be exact in the input's parameters.
+  quant::UniformQuantizedType quantized;
+  std::optional<QuantizedUse> use;
+  if (Value q = dequantizedSource(*input)) {
+    auto in = dyn_cast<quant::UniformQuantizedType>(
+        getElementTypeOrSelf(q.getType()));
+    use = in ? quantizedUse(node) : std::nullopt;
+    if (use && !isa<quant::UniformQuantizedType>(use->type))
+      use.reset();
+    quantized = use ? cast<quant::UniformQuantizedType>(use->type) : in;
+    if (quantized && quantized != in) {
+      FailureOr<Value> moved = requantize(node, q, quantized);
+      if (failed(moved))
+        return failure();
+      q = *moved;
+      if (!q)
+        quantized = {};
+    }
+    double level = quantized ? std::nearbyint(fill / quantized.getScale()) +
+                                   quantized.getZeroPoint()
+                             : 0.0;
+    bool exact =
+        quantized && level >= double(quantized.getStorageTypeMin()) &&
+        level <= double(quantized.getStorageTypeMax()) &&
+        (level - quantized.getZeroPoint()) * quantized.getScale() == fill;
+    if (quantized && (use || exact)) {
+      result = storageOf(loc, q);
+      type = typeOf(result);
+      element = type.getElementType();
+      fill = std::clamp(level, double(quantized.getStorageTypeMin()),
+                        double(quantized.getStorageTypeMax()));
+    } else {
+      quantized = {};
+      use.reset();
+    }
+  }
   // Negative pads crop.
   if (llvm::any_of(low, [](int64_t p) { return p < 0; }) ||
       llvm::any_of(high, [](int64_t p) { return p < 0; })) {
@@ -142,6 +184,12 @@ LogicalResult Importer::convertPad(const NodeContext &node) {
     result = tensor::PadOp::create(builder, loc, type.clone(shape), result,
                                    lowAttr, highAttr, pad);
   }
+  if (use) {
+    absorb(*use, asQuantized(loc, result, quantized));
+    return success();
+  }
+  if (quantized)
+    result = dequantize(loc, asQuantized(loc, result, quantized));
   setResult(node, 0, result);
   return success();
 }

@@ -965,3 +965,27 @@ func.func @affine_bias(%x: tensor<1x2x3xi8>) {
   %y = vitq.affine %x {rescale = #vitq.rescale<axis = 1, [(1518500250, 31), (1073741824, 30)]>, bias = array<i32: 1, 2, 3>} : tensor<1x2x3xi8> -> tensor<1x2x3xi8>
   return
 }
+
+// -----
+
+func.func @mul_wide(%a: tensor<4xi16>, %b: tensor<4xi16>) {
+  // expected-error @+1 {{multiplies at most int16 by int8}}
+  %0 = vitq.mul %a, %b {rescale = #vitq.rescale<1518500250, 38>} : tensor<4xi16>, tensor<4xi16> -> tensor<4xi16>
+  return
+}
+
+// -----
+
+func.func @div_shift(%a: tensor<4xi8>, %b: tensor<4xi8>) {
+  // expected-error @+1 {{needs a rescale shift of at least 1}}
+  %0 = vitq.div %a, %b {rescale = #vitq.rescale<1073741824, 0>} : tensor<4xi8>, tensor<4xi8> -> tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @mul_broadcast(%a: tensor<4xi8>, %b: tensor<3xi8>) {
+  // expected-error @+1 {{operand shapes [4] and [3] do not broadcast}}
+  %0 = vitq.mul %a, %b {rescale = #vitq.rescale<1518500250, 38>} : tensor<4xi8>, tensor<3xi8> -> tensor<4xi8>
+  return
+}

@@ -260,3 +260,12 @@ func.func @affine(%x: tensor<1x2x3xi8>) -> tensor<1x2x3xi16> {
   %y = vitq.affine %x {rescale = #vitq.rescale<axis = 1, [(1518500250, 31), (-1073741824, 30)]>, bias = array<i32: 3, -7>, input_zp = 2 : i32} : tensor<1x2x3xi8> -> tensor<1x2x3xi16>
   return %y : tensor<1x2x3xi16>
 }
+
+// CHECK-LABEL: func.func @products
+// CHECK: vitq.mul %{{.*}}, %{{.*}} {lhs_zp = 3 : i32, rescale = #vitq.rescale<1518500250, 38>} : tensor<1x4x7x7xi8>, tensor<1x4x1x1xi8> -> tensor<1x4x7x7xi8>
+// CHECK: vitq.div %{{.*}}, %{{.*}} {output_zp = -2 : i32, rescale = #vitq.rescale<1518500250, 20>} : tensor<1x4x7x7xi8>, tensor<1x4x1x1xi8> -> tensor<1x4x7x7xi16>
+func.func @products(%a: tensor<1x4x7x7xi8>, %b: tensor<1x4x1x1xi8>) -> (tensor<1x4x7x7xi8>, tensor<1x4x7x7xi16>) {
+  %m = vitq.mul %a, %b {rescale = #vitq.rescale<1518500250, 38>, lhs_zp = 3 : i32} : tensor<1x4x7x7xi8>, tensor<1x4x1x1xi8> -> tensor<1x4x7x7xi8>
+  %d = vitq.div %a, %b {rescale = #vitq.rescale<1518500250, 20>, output_zp = -2 : i32} : tensor<1x4x7x7xi8>, tensor<1x4x1x1xi8> -> tensor<1x4x7x7xi16>
+  return %m, %d : tensor<1x4x7x7xi8>, tensor<1x4x7x7xi16>
+}

@@ -871,6 +871,51 @@ def ort_batchnorm(opts) -> onnx.ModelProto:
     return g.model(17)
 
 
+def ort_gating(opts) -> onnx.ModelProto:
+    """onnxruntime's quantized squeeze-excitation gate (EfficientViT-M):
+    x * sigmoid(mean(x)), a Mul of two quantized tensors that broadcast."""
+    g = GraphBuilder("ort_gating")
+    o = OrtQdq(g)
+    x = o.pair(g.input("x", FLOAT, [1, 4, 5, 5]), 0.03, 128)
+    pooled = o.pair(g.node("GlobalAveragePool", [x], scope="/se"), 0.01, 128)
+    gate = o.pair(g.node("Sigmoid", [pooled], scope="/se/gate"), 1 / 255, 0)
+    o.pair(g.node("Mul", [x, gate], scope="/se"), 0.02, 128, output="y")
+    g.output("y", FLOAT, [1, 4, 5, 5])
+    return g.model(17)
+
+
+def ort_linear_attention(opts) -> onnx.ModelProto:
+    """onnxruntime's quantized ReLU linear attention core (EfficientViT-B,
+    Trio-ViT): v padded with a row of ones, kv = k^T v, out = q kv, then the
+    numerator rows divided by the last (normalising) row plus epsilon; a
+    float Cast left by the exporter between the Div and its QuantizeLinear."""
+    g = GraphBuilder("ort_linear_attention")
+    o = OrtQdq(g)
+    source = g.input("x", FLOAT, [1, 2, 4, 6])
+    x = o.pair(source, 0.01, 0)                # q = k: the input's ReLU
+    v = o.pair(g.node("Identity", [source], scope="/v"), 0.03, 128)
+    pads = g.initializer("pads", np.array([0, 0, 0, 0, 0, 0, 1, 0], dtype=np.int64))
+    one = g.scalar("one", 1.0, np.float32)
+    v1 = o.pair(g.node("Pad", [v, pads, one], scope="/att", mode="constant"),
+                0.03, 100)                                       # [1, 2, 5, 6]
+    kt = g.node("Transpose", [x], scope="/att", perm=[0, 1, 3, 2])  # [1, 2, 6, 4]
+    kv = o.pair(g.node("MatMul", [v1, kt], scope="/att"), 0.02, 128)  # [1, 2, 5, 4]
+    out = o.pair(g.node("MatMul", [kv, x], scope="/att"), 0.01, 128)  # [1, 2, 5, 6]
+    starts = g.initializer("starts", np.array([0], dtype=np.int64))
+    mid = g.initializer("mid", np.array([-1], dtype=np.int64))
+    end = g.initializer("end", np.array([2**62], dtype=np.int64))
+    axis = g.initializer("axis", np.array([2], dtype=np.int64))
+    num = o.pair(g.node("Slice", [out, starts, mid, axis], scope="/att"), 0.01, 128)
+    den = o.pair(g.node("Slice", [out, mid, end, axis], scope="/att"), 0.01, 128)
+    eps = o.constant("eps", np.array(0.03, dtype=np.float32))
+    den = o.pair(g.node("Add", [den, eps], scope="/att"), 0.01, 0)
+    q = g.node("Div", [num, den], scope="/att")
+    c = g.node("Cast", [q], scope="/att", to=FLOAT)
+    o.pair(c, 0.02, 128, output="y")
+    g.output("y", FLOAT, [1, 2, 4, 6])
+    return g.model(17)
+
+
 def ort_layernorm13(opts) -> onnx.ModelProto:
     """onnxruntime's quantized opset-13 LayerNorm: Q/DQ pairs inside the
     decomposition and on gamma and beta."""
@@ -2537,6 +2582,8 @@ MODELS: Dict[str, Entry] = {
     "ort_activations": Entry(ort_activations),
     "ort_pooling": Entry(ort_pooling),
     "ort_batchnorm": Entry(ort_batchnorm),
+    "ort_gating": Entry(ort_gating),
+    "ort_linear_attention": Entry(ort_linear_attention),
     "pattern_layernorm13": Entry(pattern_layernorm13),
     "pattern_gelu_erf": Entry(pattern_gelu_erf),
     "dynamic_batch": Entry(dynamic_batch),

@@ -480,6 +480,63 @@ def Vitq_AddOp : Vitq_Op<"add"> {
   let hasVerifier = 1;
 }
 
+class Vitq_ProductOp<string mnemonic> : Vitq_Op<mnemonic> {
+  let arguments = (ins
+    Vitq_ActTensor:$lhs,
+    Vitq_ActTensor:$rhs,
+    Vitq_RescaleAttr:$rescale,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$lhs_zp,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$rhs_zp,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$output_zp
+  );
+  let results = (outs Vitq_ActTensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def Vitq_MulOp : Vitq_ProductOp<"mul"> {
+  let summary = "Multiply two quantized tensors";
+  let description = [{
+    `output = saturate(rescale((lhs - lhs_zp) * (rhs - rhs_zp)) + output_zp)`
+    in 64-bit arithmetic, operands broadcast NumPy-style, one per-tensor
+    dyadic `rescale` (`s_lhs * s_rhs / s_out`). Operands are int8 or int16,
+    not both int16 (the product times the multiplier must fit 63 bits).
+    Gates (squeeze-excitation, `x * sigmoid(y)`) on quantized tensors.
+
+    ```mlir
+    %y = vitq.mul %x, %g {rescale = #vitq.rescale<1518500250, 38>}
+           : tensor<1x64x14x14xi8>, tensor<1x64x1x1xi8> -> tensor<1x64x14x14xi8>
+    ```
+  }];
+}
+
+def Vitq_DivOp : Vitq_ProductOp<"div"> {
+  let summary = "Divide two quantized tensors";
+  let description = [{
+    With `n = (lhs - lhs_zp) * multiplier` and `d = rhs - rhs_zp`, in 64-bit
+    arithmetic and operands broadcast NumPy-style:
+
+    ```
+    output = saturate(((floor(n / d) + 2^(shift-1)) >> shift) + output_zp)
+    ```
+
+    which is `n / (d * 2^shift)` rounded half up, exactly; `rescale` is
+    `s_lhs / (s_rhs * s_out)` with `shift >= 1`. A zero divisor gives the
+    largest value of the result type for `n > 0`, the smallest for `n < 0`
+    and `output_zp` (the value 0) for `n = 0`, as a float division
+    quantized would (infinities saturate; 0/0 is undefined there). The
+    per-row normalisation of ReLU linear attention (EfficientViT,
+    Trio-ViT) on quantized tensors.
+
+    ```mlir
+    %y = vitq.div %num, %den {rescale = #vitq.rescale<1518500250, 31>}
+           : tensor<1x8x16x196xi8>, tensor<1x8x1x196xi8> -> tensor<1x8x16x196xi8>
+    ```
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Float-semantic non-linear ops (imported level)
 //===----------------------------------------------------------------------===//
