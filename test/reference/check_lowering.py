@@ -149,7 +149,11 @@ def add_cases(rng):
                   lhs.shape, np.int16),
              R.add(lhs, rhs, ml, mr, sh, 5, -3, 2, out_dtype=np.int16)),
             (Case("add saturating to i8", op, [lhs, rhs], lhs.shape, np.int8),
-             R.add(lhs, rhs, ml, mr, sh, 5, -3, 2, out_dtype=np.int8))]
+             R.add(lhs, rhs, ml, mr, sh, 5, -3, 2, out_dtype=np.int8)),
+            (Case("subtract (negative rhs multiplier), saturating to i8",
+                  op.replace(f"rhs_multiplier = {mr}", f"rhs_multiplier = {-mr}"),
+                  [lhs, rhs], lhs.shape, np.int8),
+             R.add(lhs, rhs, ml, -mr, sh, 5, -3, 2, out_dtype=np.int8))]
 
 
 def matmul_cases(rng):

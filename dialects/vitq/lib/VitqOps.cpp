@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::vitq;
@@ -118,14 +119,6 @@ static LogicalResult verifyRescale(Operation *op, StringRef name,
     return op->emitOpError()
            << "per-channel " << name << " has " << rescale.size()
            << " factors but dimension " << axis << " has size " << dim;
-  return success();
-}
-
-static LogicalResult verifyMultiplier(Operation *op, StringRef name,
-                                      int32_t multiplier) {
-  if (multiplier < 0)
-    return op->emitOpError()
-           << name << " must be non-negative, got " << multiplier;
   return success();
 }
 
@@ -666,9 +659,13 @@ LogicalResult AddOp::verify() {
     return emitOpError("result shape ")
            << shapeString(output.getShape())
            << " does not match the broadcast shape " << shapeString(broadcast);
-  if (failed(verifyMultiplier(*this, "lhs_multiplier", getLhsMultiplier())) ||
-      failed(verifyMultiplier(*this, "rhs_multiplier", getRhsMultiplier())) ||
-      failed(verifyShift(*this, getShift())) ||
+  // A negative multiplier subtracts its operand (ONNX Sub); -2^31 has no
+  // positive counterpart and is refused.
+  for (auto [name, m] : {std::pair("lhs_multiplier", getLhsMultiplier()),
+                         std::pair("rhs_multiplier", getRhsMultiplier())})
+    if (m == std::numeric_limits<int32_t>::min())
+      return emitOpError() << name << " must be above -2^31";
+  if (failed(verifyShift(*this, getShift())) ||
       failed(
           verifyZeroPoint(*this, "lhs_zp", getLhsZp(), lhs.getElementType())) ||
       failed(

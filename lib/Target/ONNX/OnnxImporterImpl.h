@@ -291,7 +291,8 @@ private:
   FailureOr<Value> requantize(const NodeContext &node, Value source,
                               quant::QuantizedType target);
   FailureOr<Value> quantizedAdd(const NodeContext &node, Value a, Value b,
-                                quant::QuantizedType target);
+                                quant::QuantizedType target,
+                                bool subtract = false);
   FailureOr<Value> quantizeConstantOperand(const NodeContext &node,
                                            unsigned input);
   /// `real` quantized at compile time to `target` (QuantizeLinear's
@@ -321,7 +322,10 @@ private:
   FailureOr<bool> tryQuantizedMatMul(const NodeContext &node);
   FailureOr<bool> tryQuantizedGemm(const NodeContext &node);
   FailureOr<bool> tryQuantizedConv(const NodeContext &node);
-  FailureOr<bool> tryQuantizedAdd(const NodeContext &node);
+  /// Add (or, with `subtract`, Sub) of quantized operands whose result is
+  /// quantized: vitq.add.
+  FailureOr<bool> tryQuantizedAdd(const NodeContext &node,
+                                  bool subtract = false);
   FailureOr<bool> tryQuantizedMul(const NodeContext &node);
   /// Mul or Div of two dequantized per-tensor run-time values whose only
   /// user quantizes the result: vitq.mul / vitq.div.

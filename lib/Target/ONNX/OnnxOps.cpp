@@ -124,10 +124,11 @@ static Value binaryOp(OpBuilder &b, Location loc, bool isFloat, Value lhs,
 
 LogicalResult Importer::convertElementwise(const NodeContext &node) {
   llvm::StringRef op = node.proto.op_type();
-  if (op == "Add" || op == "Mul" || op == "Div") {
+  if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
+    bool sum = op == "Add" || op == "Sub";
     FailureOr<bool> quantized =
-        op == "Add" ? tryQuantizedAdd(node) : tryQuantizedMul(node);
-    if (succeeded(quantized) && !*quantized && op != "Add")
+        sum ? tryQuantizedAdd(node, op == "Sub") : tryQuantizedMul(node);
+    if (succeeded(quantized) && !*quantized && !sum)
       quantized = tryQuantizedProduct(node);
     if (failed(quantized) || *quantized)
       return success(succeeded(quantized));

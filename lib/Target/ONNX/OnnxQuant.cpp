@@ -643,7 +643,8 @@ FailureOr<Value> Importer::requantize(const NodeContext &node, Value source,
 }
 
 FailureOr<Value> Importer::quantizedAdd(const NodeContext &node, Value aQ,
-                                        Value bQ, quant::QuantizedType target) {
+                                        Value bQ, quant::QuantizedType target,
+                                        bool subtract) {
   quant::QuantizedType qa = quantTypeOf(aQ), qb = quantTypeOf(bQ);
   auto activation = [](quant::QuantizedType t) {
     return t && isPerTensor(t) && t.getStorageTypeIntegralWidth() <= 16;
@@ -667,7 +668,8 @@ FailureOr<Value> Importer::quantizedAdd(const NodeContext &node, Value aQ,
       builder, loc, TypeRange{resultType},
       ValueRange{storageOf(loc, aQ), storageOf(loc, bQ)},
       {i32Attr(builder, "lhs_multiplier", scales->lhsMultiplier),
-       i32Attr(builder, "rhs_multiplier", scales->rhsMultiplier),
+       i32Attr(builder, "rhs_multiplier",
+               subtract ? -scales->rhsMultiplier : scales->rhsMultiplier),
        i32Attr(builder, "shift", scales->shift),
        i32Attr(builder, "lhs_zp", *getUniformZeroPoint(qa)),
        i32Attr(builder, "rhs_zp", *getUniformZeroPoint(qb)),
@@ -770,7 +772,8 @@ LogicalResult Importer::finishQuantized(const NodeContext &node,
   return success();
 }
 
-FailureOr<bool> Importer::tryQuantizedAdd(const NodeContext &node) {
+FailureOr<bool> Importer::tryQuantizedAdd(const NodeContext &node,
+                                          bool subtract) {
   if (!node.hasInput(0) || !node.hasInput(1))
     return false;
   Value sources[2];
@@ -784,7 +787,7 @@ FailureOr<bool> Importer::tryQuantizedAdd(const NodeContext &node) {
         return false;
     }
   // A bias added to an int32 accumulator folds into its op.
-  for (unsigned i = 0; i < 2; ++i) {
+  for (unsigned i = 0; i < (subtract ? 0u : 2u); ++i) {
     quant::QuantizedType acc = quantTypeOf(sources[i]);
     if (!acc || acc.getStorageTypeIntegralWidth() != 32)
       continue;
@@ -818,7 +821,8 @@ FailureOr<bool> Importer::tryQuantizedAdd(const NodeContext &node) {
       return failed(c) ? FailureOr<bool>(failure()) : false;
     sources[i] = *c;
   }
-  FailureOr<Value> sum = quantizedAdd(node, sources[0], sources[1], use->type);
+  FailureOr<Value> sum =
+      quantizedAdd(node, sources[0], sources[1], use->type, subtract);
   if (failed(sum) || !*sum)
     return failed(sum) ? FailureOr<bool>(failure()) : false;
   absorb(*use, *sum);

@@ -519,16 +519,16 @@ func.func @add_result(%a: tensor<4x3xi8>, %b: tensor<1x3xi8>) {
 // -----
 
 func.func @add_lhs_multiplier(%a: tensor<3xi8>, %b: tensor<3xi8>) {
-  // expected-error @+1 {{lhs_multiplier must be non-negative, got -1}}
-  %0 = vitq.add %a, %b {lhs_multiplier = -1 : i32, rhs_multiplier = 1 : i32, shift = 0 : i32} : tensor<3xi8>, tensor<3xi8> -> tensor<3xi8>
+  // expected-error @+1 {{lhs_multiplier must be above -2^31}}
+  %0 = vitq.add %a, %b {lhs_multiplier = -2147483648 : i32, rhs_multiplier = 1 : i32, shift = 0 : i32} : tensor<3xi8>, tensor<3xi8> -> tensor<3xi8>
   return
 }
 
 // -----
 
 func.func @add_rhs_multiplier(%a: tensor<3xi8>, %b: tensor<3xi8>) {
-  // expected-error @+1 {{rhs_multiplier must be non-negative, got -5}}
-  %0 = vitq.add %a, %b {lhs_multiplier = 1 : i32, rhs_multiplier = -5 : i32, shift = 0 : i32} : tensor<3xi8>, tensor<3xi8> -> tensor<3xi8>
+  // expected-error @+1 {{rhs_multiplier must be above -2^31}}
+  %0 = vitq.add %a, %b {lhs_multiplier = 1 : i32, rhs_multiplier = -2147483648 : i32, shift = 0 : i32} : tensor<3xi8>, tensor<3xi8> -> tensor<3xi8>
   return
 }
 

@@ -884,6 +884,20 @@ def ort_gating(opts) -> onnx.ModelProto:
     return g.model(17)
 
 
+def ort_sub(opts) -> onnx.ModelProto:
+    """onnxruntime's quantized Sub of two activations (EfficientFormer's
+    pool(x) - x) and of an activation and a constant."""
+    g = GraphBuilder("ort_sub")
+    o = OrtQdq(g)
+    x = o.pair(g.input("x", FLOAT, [1, 3, 4, 4]), 0.03, 128)
+    t = o.pair(g.node("Transpose", [x], scope="/t", perm=[0, 1, 3, 2]), 0.03, 128)
+    d = o.pair(g.node("Sub", [t, x], scope="/sub"), 0.04, 128)
+    c = o.constant("offset", np.array([0.25, -0.5, 1.0], dtype=np.float32).reshape(3, 1, 1))
+    o.pair(g.node("Sub", [c, d], scope="/sub"), 0.05, 120, output="y")
+    g.output("y", FLOAT, [1, 3, 4, 4])
+    return g.model(17)
+
+
 def ort_linear_attention(opts) -> onnx.ModelProto:
     """onnxruntime's quantized ReLU linear attention core (EfficientViT-B,
     Trio-ViT): v padded with a row of ones, kv = k^T v, out = q kv, then the
@@ -2583,6 +2597,7 @@ MODELS: Dict[str, Entry] = {
     "ort_pooling": Entry(ort_pooling),
     "ort_batchnorm": Entry(ort_batchnorm),
     "ort_gating": Entry(ort_gating),
+    "ort_sub": Entry(ort_sub),
     "ort_linear_attention": Entry(ort_linear_attention),
     "pattern_layernorm13": Entry(pattern_layernorm13),
     "pattern_gelu_erf": Entry(pattern_gelu_erf),

@@ -454,7 +454,8 @@ def Vitq_AddOp : Vitq_Op<"add"> {
 
     computed in 64-bit arithmetic. Operands are int8 or int16 (mixed allowed:
     the 16-bit residual stream adds an int8 branch), broadcast NumPy-style to
-    the result shape. Multipliers are in [0, 2^31); `shift` in [0, 63].
+    the result shape. Multipliers are in (-2^31, 2^31): a negative one
+    subtracts its operand (ONNX `Sub`); `shift` in [0, 63].
 
     ```mlir
     %r = vitq.add %res, %branch {lhs_multiplier = 1073741824 : i32,
