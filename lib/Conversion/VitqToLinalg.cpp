@@ -404,6 +404,85 @@ struct AffineLowering : OpConversionPattern<AffineOp> {
   }
 };
 
+/// The input padded with its zero point so that every window is whole,
+/// summed per window in int32 (padding adds (zp - zp) = 0 once the
+/// window's K * zp is taken off), then each position's count's rescale.
+struct AvgPool2DLowering : OpConversionPattern<AvgPool2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AvgPool2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType in = op.getInput().getType(),
+                     type = op.getOutput().getType();
+    ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
+                      pads = op.getPads();
+    int64_t oh = type.getDimSize(2), ow = type.getDimSize(3);
+    SmallVector<int64_t> padded(in.getShape());
+    SmallVector<OpFoldResult> low(4, rewriter.getIndexAttr(0)),
+        high(4, rewriter.getIndexAttr(0));
+    for (unsigned d = 0; d < 2; ++d) {
+      int64_t out = type.getDimSize(2 + d);
+      int64_t end = (out - 1) * strides[d] + kernel[d];
+      int64_t after =
+          std::max<int64_t>(end - in.getDimSize(2 + d) - pads[d], 0);
+      low[2 + d] = rewriter.getIndexAttr(pads[d]);
+      high[2 + d] = rewriter.getIndexAttr(after);
+      padded[2 + d] += pads[d] + after;
+    }
+    Type element = in.getElementType();
+    Value zp = arith::ConstantOp::create(
+        rewriter, loc, element,
+        rewriter.getIntegerAttr(element, op.getInputZp()));
+    Value input = tensor::PadOp::create(rewriter, loc, in.clone(padded),
+                                        adaptor.getInput(), low, high, zp);
+    Type i32 = rewriter.getI32Type();
+    Value init = filled(rewriter, loc, type.getShape(), i32,
+                        rewriter.getI32IntegerAttr(0));
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, i32);
+    auto vec = [&](ArrayRef<int64_t> v) {
+      return DenseIntElementsAttr::get(
+          VectorType::get({2}, rewriter.getI64Type()), v);
+    };
+    Value sums = linalg::PoolingNchwSumOp::create(
+                     rewriter, loc, TypeRange{init.getType()},
+                     ValueRange{input, window}, ValueRange{init},
+                     ArrayRef<NamedAttribute>{
+                         rewriter.getNamedAttr("strides", vec(strides)),
+                         rewriter.getNamedAttr("dilations", vec({1, 1}))})
+                     .getResult(0);
+    // Each position's rescale, from its count.
+    SmallVector<int32_t> multipliers, shifts;
+    for (int64_t y = 0; y < oh; ++y)
+      for (int64_t x = 0; x < ow; ++x) {
+        int64_t count = op.windowCount(0, y) * op.windowCount(1, x);
+        multipliers.push_back(op.getMultipliers()[count - 1]);
+        shifts.push_back(op.getShifts()[count - 1]);
+      }
+    auto planeType = RankedTensorType::get({oh, ow}, i32);
+    Value m = arith::ConstantOp::create(
+        rewriter, loc, DenseIntElementsAttr::get(planeType, multipliers));
+    Value s = arith::ConstantOp::create(
+        rewriter, loc, DenseIntElementsAttr::get(planeType, shifts));
+    MLIRContext *ctx = getContext();
+    AffineMap id = rewriter.getMultiDimIdentityMap(4);
+    AffineMap plane = AffineMap::get(
+        4, 0, {getAffineDimExpr(2, ctx), getAffineDimExpr(3, ctx)}, ctx);
+    int64_t offset = kernel[0] * kernel[1] * int64_t{op.getInputZp()};
+    auto out = cast<IntegerType>(type.getElementType());
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, type, {sums, m, s}, {id, plane, plane},
+                        [&](OpBuilder &b, Location l, ValueRange args) {
+                          Arith a{b, l};
+                          Value v = a.sub(a.ext(args[0]), a.c(offset));
+                          v = a.rescale(v, a.ext(args[1]), a.ext(args[2]));
+                          return a.saturate(a.add(v, a.c(op.getOutputZp())),
+                                            out);
+                        }));
+    return success();
+  }
+};
+
 struct ReduceSumLowering : OpConversionPattern<ReduceSumOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1470,14 +1549,13 @@ struct ConvertVitqToLinalgPass
     });
     StorageTypeConverter converter;
     RewritePatternSet patterns(ctx);
-    patterns.add<RequantizeLowering, AddLowering, MatmulLowering,
-                 LinearLowering, Conv2DLowering, ShiftmaxLowering,
-                 ShiftGeluLowering, ILayerNormLowering, QuantizeLowering,
-                 DequantizeLowering, StorageCastLowering, SoftmaxLowering,
-                 GeluLowering, LayerNormLowering, ActivationLowering,
-                 LookupLowering, ReduceSumLowering, AffineLowering,
-                 ProductLowering<MulOp>, ProductLowering<DivOp>>(converter,
-                                                                 ctx);
+    patterns.add<
+        RequantizeLowering, AddLowering, MatmulLowering, LinearLowering,
+        Conv2DLowering, ShiftmaxLowering, ShiftGeluLowering, ILayerNormLowering,
+        QuantizeLowering, DequantizeLowering, StorageCastLowering,
+        SoftmaxLowering, GeluLowering, LayerNormLowering, ActivationLowering,
+        LookupLowering, ReduceSumLowering, AffineLowering, AvgPool2DLowering,
+        ProductLowering<MulOp>, ProductLowering<DivOp>>(converter, ctx);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -124,6 +124,25 @@ def reduce_lookup_cases(rng):
         "lhs_zp = 2 : i32, rhs_zp = 6 : i32, output_zp = 9 : i32}}"
         " : {T0}, {T1} -> {R}", [num, den], num.shape, np.int8),
         R.div(num, den, m, s, lhs_zp=2, rhs_zp=6, output_zp=9)))
+    x = ints(rng, (1, 2, 7, 8), np.int8)
+    x[0, 0, 0] = 127
+    pairs = [R.dyadic(0.9 / c) for c in range(1, 10)]
+    ms, ss = [p[0] for p in pairs], [p[1] for p in pairs]
+    arrays = (f"multipliers = array<i32: {', '.join(map(str, ms))}>, "
+              f"shifts = array<i32: {', '.join(map(str, ss))}>")
+    for include, stride, pads, out_hw in ((False, 1, (1, 1, 1, 1), (7, 8)),
+                                          (True, 2, (1, 0, 1, 0), (4, 4))):
+        unit = ", count_include_pad" if include else ""
+        cases.append((Case(
+            f"avg_pool2d 3x3 stride {stride}, pads {pads}, "
+            f"count_include_pad={include}",
+            f"vitq.avg_pool2d {{0}} {{{{kernel = array<i64: 3, 3>, "
+            f"strides = array<i64: {stride}, {stride}>, "
+            f"pads = array<i64: {', '.join(map(str, pads))}>{unit}, {arrays}, "
+            "input_zp = -3 : i32, output_zp = 4 : i32}} : {T0} -> {R}", [x],
+            (1, 2) + out_hw, np.int8),
+            R.avg_pool2d(x, (3, 3), (stride, stride), pads, out_hw, ms, ss,
+                         count_include_pad=include, input_zp=-3, output_zp=4)))
     every = np.arange(-128, 128, dtype=np.int8).reshape(16, 16)
     for dtype, name in ((np.int8, "i8"), (np.int16, "i16")):
         info = np.iinfo(dtype)

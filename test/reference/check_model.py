@@ -165,17 +165,22 @@ def parse(generic):
         m = pattern.match(line)
         if m and m.group(2) not in ("func.func",):
             result, name, operands, attrs, region, ins, outs = m.groups()
+            yielded = []
             if region:
                 # Skip the region (linalg.transpose's body) to its closing
-                # line, which carries the types.
+                # line, which carries the types; what tensor.pad's region
+                # yields (its pad value) becomes one more operand.
                 depth = 1
                 while depth:
                     i += 1
+                    y = re.search(r'"tensor\.yield"\((%[\w#]+)\)', lines[i])
+                    if y:
+                        yielded.append(y.group(1))
                     depth += lines[i].count("({") - lines[i].count("})")
                 tail = re.search(r":\s*\((.*)\)\s*->\s*(.*)$", lines[i])
                 ins, outs = (tail.group(1), tail.group(2)) if tail else ("", "")
             ops.append((result, name, [o.strip() for o in operands.split(",")
-                                       if o.strip()],
+                                       if o.strip()] + yielded,
                         attrs or "", split_top(ins or ""),
                         (outs or "").strip()))
             if name == "func.return":
@@ -226,6 +231,9 @@ def run(ops, x):
             value = args[0].reshape(shape)
         elif name == "linalg.transpose":
             value = np.transpose(args[0], attr_array(a, "permutation"))
+        elif name == "tensor.pad":
+            low, high = attr_array(a, "static_low"), attr_array(a, "static_high")
+            value = np.pad(args[0], list(zip(low, high)), constant_values=args[-1])
         elif name == "tensor.concat":
             value = np.concatenate(args, axis=attr_int(a, "dim"))
         elif name == "tensor.extract_slice":
@@ -309,6 +317,15 @@ def run(ops, x):
                                  sqrt_iterations=attr_int(a, "sqrt_iterations", 10),
                                  out_dtype=dtype,
                                  variance_offset=attr_int(a, "variance_offset"))
+        elif name == "vitq.avg_pool2d":
+            value = R.avg_pool2d(args[0], attr_array(a, "kernel"),
+                                 attr_array(a, "strides"), attr_array(a, "pads"),
+                                 shape[2:], attr_array(a, "multipliers"),
+                                 attr_array(a, "shifts"),
+                                 count_include_pad="count_include_pad" in a,
+                                 input_zp=attr_int(a, "input_zp"),
+                                 output_zp=attr_int(a, "output_zp"),
+                                 out_dtype=dtype)
         elif name in ("vitq.mul", "vitq.div"):
             ms, ss, _ = attr_rescale(a)
             op = R.mul if name == "vitq.mul" else R.div

@@ -154,6 +154,31 @@ def div(lhs, rhs, multiplier, shift, lhs_zp=0, rhs_zp=0, output_zp=0,
     return sat(y, out_dtype)
 
 
+def avg_pool2d(x, kernel, strides, pads, out_hw, multipliers, shifts,
+               count_include_pad=False, input_zp=0, output_zp=0,
+               out_dtype=np.int8):
+    """NCHW average pooling: per output position, the sum of (x - input_zp)
+    over the window's positions inside the input, rescaled by the dyadic
+    factor of its count (all of the window's positions with
+    count_include_pad) and output_zp added, saturated."""
+    x = _i64(x) - int(input_zp)
+    n, c, h, w = x.shape
+    oh, ow = out_hw
+    y = np.zeros((n, c, oh, ow), dtype=np.int64)
+    for i in range(oh):
+        r0 = i * strides[0] - pads[0]
+        rows = slice(max(r0, 0), min(r0 + kernel[0], h))
+        for j in range(ow):
+            c0 = j * strides[1] - pads[1]
+            cols = slice(max(c0, 0), min(c0 + kernel[1], w))
+            total = x[:, :, rows, cols].sum(axis=(2, 3))
+            count = (kernel[0] * kernel[1] if count_include_pad else
+                     (rows.stop - rows.start) * (cols.stop - cols.start))
+            y[:, :, i, j] = rescale(total, [multipliers[count - 1]],
+                                    [shifts[count - 1]])
+    return sat(y + int(output_zp), out_dtype)
+
+
 def reduce_sum(x, dims, input_zp=0):
     """``sum over dims of (x - input_zp)`` in int32 (exact: the op's
     verifier bounds the count)."""

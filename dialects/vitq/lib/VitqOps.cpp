@@ -271,6 +271,60 @@ LogicalResult AffineOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// AvgPool2DOp
+//===----------------------------------------------------------------------===//
+
+int64_t AvgPool2DOp::windowCount(unsigned dim, int64_t o) {
+  int64_t k = getKernel()[dim];
+  if (getCountIncludePad())
+    return k;
+  int64_t in = getInput().getType().getDimSize(2 + dim);
+  int64_t start = o * getStrides()[dim] - getPads()[dim];
+  return std::min(start + k, in) - std::max<int64_t>(start, 0);
+}
+
+LogicalResult AvgPool2DOp::verify() {
+  RankedTensorType input = getInput().getType(), output = getOutput().getType();
+  if (input.getRank() != 4 || output.getRank() != 4 ||
+      !input.hasStaticShape() || !output.hasStaticShape())
+    return emitOpError("needs static NCHW input and result");
+  if (getKernel().size() != 2 || getStrides().size() != 2 ||
+      getPads().size() != 4 ||
+      llvm::any_of(getKernel(), [](int64_t k) { return k < 1 || k > 64; }) ||
+      llvm::any_of(getStrides(), [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(getPads(), [](int64_t p) { return p < 0; }))
+    return emitOpError("kernel (1 to 64), strides (positive) and pads (4, "
+                       "non-negative) are malformed");
+  if (output.getDimSize(0) != input.getDimSize(0) ||
+      output.getDimSize(1) != input.getDimSize(1))
+    return emitOpError("keeps the batch and channel dimensions");
+  for (unsigned d = 0; d < 2; ++d) {
+    int64_t out = output.getDimSize(2 + d), in = input.getDimSize(2 + d);
+    if (out < 1 || (out - 1) * getStrides()[d] >= in + getPads()[d])
+      return emitOpError("output dimension ")
+             << 2 + d << " has windows that start past the input";
+    if (getPads()[d] >= getKernel()[d] || getPads()[d + 2] >= getKernel()[d])
+      return emitOpError("pads must be smaller than the kernel");
+  }
+  size_t counts = getKernel()[0] * getKernel()[1];
+  if (getMultipliers().size() != counts || getShifts().size() != counts)
+    return emitOpError("needs one multiplier and shift per count (")
+           << counts << ")";
+  for (int32_t s : getShifts())
+    if (failed(verifyShift(*this, s)))
+      return failure();
+  for (int32_t m : getMultipliers())
+    if (m < 0)
+      return emitOpError("multipliers must be non-negative");
+  if (failed(verifyZeroPoint(*this, "input_zp", getInputZp(),
+                             input.getElementType())) ||
+      failed(verifyZeroPoint(*this, "output_zp", getOutputZp(),
+                             output.getElementType())))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // ReduceSumOp
 //===----------------------------------------------------------------------===//
 

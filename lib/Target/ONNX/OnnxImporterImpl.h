@@ -337,6 +337,13 @@ private:
   FailureOr<bool> tryQuantizedAffine(const NodeContext &node, Value input,
                                      int64_t axis, ArrayRef<double> scale,
                                      ArrayRef<double> shift);
+  /// AveragePool of a dequantized per-tensor input whose only user
+  /// quantizes it: vitq.avg_pool2d, one dyadic factor per window count.
+  FailureOr<bool> tryQuantizedAvgPool(const NodeContext &node, Value input,
+                                      ArrayRef<int64_t> kernel,
+                                      ArrayRef<int64_t> strides,
+                                      ArrayRef<int64_t> pads, bool includePad,
+                                      ArrayRef<int64_t> outputShape);
   FailureOr<bool> tryQuantizedReduce(const NodeContext &node, Value input,
                                      ArrayRef<int64_t> dims, int64_t count,
                                      bool mean, ArrayRef<int64_t> resultShape);

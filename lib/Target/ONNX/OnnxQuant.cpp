@@ -31,6 +31,7 @@
 
 #include "vitq/Dialect/Vitq/VitqOps.h"
 #include "vitq/Dialect/Vitq/VitqQuant.h"
+#include "vitq/Support/Dyadic.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -979,6 +980,47 @@ FailureOr<bool> Importer::tryQuantizedAffine(const NodeContext &node,
       builder, loc, type.clone(getStorageIntegerType(out)), storageOf(loc, q),
       *rescale, builder.getDenseI32ArrayAttr(bias),
       builder.getI32IntegerAttr(in.getZeroPoint()));
+  absorb(*use, asQuantized(loc, result, out));
+  return true;
+}
+
+FailureOr<bool>
+Importer::tryQuantizedAvgPool(const NodeContext &node, Value input,
+                              ArrayRef<int64_t> kernel,
+                              ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                              bool includePad, ArrayRef<int64_t> outputShape) {
+  Value q = dequantizedSource(input);
+  if (!q || !isPerTensor(quantTypeOf(q)))
+    return false;
+  std::optional<QuantizedUse> use = quantizedUse(node);
+  if (!use || !isPerTensor(use->type))
+    return false;
+  auto in = cast<quant::UniformQuantizedType>(quantTypeOf(q));
+  auto out = cast<quant::UniformQuantizedType>(use->type);
+  if (in.getStorageTypeIntegralWidth() > 16 || kernel[0] > 64 ||
+      kernel[1] > 64 || pads[0] >= kernel[0] || pads[2] >= kernel[0] ||
+      pads[1] >= kernel[1] || pads[3] >= kernel[1])
+    return false;
+  SmallVector<int32_t> multipliers, shifts;
+  for (int64_t count = 1; count <= kernel[0] * kernel[1]; ++count) {
+    std::optional<DyadicScale> d = computeDyadicScale(
+        in.getScale() / (static_cast<double>(count) * out.getScale()));
+    if (!d)
+      return false;
+    multipliers.push_back(d->multiplier);
+    shifts.push_back(d->shift);
+  }
+  Location loc = node.loc;
+  Value result = AvgPool2DOp::create(
+      builder, loc,
+      RankedTensorType::get(outputShape, getStorageIntegerType(out)),
+      storageOf(loc, q), builder.getDenseI64ArrayAttr(kernel),
+      builder.getDenseI64ArrayAttr(strides), builder.getDenseI64ArrayAttr(pads),
+      includePad ? builder.getUnitAttr() : UnitAttr(),
+      builder.getDenseI32ArrayAttr(multipliers),
+      builder.getDenseI32ArrayAttr(shifts),
+      builder.getI32IntegerAttr(in.getZeroPoint()),
+      builder.getI32IntegerAttr(out.getZeroPoint()));
   absorb(*use, asQuantized(loc, result, out));
   return true;
 }

@@ -259,6 +259,11 @@ LogicalResult Importer::convertAveragePool(const NodeContext &node) {
       counts[i].push_back(std::max<int64_t>(count, 1));
     }
   }
+  FailureOr<bool> quantized =
+      tryQuantizedAvgPool(node, *input, *kernel, strides, pads, includePad,
+                          {shape[0], shape[1], outSize[0], outSize[1]});
+  if (failed(quantized) || *quantized)
+    return success(succeeded(quantized));
   Location loc = node.loc;
   Value padded = *input;
   if (llvm::any_of(pads, [](int64_t p) { return p != 0; }) || extra[0] ||

@@ -989,3 +989,19 @@ func.func @mul_broadcast(%a: tensor<4xi8>, %b: tensor<3xi8>) {
   %0 = vitq.mul %a, %b {rescale = #vitq.rescale<1518500250, 38>} : tensor<4xi8>, tensor<3xi8> -> tensor<4xi8>
   return
 }
+
+// -----
+
+func.func @avg_pool_counts(%x: tensor<1x3x4x5xi8>) {
+  // expected-error @+1 {{needs one multiplier and shift per count (2)}}
+  %y = vitq.avg_pool2d %x {kernel = array<i64: 2, 1>, strides = array<i64: 2, 1>, pads = array<i64: 0, 0, 0, 0>, multipliers = array<i32: 1073741824>, shifts = array<i32: 31>} : tensor<1x3x4x5xi8> -> tensor<1x3x2x5xi8>
+  return
+}
+
+// -----
+
+func.func @avg_pool_window(%x: tensor<1x3x4x5xi8>) {
+  // expected-error @+1 {{output dimension 2 has windows that start past the input}}
+  %y = vitq.avg_pool2d %x {kernel = array<i64: 2, 1>, strides = array<i64: 2, 1>, pads = array<i64: 0, 0, 0, 0>, multipliers = array<i32: 1073741824, 1073741824>, shifts = array<i32: 31, 32>} : tensor<1x3x4x5xi8> -> tensor<1x3x3x5xi8>
+  return
+}

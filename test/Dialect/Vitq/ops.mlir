@@ -269,3 +269,10 @@ func.func @products(%a: tensor<1x4x7x7xi8>, %b: tensor<1x4x1x1xi8>) -> (tensor<1
   %d = vitq.div %a, %b {rescale = #vitq.rescale<1518500250, 20>, output_zp = -2 : i32} : tensor<1x4x7x7xi8>, tensor<1x4x1x1xi8> -> tensor<1x4x7x7xi16>
   return %m, %d : tensor<1x4x7x7xi8>, tensor<1x4x7x7xi16>
 }
+
+// CHECK-LABEL: func.func @avg_pool
+// CHECK: vitq.avg_pool2d %{{.*}} {count_include_pad, input_zp = 2 : i32, kernel = array<i64: 2, 1>, multipliers = array<i32: 1073741824, 1073741824>, pads = array<i64: 1, 0, 0, 0>, shifts = array<i32: 31, 32>, strides = array<i64: 2, 1>} : tensor<1x3x4x5xi8> -> tensor<1x3x3x5xi8>
+func.func @avg_pool(%x: tensor<1x3x4x5xi8>) -> tensor<1x3x3x5xi8> {
+  %y = vitq.avg_pool2d %x {kernel = array<i64: 2, 1>, strides = array<i64: 2, 1>, pads = array<i64: 1, 0, 0, 0>, count_include_pad, multipliers = array<i32: 1073741824, 1073741824>, shifts = array<i32: 31, 32>, input_zp = 2 : i32} : tensor<1x3x4x5xi8> -> tensor<1x3x3x5xi8>
+  return %y : tensor<1x3x3x5xi8>
+}

@@ -898,6 +898,24 @@ def ort_sub(opts) -> onnx.ModelProto:
     return g.model(17)
 
 
+def ort_avgpool(opts) -> onnx.ModelProto:
+    """onnxruntime's quantized EfficientFormer token mixer, pool(x) - x with
+    a 3x3 AveragePool that does not count its padding, then a strided
+    ceil_mode pool that does."""
+    g = GraphBuilder("ort_avgpool")
+    o = OrtQdq(g)
+    x = o.pair(g.input("x", FLOAT, [1, 3, 7, 8]), 0.03, 128)
+    p = o.pair(g.node("AveragePool", [x], scope="/mixer", kernel_shape=[3, 3],
+                      strides=[1, 1], pads=[1, 1, 1, 1], count_include_pad=0),
+               0.02, 128)
+    d = o.pair(g.node("Sub", [p, x], scope="/mixer"), 0.03, 128)
+    o.pair(g.node("AveragePool", [d], scope="/down", kernel_shape=[3, 3],
+                  strides=[2, 2], pads=[1, 0, 1, 0], count_include_pad=1,
+                  ceil_mode=1), 0.01, 128, output="y")
+    g.output("y", FLOAT, [1, 3, 4, 4])
+    return g.model(17)
+
+
 def ort_linear_attention(opts) -> onnx.ModelProto:
     """onnxruntime's quantized ReLU linear attention core (EfficientViT-B,
     Trio-ViT): v padded with a row of ones, kv = k^T v, out = q kv, then the
@@ -2598,6 +2616,7 @@ MODELS: Dict[str, Entry] = {
     "ort_batchnorm": Entry(ort_batchnorm),
     "ort_gating": Entry(ort_gating),
     "ort_sub": Entry(ort_sub),
+    "ort_avgpool": Entry(ort_avgpool),
     "ort_linear_attention": Entry(ort_linear_attention),
     "pattern_layernorm13": Entry(pattern_layernorm13),
     "pattern_gelu_erf": Entry(pattern_gelu_erf),

@@ -157,6 +157,58 @@ def Vitq_AffineOp : Vitq_Op<"affine"> {
   let hasVerifier = 1;
 }
 
+def Vitq_AvgPool2DOp : Vitq_Op<"avg_pool2d"> {
+  let summary = "Integer average pooling over NCHW windows";
+  let description = [{
+    For each output position, with the window of `kernel` rows and columns
+    starting at `o * strides - pads` (`pads` = top, left, bottom, right):
+
+    ```
+    sum   = sum over the window's positions inside the input of (x - input_zp)
+    count = kernel[0] * kernel[1] with count_include_pad, else the number of
+            those positions
+    y     = saturate(((sum * multipliers[count-1] + 2^(s-1)) >> s)
+                     + output_zp),   s = shifts[count-1]
+    ```
+
+    in 64-bit arithmetic: the divisor of every possible count is its own
+    dyadic factor (`s_in / (count * s_out)`), so borders divide by what
+    they hold, as ONNX AveragePool does. Inputs and results are int8 or
+    int16; the output's spatial size is the result type's (floor or ceil
+    mode).
+
+    ```mlir
+    %y = vitq.avg_pool2d %x {kernel = array<i64: 3, 3>,
+                             strides = array<i64: 1, 1>,
+                             pads = array<i64: 1, 1, 1, 1>,
+                             multipliers = array<i32: ...>,
+                             shifts = array<i32: ...>}
+           : tensor<1x48x56x56xi8> -> tensor<1x48x56x56xi8>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_ActTensor:$input,
+    DenseI64ArrayAttr:$kernel,
+    DenseI64ArrayAttr:$strides,
+    DenseI64ArrayAttr:$pads,
+    UnitAttr:$count_include_pad,
+    DenseI32ArrayAttr:$multipliers,
+    DenseI32ArrayAttr:$shifts,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$input_zp,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$output_zp
+  );
+  let results = (outs Vitq_ActTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The number of input positions (or of window positions, with
+    /// count_include_pad) of output `o` along spatial dimension `dim`.
+    int64_t windowCount(unsigned dim, int64_t o);
+  }];
+}
+
 def Vitq_ReduceSumOp : Vitq_Op<"reduce_sum"> {
   let summary = "Exact integer sum over dimensions";
   let description = [{
