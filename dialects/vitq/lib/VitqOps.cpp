@@ -803,17 +803,20 @@ LogicalResult ActivationOp::verify() {
   return verifyFloatOrQuantizedPair(*this, getInput(), getOutput());
 }
 
-double ActivationOp::evaluate(double x) {
-  StringRef kind = getKind();
+double vitq::evaluateActivation(StringRef kind, double x, double alpha,
+                                double beta) {
   if (kind == "sigmoid")
     return 1.0 / (1.0 + std::exp(-x));
   if (kind == "silu")
     return x / (1.0 + std::exp(-x));
   if (kind == "hard_sigmoid")
-    return std::clamp(getAlpha().convertToDouble() * x +
-                          getBeta().convertToDouble(),
-                      0.0, 1.0);
+    return std::clamp(alpha * x + beta, 0.0, 1.0);
   return x * std::clamp(x / 6.0 + 0.5, 0.0, 1.0);
+}
+
+double ActivationOp::evaluate(double x) {
+  return evaluateActivation(getKind(), x, getAlpha().convertToDouble(),
+                            getBeta().convertToDouble());
 }
 
 LogicalResult LayerNormOp::verify() {

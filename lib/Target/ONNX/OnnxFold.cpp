@@ -480,8 +480,9 @@ FailureOr<bool> Importer::foldFloatArithmetic(const NodeContext &node) {
   unsigned arity = binary ? 2 : 1;
   if (op == "Mod" && !node.intAttr("fmod", 0))
     return false; // a float Mod needs fmod = 1: the converter says so
-  double alpha = op == "HardSwish" ? 1.0 / 6 : node.floatAttr("alpha", 0.2f);
-  double beta = op == "HardSwish" ? 0.5 : node.floatAttr("beta", 0.5f);
+  std::optional<StringRef> activation = activationKind(op);
+  double alpha = node.floatAttr("alpha", 0.2f),
+         beta = node.floatAttr("beta", 0.5f);
   SmallVector<const ConstTensor *> in;
   for (unsigned i = 0; i < arity; ++i) {
     const ConstTensor *c = constant(node, i);
@@ -505,11 +506,11 @@ FailureOr<bool> Importer::foldFloatArithmetic(const NodeContext &node) {
   std::vector<double> result(type.getNumElements());
   for (size_t i = 0; i < result.size(); ++i) {
     double a = operands[0][i], b = binary ? operands[1][i] : 0.0;
-    double hard = std::clamp(alpha * a + beta, 0.0, 1.0);
+    if (activation) {
+      result[i] = evaluateActivation(*activation, a, alpha, beta);
+      continue;
+    }
     result[i] = llvm::StringSwitch<double>(op)
-                    .Case("Sigmoid", 1.0 / (1.0 + std::exp(-a)))
-                    .Case("HardSigmoid", hard)
-                    .Case("HardSwish", a * hard)
                     .Case("Mod", std::fmod(a, b))
                     .Case("Add", a + b)
                     .Case("Sub", a - b)

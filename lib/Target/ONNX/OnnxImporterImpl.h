@@ -66,6 +66,10 @@ private:
                                         int expected) const;
 };
 
+/// The vitq.activation kind of ONNX op `opType` (Sigmoid, HardSigmoid,
+/// HardSwish; Swish, the fused SiLU), or nullopt.
+std::optional<llvm::StringRef> activationKind(llvm::StringRef opType);
+
 /// Why `node` does not match ONNX's schema of its op at `opset` (input and
 /// output counts, attribute types), or nullopt if it does or ONNX has no
 /// schema for it.
@@ -309,6 +313,16 @@ private:
     std::optional<QuantizedUse> use;
   };
   IslandOperand islandOperand(const NodeContext &node, Value input);
+  /// islandOperand's quantized case with both types per tensor and the
+  /// input at most 16 bits: the input's integers (as a quantized value),
+  /// its type, the result's, and the QuantizeLinear that takes the result.
+  struct QuantizedUnary {
+    Value input;
+    quant::UniformQuantizedType in, out;
+    QuantizedUse use;
+  };
+  std::optional<QuantizedUnary> quantizedUnary(const NodeContext &node,
+                                               Value input);
   void finishIsland(const NodeContext &node, const IslandOperand &in,
                     Value result);
   LogicalResult finishQuantized(const NodeContext &node, Value quantized);

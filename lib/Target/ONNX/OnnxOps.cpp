@@ -113,6 +113,16 @@ FailureOr<Value> Importer::elementwise(const NodeContext &node,
 // Elementwise
 //===----------------------------------------------------------------------===//
 
+std::optional<llvm::StringRef>
+onnx_import::activationKind(llvm::StringRef opType) {
+  return llvm::StringSwitch<std::optional<llvm::StringRef>>(opType)
+      .Case("Sigmoid", llvm::StringRef("sigmoid"))
+      .Case("HardSigmoid", llvm::StringRef("hard_sigmoid"))
+      .Case("HardSwish", llvm::StringRef("hard_swish"))
+      .Case("Swish", llvm::StringRef("silu"))
+      .Default(std::nullopt);
+}
+
 /// Builds the float or the integer form of a binary arith op.
 template <typename FloatOp, typename IntOp>
 static Value binaryOp(OpBuilder &b, Location loc, bool isFloat, Value lhs,
@@ -146,32 +156,21 @@ LogicalResult Importer::convertElementwise(const NodeContext &node) {
   bool isFloat = isa<FloatType>(element);
   if (!isFloat && !llvm::is_contained({"Add", "Sub", "Mul", "Div", "Mod"}, op))
     return node.error() << "only float operands are supported, got " << element;
-  // A quantized activation stays one op, which the integer legalisation
-  // turns into a table.
-  if (llvm::is_contained({"Sigmoid", "HardSigmoid", "HardSwish", "Swish"},
-                         op)) {
+  // Activations are one op, float or quantized (which the integer
+  // legalisation turns into a table).
+  if (std::optional<StringRef> kind = activationKind(op)) {
     IslandOperand in = islandOperand(node, inputs[0]);
-    if (in.use || op == "Swish") {
-      StringRef kind = llvm::StringSwitch<StringRef>(op)
-                           .Case("Sigmoid", "sigmoid")
-                           .Case("HardSigmoid", "hard_sigmoid")
-                           .Case("HardSwish", "hard_swish")
-                           .Default("silu");
-      Value result = ActivationOp::create(
-          builder, node.loc, in.resultType, in.value,
-          builder.getStringAttr(kind),
-          builder.getF32FloatAttr(node.floatAttr("alpha", 0.2f)),
-          builder.getF32FloatAttr(node.floatAttr("beta", 0.5f)));
-      finishIsland(node, in, result);
-      return success();
-    }
+    Value result = ActivationOp::create(
+        builder, node.loc, in.resultType, in.value,
+        builder.getStringAttr(*kind),
+        builder.getF32FloatAttr(node.floatAttr("alpha", 0.2f)),
+        builder.getF32FloatAttr(node.floatAttr("beta", 0.5f)));
+    finishIsland(node, in, result);
+    return success();
   }
   bool fmod = node.intAttr("fmod", 0) != 0;
   if (op == "Mod" && isFloat && !fmod)
     return node.error() << "a float Mod needs fmod = 1";
-  // HardSigmoid's and HardSwish's slope and offset.
-  double alpha = op == "HardSwish" ? 1.0 / 6 : node.floatAttr("alpha", 0.2f);
-  double beta = op == "HardSwish" ? 0.5 : node.floatAttr("beta", 0.5f);
   if (binary && typeOf(inputs[1]).getElementType() != element)
     return node.error() << "operand element types differ";
 
@@ -207,22 +206,6 @@ LogicalResult Importer::convertElementwise(const NodeContext &node) {
     if (op == "Neg")
       return arith::NegFOp::create(b, loc, a[0]);
     Type t = a[0].getType();
-    auto f = [&](double v) -> Value {
-      return arith::ConstantOp::create(b, loc, t, b.getFloatAttr(t, v));
-    };
-    if (op == "Sigmoid") {
-      Value e =
-          math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, a[0]));
-      return arith::DivFOp::create(b, loc, f(1.0),
-                                   arith::AddFOp::create(b, loc, f(1.0), e));
-    }
-    if (op == "HardSigmoid" || op == "HardSwish") {
-      Value v = arith::AddFOp::create(
-          b, loc, arith::MulFOp::create(b, loc, a[0], f(alpha)), f(beta));
-      v = arith::MinimumFOp::create(
-          b, loc, arith::MaximumFOp::create(b, loc, v, f(0.0)), f(1.0));
-      return op == "HardSwish" ? arith::MulFOp::create(b, loc, a[0], v) : v;
-    }
     if (op == "Mod") {
       if (isFloat)
         return arith::RemFOp::create(b, loc, a[0], a[1]);

@@ -949,16 +949,10 @@ FailureOr<bool> Importer::tryQuantizedAffine(const NodeContext &node,
                                              Value input, int64_t axis,
                                              ArrayRef<double> scale,
                                              ArrayRef<double> shift) {
-  Value q = dequantizedSource(input);
-  if (!q || !isPerTensor(quantTypeOf(q)))
+  std::optional<QuantizedUnary> unary = quantizedUnary(node, input);
+  if (!unary)
     return false;
-  std::optional<QuantizedUse> use = quantizedUse(node);
-  if (!use || !isPerTensor(use->type))
-    return false;
-  auto in = cast<quant::UniformQuantizedType>(quantTypeOf(q));
-  auto out = cast<quant::UniformQuantizedType>(use->type);
-  if (in.getStorageTypeIntegralWidth() > 16)
-    return false;
+  auto [q, in, out, use] = *unary;
   SmallVector<double> factors;
   SmallVector<int32_t> bias;
   for (auto [a, b] : llvm::zip_equal(scale, shift)) {
@@ -980,7 +974,7 @@ FailureOr<bool> Importer::tryQuantizedAffine(const NodeContext &node,
       builder, loc, type.clone(getStorageIntegerType(out)), storageOf(loc, q),
       *rescale, builder.getDenseI32ArrayAttr(bias),
       builder.getI32IntegerAttr(in.getZeroPoint()));
-  absorb(*use, asQuantized(loc, result, out));
+  absorb(use, asQuantized(loc, result, out));
   return true;
 }
 
@@ -989,17 +983,12 @@ Importer::tryQuantizedAvgPool(const NodeContext &node, Value input,
                               ArrayRef<int64_t> kernel,
                               ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
                               bool includePad, ArrayRef<int64_t> outputShape) {
-  Value q = dequantizedSource(input);
-  if (!q || !isPerTensor(quantTypeOf(q)))
+  std::optional<QuantizedUnary> unary = quantizedUnary(node, input);
+  if (!unary)
     return false;
-  std::optional<QuantizedUse> use = quantizedUse(node);
-  if (!use || !isPerTensor(use->type))
-    return false;
-  auto in = cast<quant::UniformQuantizedType>(quantTypeOf(q));
-  auto out = cast<quant::UniformQuantizedType>(use->type);
-  if (in.getStorageTypeIntegralWidth() > 16 || kernel[0] > 64 ||
-      kernel[1] > 64 || pads[0] >= kernel[0] || pads[2] >= kernel[0] ||
-      pads[1] >= kernel[1] || pads[3] >= kernel[1])
+  auto [q, in, out, use] = *unary;
+  if (kernel[0] > 64 || kernel[1] > 64 || pads[0] >= kernel[0] ||
+      pads[2] >= kernel[0] || pads[1] >= kernel[1] || pads[3] >= kernel[1])
     return false;
   SmallVector<int32_t> multipliers, shifts;
   for (int64_t count = 1; count <= kernel[0] * kernel[1]; ++count) {
@@ -1021,7 +1010,7 @@ Importer::tryQuantizedAvgPool(const NodeContext &node, Value input,
       builder.getDenseI32ArrayAttr(shifts),
       builder.getI32IntegerAttr(in.getZeroPoint()),
       builder.getI32IntegerAttr(out.getZeroPoint()));
-  absorb(*use, asQuantized(loc, result, out));
+  absorb(use, asQuantized(loc, result, out));
   return true;
 }
 
@@ -1030,16 +1019,12 @@ FailureOr<bool> Importer::tryQuantizedReduce(const NodeContext &node,
                                              ArrayRef<int64_t> dims,
                                              int64_t count, bool mean,
                                              ArrayRef<int64_t> resultShape) {
-  Value q = dequantizedSource(input);
-  if (!q || !isPerTensor(quantTypeOf(q)))
+  std::optional<QuantizedUnary> unary = quantizedUnary(node, input);
+  if (!unary)
     return false;
-  std::optional<QuantizedUse> use = quantizedUse(node);
-  if (!use || !isPerTensor(use->type))
-    return false;
-  auto in = cast<quant::UniformQuantizedType>(quantTypeOf(q));
-  auto out = cast<quant::UniformQuantizedType>(use->type);
+  auto [q, in, out, use] = *unary;
   unsigned bits = in.getStorageTypeIntegralWidth();
-  if (bits > 16 || count > (int64_t{1} << (31 - bits)))
+  if (count > (int64_t{1} << (31 - bits)))
     return false;
   Location loc = node.loc;
   RankedTensorType type = typeOf(q);
@@ -1060,7 +1045,7 @@ FailureOr<bool> Importer::tryQuantizedReduce(const NodeContext &node,
       builder, loc, RankedTensorType::get(summed, getStorageIntegerType(out)),
       sum, *rescale, builder.getI32IntegerAttr(0),
       builder.getI32IntegerAttr(out.getZeroPoint()));
-  absorb(*use, asQuantized(loc, reshape(loc, result, resultShape), out));
+  absorb(use, asQuantized(loc, reshape(loc, result, resultShape), out));
   return true;
 }
 
@@ -1200,6 +1185,19 @@ Importer::IslandOperand Importer::islandOperand(const NodeContext &node,
     if (std::optional<QuantizedUse> use = quantizedUse(node))
       return IslandOperand{q, typeOf(input).clone(use->type), use};
   return IslandOperand{input, typeOf(input), std::nullopt};
+}
+
+std::optional<Importer::QuantizedUnary>
+Importer::quantizedUnary(const NodeContext &node, Value input) {
+  IslandOperand island = islandOperand(node, input);
+  if (!island.use || !isPerTensor(island.use->type))
+    return std::nullopt;
+  auto in = cast<quant::UniformQuantizedType>(quantTypeOf(island.value));
+  if (in.getStorageTypeIntegralWidth() > 16)
+    return std::nullopt;
+  return QuantizedUnary{island.value, in,
+                        cast<quant::UniformQuantizedType>(island.use->type),
+                        *island.use};
 }
 
 void Importer::finishIsland(const NodeContext &node, const IslandOperand &in,

@@ -22,6 +22,11 @@ namespace mlir::vitq {
 /// 2^(2w - 2) must stay within 2^62 for w-bit input.
 constexpr int64_t kMaxRowInt8 = 65536;
 constexpr int64_t kMaxRowInt16 = 1625;
+
+/// vitq.activation's function `kind` (sigmoid, silu, hard_sigmoid,
+/// hard_swish) of the real value `x`; `alpha` and `beta` are hard_sigmoid's.
+double evaluateActivation(llvm::StringRef kind, double x, double alpha,
+                          double beta);
 } // namespace mlir::vitq
 
 #define GET_ATTRDEF_CLASSES
