@@ -67,12 +67,22 @@ def quantise(model_path: str, samples_path: str, output: str, preprocess: bool =
         if preprocess:
             source = os.path.join(tmp, "preprocessed.onnx")
             quant_pre_process(model_path, source)
-        quantize_static(source, output, RawDataReader(source, samples_path),
-                        quant_format=QuantFormat.QDQ, per_channel=per_channel,
-                        activation_type=TYPES[activation_type],
-                        weight_type=TYPES[weight_type],
-                        calibrate_method=METHODS[method],
-                        extra_options={"ActivationSymmetric": activation_symmetric})
+        # quantize_static may write scratch files (sym_shape_infer_temp.onnx,
+        # external data) into the working directory: keep them in `tmp`.
+        output = os.path.abspath(output)
+        source = os.path.abspath(source)
+        samples_path = os.path.abspath(samples_path)
+        cwd = os.getcwd()
+        os.chdir(tmp)
+        try:
+            quantize_static(source, output, RawDataReader(source, samples_path),
+                            quant_format=QuantFormat.QDQ, per_channel=per_channel,
+                            activation_type=TYPES[activation_type],
+                            weight_type=TYPES[weight_type],
+                            calibrate_method=METHODS[method],
+                            extra_options={"ActivationSymmetric": activation_symmetric})
+        finally:
+            os.chdir(cwd)
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
