@@ -17,8 +17,10 @@ PACKAGES=(
   clang-format-22
   # ONNX protobuf schema, protobuf and fmt for the importer.
   libonnx-dev libprotobuf-dev protobuf-compiler libfmt-dev
-  # oneDNN, the kernel benchmark's reference (bench/kernels.sh).
-  libdnnl-dev
+  # oneDNN, the kernel benchmark's reference (bench/kernels.sh); its CMake
+  # package requires the OpenCL headers and loader (built with an OpenCL GPU
+  # runtime), so configuring fails without them.
+  libdnnl-dev ocl-icd-opencl-dev
   # Unit tests; valgrind for the runtime's leak test (test/runtime).
   libgtest-dev valgrind
   # Python modules the tests use to generate models.
