@@ -189,7 +189,7 @@ IntRange ValueRanges::get(Value value, unsigned depth) {
   } else if (visitScanned(value, extend)) {
     if (exact)
       range = *exact;
-  } else if (isa_and_present<ShiftmaxOp>(def)) {
+  } else if (isa_and_present<ShiftmaxOp, TablemaxOp>(def)) {
     // Probabilities in [0, 1] at scale 2^-(w - 1), saturated.
     range.lo = 0;
   } else if (def && movesData(def) && depth < kMaxDepth) {
@@ -485,6 +485,18 @@ static Bounds boundShiftmax(ShiftmaxOp op, ValueRanges &ranges) {
   return out;
 }
 
+static Bounds boundTablemax(TablemaxOp op) {
+  Bounds out;
+  ArrayRef<int32_t> table = op.getExpTable();
+  IntRange e = make(*llvm::min_element(table), *llvm::max_element(table));
+  int64_t length = lastDim(op.getInput());
+  note(out, "int64 row sum of exponentials", sumOf(e, length), 64,
+       lengthStr(length) + " table entries in " + e.str());
+  note(out, "int64 e * floor(2^62 / sum)", make(0, Wide(1) << 62), 64,
+       "every e is at most the row sum");
+  return out;
+}
+
 static Bounds boundShiftGelu(ShiftGeluOp op, ValueRanges &ranges) {
   Bounds out;
   IntRange x = boundInputMinusZp(out, ranges, op.getInput(), op.getInputZp());
@@ -532,14 +544,16 @@ static Bounds boundILayerNorm(ILayerNormOp op, ValueRanges &ranges) {
   Wide kMax = Wide(1) << ((64 - llvm::countl_zero(vMax) + 1) / 2);
   note(out, "int64 Newton step k + v / k", make(0, kMax + squares.hi), 64,
        "k <= " + toString(kMax));
-  // std >= floor(sqrt(v)) >= |y| / 2 for v >= 1, and f <= (2^31 - 1) / std.
-  Wide f = (Wide(1) << 31) - 1;
-  IntRange yf =
-      note(out, "int64 y * floor((2^31 - 1) / std)", make(-2 * f, 2 * f), 64,
-           "|y| <= sqrt(v) <= 2 floor(sqrt(v)) <= 2 std");
+  // std >= floor(sqrt(v)) >= |y| / 2 for v >= 1, and
+  // f <= (2^(31 + r) - 1) / std.
+  int64_t r = op.getReciprocalShift();
+  Wide f = (Wide(1) << (31 + r)) - 1;
+  IntRange yf = note(
+      out, "int64 y * floor((2^(31 + r) - 1) / std)", make(-2 * f, 2 * f), 64,
+      "|y| <= sqrt(v) <= 2 floor(sqrt(v)) <= 2 std, r = " + std::to_string(r));
   IntRange bias{*llvm::min_element(op.getBias()),
                 *llvm::max_element(op.getBias())};
-  boundRescale(out, op.getRescale(), shr(yf, 1), bias);
+  boundRescale(out, op.getRescale(), shr(yf, 1 + r), bias);
   return out;
 }
 
@@ -552,6 +566,7 @@ SmallVector<IntermediateBound> vitq::boundIntermediates(Operation *op,
       .Case([&](RequantizeOp o) { return boundRequantize(o, ranges); })
       .Case([&](AddOp o) { return boundAdd(o, ranges); })
       .Case([&](ShiftmaxOp o) { return boundShiftmax(o, ranges); })
+      .Case([&](TablemaxOp o) { return boundTablemax(o); })
       .Case([&](ShiftGeluOp o) { return boundShiftGelu(o, ranges); })
       .Case([&](ILayerNormOp o) { return boundILayerNorm(o, ranges); })
       .Default([](Operation *) { return Bounds(); });

@@ -44,8 +44,6 @@ namespace {
 using utils::IteratorType;
 using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 
-constexpr int64_t kInt31Max = (int64_t{1} << 31) - 1;
-
 //===----------------------------------------------------------------------===//
 // Scalar arithmetic inside linalg bodies
 //===----------------------------------------------------------------------===//
@@ -822,6 +820,58 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
 // I-ViT non-linears
 //===----------------------------------------------------------------------===//
 
+/// floor(2^62 / sum) per row: the one divide of each softmax row.
+static Value rowReciprocals(ConversionPatternRewriter &rewriter, Location loc,
+                            RankedTensorType type, Value sum) {
+  auto rowType =
+      RankedTensorType::get(type.getShape().drop_back(), rewriter.getI64Type());
+  return elementwise(rewriter, loc, rowType, {sum},
+                     {rewriter.getMultiDimIdentityMap(type.getRank() - 1)},
+                     [&](OpBuilder &b, Location l, ValueRange args) {
+                       Arith a{b, l};
+                       return a.div(a.c(kReciprocalOne), args[0]);
+                     });
+}
+
+/// Softmax over the rows of `x` (at most 8 bits, or a tensor larger than
+/// the table) with the exponential of `max - x` looked up in `exps`, where
+/// it is used, instead of being computed and stored as an i64 tensor: the
+/// normalisation shared by vitq.shiftmax and vitq.tablemax.
+static Value tableSoftmax(ConversionPatternRewriter &rewriter, Location loc,
+                          RankedTensorType type, Value x,
+                          ArrayRef<int32_t> exps) {
+  MLIRContext *ctx = rewriter.getContext();
+  unsigned rank = type.getRank();
+  Type i64 = rewriter.getI64Type();
+  auto full64 = type.clone(i64);
+  AffineMap id = rewriter.getMultiDimIdentityMap(rank);
+  AffineMap row = rowMap(ctx, rank);
+  auto out = cast<IntegerType>(type.getElementType());
+  int64_t shift = 63 - out.getWidth();
+  Value rowMax = reduceRows(rewriter, loc, {x}, {id}, full64, i64, INT64_MIN,
+                            [](Arith &a, ValueRange in, Value acc) {
+                              return a.max(acc, a.ext(in[0]));
+                            });
+  auto tableType = RankedTensorType::get({static_cast<int64_t>(exps.size())},
+                                         rewriter.getI32Type());
+  Value table = arith::ConstantOp::create(
+      rewriter, loc, DenseIntElementsAttr::get(tableType, exps));
+  auto exp = [table](Arith &a, Value in, Value max) {
+    return a.zext(a.lookup(table, a.sub(max, a.ext(in))), a.i64());
+  };
+  Value sum = reduceRows(rewriter, loc, {x, rowMax}, {id, row}, full64, i64, 0,
+                         [&](Arith &a, ValueRange in, Value acc) {
+                           return a.add(acc, exp(a, in[0], in[1]));
+                         });
+  Value factor = rowReciprocals(rewriter, loc, type, sum);
+  return elementwise(rewriter, loc, type, {x, rowMax, factor}, {id, row, row},
+                     [&](OpBuilder &b, Location l, ValueRange args) {
+                       Arith a{b, l};
+                       Value e = exp(a, args[0], args[1]);
+                       return a.saturate(a.shr(a.mul(e, args[2]), shift), out);
+                     });
+}
+
 struct ShiftmaxLowering : OpConversionPattern<ShiftmaxOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -837,22 +887,6 @@ struct ShiftmaxLowering : OpConversionPattern<ShiftmaxOp> {
     AffineMap row = rowMap(ctx, rank);
     Value x = adaptor.getInput();
     int64_t x0 = op.getX0(), n = op.getExpShift();
-
-    Value rowMax = reduceRows(rewriter, loc, {x}, {id}, full64, i64, INT64_MIN,
-                              [](Arith &a, ValueRange in, Value acc) {
-                                return a.max(acc, a.ext(in[0]));
-                              });
-    auto out = cast<IntegerType>(type.getElementType());
-    int64_t shift = 63 - out.getWidth();
-    auto rowType = RankedTensorType::get(type.getShape().drop_back(), i64);
-    auto reciprocal = [&](Value sum) {
-      return elementwise(rewriter, loc, rowType, {sum},
-                         {rewriter.getMultiDimIdentityMap(rank - 1)},
-                         [&](OpBuilder &b, Location l, ValueRange args) {
-                           Arith a{b, l};
-                           return a.div(a.c(kReciprocalOne), args[0]);
-                         });
-    };
     // With an input of at most 8 bits (or a tensor larger than the table),
     // x - max takes at most 2^w values: their shift exponentials are a
     // table the compiler evaluates, and e is looked up where it is used
@@ -866,28 +900,15 @@ struct ShiftmaxLowering : OpConversionPattern<ShiftmaxOp> {
       SmallVector<int32_t> exps(size_t{1} << inWidth);
       for (auto [d, e] : llvm::enumerate(exps))
         e = static_cast<int32_t>(shiftExp(-static_cast<int64_t>(d), x0, n));
-      auto tableType = RankedTensorType::get(
-          {static_cast<int64_t>(exps.size())}, rewriter.getI32Type());
-      Value table = arith::ConstantOp::create(
-          rewriter, loc, DenseIntElementsAttr::get(tableType, ArrayRef(exps)));
-      auto exp = [table](Arith &a, Value in, Value max) {
-        return a.zext(a.lookup(table, a.sub(max, a.ext(in))), a.i64());
-      };
-      Value sum = reduceRows(rewriter, loc, {x, rowMax}, {id, row}, full64, i64,
-                             0, [&](Arith &a, ValueRange in, Value acc) {
-                               return a.add(acc, exp(a, in[0], in[1]));
-                             });
-      Value factor = reciprocal(sum);
-      rewriter.replaceOp(
-          op,
-          elementwise(rewriter, loc, type, {x, rowMax, factor}, {id, row, row},
-                      [&](OpBuilder &b, Location l, ValueRange args) {
-                        Arith a{b, l};
-                        Value e = exp(a, args[0], args[1]);
-                        return a.saturate(a.shr(a.mul(e, args[2]), shift), out);
-                      }));
+      rewriter.replaceOp(op, tableSoftmax(rewriter, loc, type, x, exps));
       return success();
     }
+    Value rowMax = reduceRows(rewriter, loc, {x}, {id}, full64, i64, INT64_MIN,
+                              [](Arith &a, ValueRange in, Value acc) {
+                                return a.max(acc, a.ext(in[0]));
+                              });
+    auto out = cast<IntegerType>(type.getElementType());
+    int64_t shift = 63 - out.getWidth();
     Value e =
         elementwise(rewriter, loc, full64, {x, rowMax}, {id, row},
                     [&](OpBuilder &b, Location l, ValueRange args) {
@@ -897,7 +918,7 @@ struct ShiftmaxLowering : OpConversionPattern<ShiftmaxOp> {
     Value sum = reduceRows(
         rewriter, loc, {e}, {id}, full64, i64, 0,
         [](Arith &a, ValueRange in, Value acc) { return a.add(acc, in[0]); });
-    Value factor = reciprocal(sum);
+    Value factor = rowReciprocals(rewriter, loc, type, sum);
     rewriter.replaceOp(
         op, elementwise(rewriter, loc, type, {e, factor}, {id, row},
                         [&](OpBuilder &b, Location l, ValueRange args) {
@@ -905,6 +926,18 @@ struct ShiftmaxLowering : OpConversionPattern<ShiftmaxOp> {
                           return a.saturate(
                               a.shr(a.mul(args[0], args[1]), shift), out);
                         }));
+    return success();
+  }
+};
+
+struct TablemaxLowering : OpConversionPattern<TablemaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TablemaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, tableSoftmax(rewriter, op.getLoc(),
+                                        op.getOutput().getType(),
+                                        adaptor.getInput(), op.getExpTable()));
     return success();
   }
 };
@@ -1097,12 +1130,14 @@ struct ILayerNormLowering : OpConversionPattern<ILayerNormOp> {
                            });
     int64_t iterations = op.getSqrtIterations();
     int64_t offset = op.getVarianceOffset();
+    int64_t r = op.getReciprocalShift();
+    int64_t numerator = (int64_t{1} << (31 + r)) - 1;
     Value factor =
         elementwise(rewriter, loc, rowType, {var}, {rowId},
                     [&](OpBuilder &b, Location l, ValueRange args) {
                       Arith a{b, l};
                       Value v = a.max(a.add(args[0], a.c(offset)), a.c(1));
-                      return a.div(a.c(kInt31Max), a.isqrt(v, iterations));
+                      return a.div(a.c(numerator), a.isqrt(v, iterations));
                     });
     SmallVector<Value> inputs{x, sum, factor};
     SmallVector<AffineMap> maps{id, row, row};
@@ -1121,7 +1156,7 @@ struct ILayerNormLowering : OpConversionPattern<ILayerNormOp> {
                         [&](OpBuilder &b, Location l, ValueRange args) {
                           Arith a{b, l};
                           Value y = centred(a, args[0], args[1]);
-                          Value z = a.shr(a.mul(y, args[2]), 1);
+                          Value z = a.shr(a.mul(y, args[2]), 1 + r);
                           Value beta =
                               bias.size() > 1 ? a.ext(args[3]) : a.c(bias[0]);
                           Value v = a.add(rescale.apply(a, args, z), beta);
@@ -1412,6 +1447,8 @@ struct ActivationLowering : OpConversionPattern<ActivationOp> {
                   Arith a{b, l};
                   Type ft = type.getElementType();
                   Value x = args[0];
+                  if (kind == "relu")
+                    return arith::MaximumFOp::create(b, l, x, a.cf(0.0, ft));
                   if (kind == "sigmoid" || kind == "silu") {
                     Value e = math::ExpOp::create(
                         b, l, arith::NegFOp::create(b, l, x));
@@ -1551,11 +1588,12 @@ struct ConvertVitqToLinalgPass
     RewritePatternSet patterns(ctx);
     patterns.add<
         RequantizeLowering, AddLowering, MatmulLowering, LinearLowering,
-        Conv2DLowering, ShiftmaxLowering, ShiftGeluLowering, ILayerNormLowering,
-        QuantizeLowering, DequantizeLowering, StorageCastLowering,
-        SoftmaxLowering, GeluLowering, LayerNormLowering, ActivationLowering,
-        LookupLowering, ReduceSumLowering, AffineLowering, AvgPool2DLowering,
-        ProductLowering<MulOp>, ProductLowering<DivOp>>(converter, ctx);
+        Conv2DLowering, ShiftmaxLowering, TablemaxLowering, ShiftGeluLowering,
+        ILayerNormLowering, QuantizeLowering, DequantizeLowering,
+        StorageCastLowering, SoftmaxLowering, GeluLowering, LayerNormLowering,
+        ActivationLowering, LookupLowering, ReduceSumLowering, AffineLowering,
+        AvgPool2DLowering, ProductLowering<MulOp>, ProductLowering<DivOp>>(
+        converter, ctx);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

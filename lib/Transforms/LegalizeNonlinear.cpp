@@ -37,6 +37,9 @@ using namespace mlir::vitq;
 namespace {
 
 constexpr int64_t kInt31Max = (int64_t{1} << 31) - 1;
+/// I-LayerNorm's reciprocal with 30 more bits than I-ViT's 31: full
+/// precision for every row length (the verifier's maximum).
+constexpr int32_t kILayerNormReciprocalShift = 30;
 /// The exp_shift range: the verifier's upper bound, and the least that keeps
 /// e^-8 (about 2^-11.5) above the exponent clamp.
 constexpr int64_t kMaxExpShift = 30;
@@ -142,10 +145,6 @@ LogicalResult legalizeSoftmax(SoftmaxOp op) {
   if (failed(requireLastAxis(op, op.getAxis(), type.getRank())))
     return failure();
   auto in = uniformType(op.getInput()), out = uniformType(op.getOutput());
-  FailureOr<ExpConstants> exp = chooseExpConstants(op, in.getScale());
-  if (failed(exp))
-    return failure();
-
   OpBuilder b(op);
   Location loc = op.getLoc();
   // The 8-bit form when the declared type is exactly its result, else the
@@ -154,9 +153,26 @@ LogicalResult legalizeSoftmax(SoftmaxOp op) {
                  out.getZeroPoint() == 0 && out.getScale() == kShiftmax8Scale;
   Type element = direct8 ? b.getI8Type() : b.getI16Type();
   double scale = direct8 ? kShiftmax8Scale : kShiftmax16Scale;
-  Value shiftmax = ShiftmaxOp::create(b, loc, type.clone(element),
-                                      toStorage(b, loc, op.getInput()), exp->x0,
-                                      exp->expShift);
+  // An int8 input's x - max(x) takes 256 values: their exponentials are a
+  // table of correctly rounded 2^30 e^(-d s_in) (vitq.tablemax), exact
+  // where Shiftmax's shift-add exponential is off by up to 15%.
+  Value shiftmax;
+  if (in.getStorageTypeIntegralWidth() == 8) {
+    SmallVector<int32_t> table(256);
+    for (auto [d, e] : llvm::enumerate(table))
+      e = static_cast<int32_t>(
+          std::nearbyint(std::ldexp(std::exp(-double(d) * in.getScale()), 30)));
+    shiftmax = TablemaxOp::create(b, loc, type.clone(element),
+                                  toStorage(b, loc, op.getInput()),
+                                  b.getDenseI32ArrayAttr(table));
+  } else {
+    FailureOr<ExpConstants> exp = chooseExpConstants(op, in.getScale());
+    if (failed(exp))
+      return failure();
+    shiftmax = ShiftmaxOp::create(b, loc, type.clone(element),
+                                  toStorage(b, loc, op.getInput()), exp->x0,
+                                  exp->expShift);
+  }
   FailureOr<RescaleAttr> rescale =
       getRescaleAttr(op.getContext(), {scale / out.getScale()}, std::nullopt);
   if (failed(rescale))
@@ -320,7 +336,8 @@ LogicalResult legalizeLayerNorm(LayerNormOp op) {
       b, loc, type.clone(getStorageIntegerType(out)),
       toStorage(b, loc, op.getInput()), *rescale, b.getDenseI32ArrayAttr(bias),
       /*sqrt_iterations=*/10,
-      static_cast<int64_t>(std::clamp(offset, 0.0, 0x1p48)));
+      static_cast<int64_t>(std::clamp(offset, 0.0, 0x1p48)),
+      /*reciprocal_shift=*/kILayerNormReciprocalShift);
   op.getOutput().replaceAllUsesWith(
       quant::StorageCastOp::create(b, loc, type, norm).getResult());
   op.erase();

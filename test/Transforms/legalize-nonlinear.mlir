@@ -1,11 +1,12 @@
 // RUN: vitq-opt %s --vitq-legalize-nonlinear --split-input-file --verify-diagnostics | FileCheck %s
 
-// Scores at scale 1/80: x0 = -80 and exp_shift = 24, the largest n with
-// 80 * 2^n < 2^31. The 16-bit shiftmax (scale 2^-15) is rescaled by 127 * 2^-15 into the
-// declared int8 type at scale 1/127 (0.9921875 * 2^-8).
+// int8 scores at scale 1/80: the exponentials of max - x = 0, 1, 2, ...
+// are a table of round(2^30 e^(-d / 80)). The 16-bit result (scale 2^-15)
+// is rescaled by 127 * 2^-15 into the declared int8 type at scale 1/127
+// (0.9921875 * 2^-8).
 // CHECK-LABEL: func.func @softmax
 // CHECK: %[[S:.*]] = quant.scast %arg0 : tensor<4x17x!quant.uniform<i8:f32, 1.250000e-02>> to tensor<4x17xi8>
-// CHECK: %[[P:.*]] = vitq.shiftmax %[[S]] {exp_shift = 24 : i32, x0 = -80 : i32} : tensor<4x17xi8> -> tensor<4x17xi16>
+// CHECK: %[[P:.*]] = vitq.tablemax %[[S]] {exp_table = array<i32: 1073741824, 1060403589, 1047231044, {{.*}}>} : tensor<4x17xi8> -> tensor<4x17xi16>
 // CHECK: %[[R:.*]] = vitq.requantize %[[P]] {rescale = #vitq.rescale<2130706432, 39>} : tensor<4x17xi16> -> tensor<4x17xi8>
 // CHECK: quant.scast %[[R]] : tensor<4x17xi8> to tensor<4x17x!quant.uniform<i8:f32, 0.0078740157480314959>>
 func.func @softmax(%x: tensor<4x17x!quant.uniform<i8:f32, 0.0125>>)
@@ -18,14 +19,15 @@ func.func @softmax(%x: tensor<4x17x!quant.uniform<i8:f32, 0.0125>>)
 // -----
 
 // A uint8-style output (zero point -128 after normalisation) keeps its zero
-// point in the requantize; a finer input scale lowers exp_shift:
+// point in the requantize. An int16 input (x - max takes too many values for
+// a table) takes Shiftmax, whose exp_shift a finer input scale lowers:
 // 1000 * 2^21 < 2^31 <= 1000 * 2^22.
 // CHECK-LABEL: func.func @softmax_zero_point
-// CHECK: vitq.shiftmax %{{.*}} {exp_shift = 21 : i32, x0 = -1000 : i32} : tensor<197xi8> -> tensor<197xi16>
+// CHECK: vitq.shiftmax %{{.*}} {exp_shift = 21 : i32, x0 = -1000 : i32} : tensor<197xi16> -> tensor<197xi16>
 // CHECK: vitq.requantize %{{.*}} {output_zp = -128 : i32, rescale = #vitq.rescale<{{.*}}>} : tensor<197xi16> -> tensor<197xi8>
-func.func @softmax_zero_point(%x: tensor<197x!quant.uniform<i8:f32, 0.001>>)
+func.func @softmax_zero_point(%x: tensor<197x!quant.uniform<i16:f32, 0.001>>)
     -> tensor<197x!quant.uniform<i8:f32, 0.0039215686274509803:-128>> {
-  %0 = vitq.softmax %x : tensor<197x!quant.uniform<i8:f32, 0.001>>
+  %0 = vitq.softmax %x : tensor<197x!quant.uniform<i16:f32, 0.001>>
                       -> tensor<197x!quant.uniform<i8:f32, 0.0039215686274509803:-128>>
   return %0 : tensor<197x!quant.uniform<i8:f32, 0.0039215686274509803:-128>>
 }
@@ -63,7 +65,7 @@ func.func @gelu(%x: tensor<3x8x!quant.uniform<i8:f32, 0.05:3>>)
 // gamma 0 the multiplier 0); bias_c = round(beta_c / 0.05) + 2; epsilon
 // becomes variance_offset = 4^3 * 1e-6 / 0.001^2 = 64.
 // CHECK-LABEL: func.func @layernorm
-// CHECK: vitq.ilayernorm %{{.*}} {bias = array<i32: 2, 12, -8, 2>, rescale = #vitq.rescale<axis = 1, [(1342177280, 55), (-1342177280, 55), (0, 0), (1342177280, 56)]>, variance_offset = 64 : i64} : tensor<2x4xi16> -> tensor<2x4xi8>
+// CHECK: vitq.ilayernorm %{{.*}} {bias = array<i32: 2, 12, -8, 2>, reciprocal_shift = 30 : i32, rescale = #vitq.rescale<axis = 1, [(1342177280, 55), (-1342177280, 55), (0, 0), (1342177280, 56)]>, variance_offset = 64 : i64} : tensor<2x4xi16> -> tensor<2x4xi8>
 func.func @layernorm(%x: tensor<2x4x!quant.uniform<i16:f32, 0.001>>)
     -> tensor<2x4x!quant.uniform<i8:f32, 0.05:2>> {
   %gamma = arith.constant dense<[1.0, -1.0, 0.0, 0.5]> : tensor<4xf32>
@@ -78,7 +80,7 @@ func.func @layernorm(%x: tensor<2x4x!quant.uniform<i16:f32, 0.001>>)
 
 // Equal gammas and betas fold to a per-tensor rescale and one bias.
 // CHECK-LABEL: func.func @layernorm_uniform
-// CHECK: vitq.ilayernorm %{{.*}} {bias = array<i32: 0>, rescale = #vitq.rescale<1342177280, 55>}
+// CHECK: vitq.ilayernorm %{{.*}} {bias = array<i32: 0>, reciprocal_shift = 30 : i32, rescale = #vitq.rescale<1342177280, 55>}
 func.func @layernorm_uniform(%x: tensor<2x4x!quant.uniform<i8:f32, 0.1>>)
     -> tensor<2x4x!quant.uniform<i8:f32, 0.05>> {
   %gamma = arith.constant dense<1.0> : tensor<4xf32>

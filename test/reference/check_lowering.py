@@ -290,6 +290,21 @@ def shiftmax_cases(rng):
         cases.append((Case(f"shiftmax i16 input, {rows} rows",
                            op.format(x0=-3000, n=19), [x16], x16.shape,
                            np.int16), R.shiftmax(x16, -3000, 19)))
+    # The exponential table: exact e^(-d s) at 2^30, an all-equal row and
+    # the most negative entry against the maximum, a row of 65536 maxima.
+    table = [int(round(2**30 * np.exp(-d * 0.05))) for d in range(256)]
+    table_attr = ", ".join(str(v) for v in table)
+    top = ("vitq.tablemax {{0}} {{{{exp_table = array<i32: " + table_attr +
+           ">}}}} : {{T0}} -> {{R}}").format()
+    for dtype in (np.int16, np.int8):
+        cases.append((Case(f"tablemax i8 -> {np.dtype(dtype).name}, "
+                           "random/all-equal/most-negative rows",
+                           top, [x], x.shape, dtype),
+                      R.tablemax(x, table, out_dtype=dtype)))
+    wide_row = np.full((1, 65536), 127, np.int8)
+    cases.append((Case("tablemax all-equal row of 65536 (row sum 2^46)",
+                       top, [wide_row], wide_row.shape, np.int16),
+                  R.tablemax(wide_row, table)))
     return cases
 
 
@@ -359,14 +374,16 @@ def ilayernorm_cases(rng):
     ms[1], ss[1] = R.dyadic(2.0**-40)             # gamma ~ 0
     bias = ints(rng, (n,), np.int32, -50, 50).tolist()
     bias_attr = ", ".join(str(b) for b in bias)
-    for offset in (0, 480):
+    for offset, r in ((0, 0), (480, 0), (480, 30)):
         cases.append((Case(
             f"ilayernorm i16 -> i8, per channel, gamma 0 / ~0 / negative, "
-            f"zero variance, variance_offset {offset}",
+            f"zero variance, variance_offset {offset}, reciprocal_shift {r}",
             f"vitq.ilayernorm {{0}} {{{{rescale = {rescale_attr(ms, ss, 1)}, "
-            f"bias = array<i32: {bias_attr}>, variance_offset = {offset} : i64}}}} "
+            f"bias = array<i32: {bias_attr}>, variance_offset = {offset} : i64, "
+            f"reciprocal_shift = {r} : i32}}}} "
             ": {T0} -> {R}", [x], x.shape, np.int8),
-            R.ilayernorm(x, ms, ss, 1, bias, variance_offset=offset)))
+            R.ilayernorm(x, ms, ss, 1, bias, variance_offset=offset,
+                         reciprocal_shift=r)))
     # The longest int16 row the verifier allows, at the extremes: the sum of
     # squares reaches 2^61.5.
     xl = np.where(np.arange(1625) % 2, 32767, -32768).astype(np.int16)[None]
@@ -376,6 +393,18 @@ def ilayernorm_cases(rng):
         f"vitq.ilayernorm {{0}} {{{{rescale = {rescale_attr(ml, sl)}, "
         "bias = array<i32: 0>}} : {T0} -> {R}", [xl], xl.shape, np.int16),
         R.ilayernorm(xl, ml, sl, None, [0], out_dtype=np.int16)))
+    # An int8 row of 65536 (InstanceNorm over a whole feature map) with the
+    # full-precision reciprocal: y * f reaches 2^62.
+    xi = ints(rng, (1, 65536), np.int8)
+    xi[0, ::2] = 127
+    mi, si = R.dyadic(256 * 2.0**-30 / 0.01)
+    cases.append((Case(
+        "ilayernorm i8 row of 65536, reciprocal_shift 30",
+        f"vitq.ilayernorm {{0}} {{{{rescale = {rescale_attr(mi, si)}, "
+        "bias = array<i32: 0>, reciprocal_shift = 30 : i32}} : {T0} -> {R}",
+        [xi], xi.shape, np.int16),
+        R.ilayernorm(xi, mi, si, None, [0], out_dtype=np.int16,
+                     reciprocal_shift=30)))
     x8 = ints(rng, (2, 3, 16), np.int8)
     m, s = R.dyadic(4 * 2.0**-30 / 0.05)
     cases.append((Case(

@@ -304,6 +304,9 @@ def run(ops, x):
         elif name == "vitq.shiftmax":
             value = R.shiftmax(args[0], attr_int(a, "x0"),
                                attr_int(a, "exp_shift"), out_dtype=dtype)
+        elif name == "vitq.tablemax":
+            value = R.tablemax(args[0], attr_array(a, "exp_table"),
+                               out_dtype=dtype)
         elif name == "vitq.shiftgelu":
             ms, ss, axis = attr_rescale(a)
             value = R.shiftgelu(args[0], attr_int(a, "x0"),
@@ -316,7 +319,8 @@ def run(ops, x):
             value = R.ilayernorm(args[0], ms, ss, axis, attr_array(a, "bias"),
                                  sqrt_iterations=attr_int(a, "sqrt_iterations", 10),
                                  out_dtype=dtype,
-                                 variance_offset=attr_int(a, "variance_offset"))
+                                 variance_offset=attr_int(a, "variance_offset"),
+                                 reciprocal_shift=attr_int(a, "reciprocal_shift"))
         elif name == "vitq.avg_pool2d":
             value = R.avg_pool2d(args[0], attr_array(a, "kernel"),
                                  attr_array(a, "strides"), attr_array(a, "pads"),

@@ -309,6 +309,18 @@ def shiftmax(x, x0, exp_shift, out_dtype=np.int16):
     return sat((e * f) >> (63 - w), out_dtype)
 
 
+def tablemax(x, exp_table, out_dtype=np.int16):
+    """Softmax of an int8 input over the last dimension, ``e`` looked up in
+    ``exp_table`` at ``max - x``; Shiftmax's normalisation."""
+    w = np.iinfo(out_dtype).bits
+    x = _i64(x)
+    table = np.array([int(v) for v in exp_table], dtype=object)
+    e = table[(x.max(axis=-1, keepdims=True) - x).astype(np.int64)]
+    s = e.sum(axis=-1, keepdims=True)
+    f = RECIPROCAL_ONE // s
+    return sat((e * f) >> (63 - w), out_dtype)
+
+
 def shiftgelu(x, x0, exp_shift, multipliers, shifts, axis=None, input_zp=0,
               output_zp=0, out_dtype=np.int8):
     """Integer GELU ``x * sigmoid(1.6875 x)`` per row of the last dimension."""
@@ -355,7 +367,7 @@ def isqrt(v, iterations=10):
 
 
 def ilayernorm(x, multipliers, shifts, axis, bias, sqrt_iterations=10,
-               out_dtype=np.int8, variance_offset=0):
+               out_dtype=np.int8, variance_offset=0, reciprocal_shift=0):
     """Integer LayerNorm over the last dimension; ``bias`` has 1 or N entries
     and the rescale is per tensor (``axis=None``) or along the last axis."""
     x = _i64(x)
@@ -365,8 +377,9 @@ def ilayernorm(x, multipliers, shifts, axis, bias, sqrt_iterations=10,
     v = np.maximum((y * y).sum(axis=-1, keepdims=True) + int(variance_offset),
                    1)
     std = isqrt(v, sqrt_iterations)
-    f = INT31_MAX // std
-    z = (y * f) >> 1
+    r = int(reciprocal_shift)
+    f = ((1 << (31 + r)) - 1) // std
+    z = (y * f) >> (1 + r)
     bias = np.array([int(b) for b in np.atleast_1d(bias)], dtype=object)
     if bias.size not in (1, n):
         raise ValueError(f"bias has {bias.size} entries for rows of {n}")

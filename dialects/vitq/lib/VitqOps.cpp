@@ -795,10 +795,10 @@ LogicalResult GeluOp::verify() {
 }
 
 LogicalResult ActivationOp::verify() {
-  if (!llvm::is_contained({"sigmoid", "silu", "hard_sigmoid", "hard_swish"},
-                          getKind()))
-    return emitOpError("kind must be sigmoid, silu, hard_sigmoid or "
-                       "hard_swish, got \"")
+  if (!llvm::is_contained(
+          {"sigmoid", "silu", "hard_sigmoid", "hard_swish", "relu"}, getKind()))
+    return emitOpError("kind must be sigmoid, silu, hard_sigmoid, hard_swish "
+                       "or relu, got \"")
            << getKind() << "\"";
   return verifyFloatOrQuantizedPair(*this, getInput(), getOutput());
 }
@@ -811,6 +811,8 @@ double vitq::evaluateActivation(StringRef kind, double x, double alpha,
     return x / (1.0 + std::exp(-x));
   if (kind == "hard_sigmoid")
     return std::clamp(alpha * x + beta, 0.0, 1.0);
+  if (kind == "relu")
+    return std::max(x, 0.0);
   return x * std::clamp(x / 6.0 + 0.5, 0.0, 1.0);
 }
 
@@ -859,6 +861,19 @@ LogicalResult ShiftmaxOp::verify() {
   if (failed(verifySameShape(*this, getInput(), getOutput())))
     return failure();
   return verifyExponentConstants(*this, getX0(), getExpShift());
+}
+
+LogicalResult TablemaxOp::verify() {
+  if (failed(verifyRows(*this, getInput().getType())) ||
+      failed(verifySameShape(*this, getInput(), getOutput())))
+    return failure();
+  ArrayRef<int32_t> table = getExpTable();
+  if (table.size() != 256)
+    return emitOpError("exp_table needs 256 entries, has ") << table.size();
+  if (table[0] <= 0 || llvm::any_of(table, [](int32_t v) { return v < 0; }))
+    return emitOpError("exp_table entries must be non-negative and entry 0 "
+                       "positive");
+  return success();
 }
 
 LogicalResult ShiftGeluOp::verify() {
@@ -914,5 +929,9 @@ LogicalResult ILayerNormOp::verify() {
   if (getVarianceOffset() < 0 || getVarianceOffset() > (int64_t{1} << 48))
     return emitOpError("variance_offset must be in [0, 2^48], got ")
            << getVarianceOffset();
+  // |y * f| <= 2^(32 + r) stays inside 63 bits.
+  if (getReciprocalShift() < 0 || getReciprocalShift() > 30)
+    return emitOpError("reciprocal_shift must be in [0, 30], got ")
+           << getReciprocalShift();
   return success();
 }

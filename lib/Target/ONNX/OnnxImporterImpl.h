@@ -358,6 +358,11 @@ private:
                                       ArrayRef<int64_t> strides,
                                       ArrayRef<int64_t> pads, bool includePad,
                                       ArrayRef<int64_t> outputShape);
+  /// InstanceNormalization (over the dimensions after the channels) of a
+  /// dequantized per-tensor input whose only user quantizes it: a
+  /// vitq.layernorm into int16 and a per-channel vitq.affine.
+  FailureOr<bool> tryQuantizedInstanceNorm(const NodeContext &node, Value input,
+                                           int64_t count);
   FailureOr<bool> tryQuantizedReduce(const NodeContext &node, Value input,
                                      ArrayRef<int64_t> dims, int64_t count,
                                      bool mean, ArrayRef<int64_t> resultShape);

@@ -158,7 +158,11 @@ LogicalResult Importer::convertElementwise(const NodeContext &node) {
     return node.error() << "only float operands are supported, got " << element;
   // Activations are one op, float or quantized (which the integer
   // legalisation turns into a table).
-  if (std::optional<StringRef> kind = activationKind(op)) {
+  // Relu too when quantized: an exact table replaces the float island.
+  std::optional<StringRef> kind = activationKind(op);
+  if (!kind && op == "Relu" && islandOperand(node, inputs[0]).use)
+    kind = "relu";
+  if (kind) {
     IslandOperand in = islandOperand(node, inputs[0]);
     Value result = ActivationOp::create(
         builder, node.loc, in.resultType, in.value,

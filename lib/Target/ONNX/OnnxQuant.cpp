@@ -321,7 +321,8 @@ Importer::quantizedUse(const NodeContext &node) {
     if (!defaultDomain ||
         (!identityCast &&
          !llvm::is_contained({"Reshape", "Flatten", "Squeeze", "Unsqueeze",
-                              "Transpose", "Gather", "Slice", "Identity"},
+                              "Transpose", "Gather", "Slice", "Expand",
+                              "Identity"},
                              user.op_type())) ||
         user.input_size() < 1 || user.input(0) != value ||
         user.output_size() != 1 || user.output(0).empty())

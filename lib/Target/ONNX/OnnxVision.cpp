@@ -15,6 +15,8 @@
 
 #include "OnnxImporterImpl.h"
 
+#include "vitq/Dialect/Vitq/VitqOps.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -24,12 +26,17 @@
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::vitq;
 using namespace mlir::vitq::onnx_import;
 
 namespace {
+
+/// The scale of integer InstanceNormalization's normalised int16
+/// intermediate (see tryQuantizedInstanceNorm).
+constexpr double kInstanceNormScale = 0x1p-10;
 
 /// A constant of `shape` holding `values` in `element`'s float type.
 ConstTensor floatTensor(Type element, ArrayRef<int64_t> shape,
@@ -394,6 +401,9 @@ LogicalResult Importer::convertInstanceNorm(const NodeContext &node) {
     kept.push_back(1);
   }
   Location loc = node.loc;
+  FailureOr<bool> quantized = tryQuantizedInstanceNorm(node, *input, count);
+  if (failed(quantized) || *quantized)
+    return success(succeeded(quantized));
   // The mean over the spatial dimensions of x, as N x C x 1 ... .
   auto mean = [&](Value x) -> FailureOr<Value> {
     Value init = zeros(loc, {type.getDimSize(0), channels}, element);
@@ -448,6 +458,42 @@ LogicalResult Importer::convertInstanceNorm(const NodeContext &node) {
     return failure();
   setResult(node, 0, *result);
   return success();
+}
+
+FailureOr<bool> Importer::tryQuantizedInstanceNorm(const NodeContext &node,
+                                                   Value input, int64_t count) {
+  std::optional<QuantizedUnary> unary = quantizedUnary(node, input);
+  const ConstTensor *scale = constant(node, 1), *bias = constant(node, 2);
+  if (!unary || !scale || !bias ||
+      count > (unary->in.getStorageTypeIntegralWidth() == 8 ? kMaxRowInt8
+                                                            : kMaxRowInt16))
+    return false;
+  // Each (image, channel)'s elements are one row of a vitq.layernorm (I-
+  // LayerNorm once legalised) with unit gamma and zero beta, into int16 of
+  // scale 2^-10: |z| up to 32 standard deviations, 1/1024 of one apart.
+  // The per-channel scale and B then make one vitq.affine.
+  Location loc = node.loc;
+  RankedTensorType type = typeOf(unary->input);
+  Type f32 = builder.getF32Type();
+  auto normalized = quant::UniformQuantizedType::get(
+      quant::QuantizationFlags::Signed, builder.getI16Type(), f32,
+      kInstanceNormScale, 0, std::numeric_limits<int16_t>::min(),
+      std::numeric_limits<int16_t>::max());
+  SmallVector<int64_t> rows{type.getDimSize(0), type.getDimSize(1), count};
+  auto paramType = RankedTensorType::get({count}, f32);
+  auto splat = [&](double v) -> Value {
+    return arith::ConstantOp::create(
+        builder, loc,
+        DenseElementsAttr::get(paramType, builder.getF32FloatAttr(v)));
+  };
+  Value z = LayerNormOp::create(
+      builder, loc, RankedTensorType::get(rows, normalized),
+      reshape(loc, unary->input, rows), splat(1.0), splat(0.0),
+      builder.getI64IntegerAttr(-1),
+      builder.getF32FloatAttr(node.floatAttr("epsilon", 1e-5f)));
+  return tryQuantizedAffine(node,
+                            dequantize(loc, reshape(loc, z, type.getShape())),
+                            1, scale->floats(), bias->floats());
 }
 
 //===----------------------------------------------------------------------===//

@@ -913,7 +913,7 @@ func.func @kernel_matmul_f32_rescale(%q: tensor<2x4x8xf32>, %k: tensor<2x8x5xf32
 // -----
 
 func.func @activation_kind(%x: tensor<4xf32>) {
-  // expected-error @+1 {{kind must be sigmoid, silu, hard_sigmoid or hard_swish, got "relu6"}}
+  // expected-error @+1 {{kind must be sigmoid, silu, hard_sigmoid, hard_swish or relu, got "relu6"}}
   %0 = vitq.activation %x {kind = "relu6"} : tensor<4xf32> -> tensor<4xf32>
   return
 }

@@ -871,6 +871,38 @@ def ort_batchnorm(opts) -> onnx.ModelProto:
     return g.model(17)
 
 
+def ort_groupnorm(opts) -> onnx.ModelProto:
+    """onnxruntime's quantized MobileViTv2 pieces: GroupNorm as exported
+    (Reshape to groups, InstanceNormalization, Reshape back, Mul and Add by
+    per-channel constants), a Relu, and a row sum broadcast back as its
+    linear attention's context vector is (ReduceSum, Expand), each between
+    Q/DQ pairs."""
+    gen = rng(29)
+    g = GraphBuilder("ort_groupnorm")
+    o = OrtQdq(g)
+    x = o.pair(g.input("x", FLOAT, [1, 6, 4, 4]), 0.03, 120)
+    groups = o.pair(g.node("Reshape", [x, g.initializer(
+        "groups", np.array([1, 2, -1], dtype=np.int64))], scope="/gn"), 0.03, 120)
+    normed = o.pair(g.node("InstanceNormalization", [
+        groups, g.initializer("gn.ones", np.ones(2, np.float32)),
+        g.initializer("gn.zeros", np.zeros(2, np.float32))], scope="/gn",
+        epsilon=1e-5), 0.025, 125)
+    t = o.pair(g.node("Reshape", [normed, g.initializer(
+        "back", np.array([1, 6, 4, 4], dtype=np.int64))], scope="/gn"), 0.025, 125)
+    t = o.pair(g.node("Mul", [t, g.initializer(
+        "gn.weight", 1 + randn(gen, 6, 1, 1, scale=0.3))], scope="/gn"), 0.03, 128)
+    t = o.pair(g.node("Add", [t, g.initializer(
+        "gn.bias", randn(gen, 6, 1, 1, scale=0.2))], scope="/gn"), 0.03, 122)
+    r = o.pair(g.node("Relu", [t], scope="/attn"), 0.015, 0)
+    context = g.node("ReduceSum", [x, g.initializer(
+        "axes", np.array([3], dtype=np.int64))], scope="/attn", keepdims=1)
+    wide = o.pair(g.node("Expand", [context, g.initializer(
+        "shape", np.array([1, 6, 4, 4], dtype=np.int64))], scope="/attn"), 0.1, 128)
+    o.pair(g.node("Add", [r, wide], scope="/attn"), 0.05, 128, output="y")
+    g.output("y", FLOAT, [1, 6, 4, 4])
+    return g.model(17)
+
+
 def ort_gating(opts) -> onnx.ModelProto:
     """onnxruntime's quantized squeeze-excitation gate (EfficientViT-M):
     x * sigmoid(mean(x)), a Mul of two quantized tensors that broadcast."""
@@ -2614,6 +2646,7 @@ MODELS: Dict[str, Entry] = {
     "ort_activations": Entry(ort_activations),
     "ort_pooling": Entry(ort_pooling),
     "ort_batchnorm": Entry(ort_batchnorm),
+    "ort_groupnorm": Entry(ort_groupnorm),
     "ort_gating": Entry(ort_gating),
     "ort_sub": Entry(ort_sub),
     "ort_avgpool": Entry(ort_avgpool),

@@ -643,7 +643,7 @@ def Vitq_GeluOp : Vitq_FloatSemanticUnaryOp<"gelu"> {
 }
 
 def Vitq_ActivationOp : Vitq_FloatSemanticUnaryOp<"activation"> {
-  let summary = "Sigmoid-family activation with real-valued semantics";
+  let summary = "Sigmoid-family and ReLU activation with real-valued semantics";
   let description = [{
     One of the activations of convolutional and hybrid vision models,
     evaluated on real values like `vitq.gelu`:
@@ -654,6 +654,7 @@ def Vitq_ActivationOp : Vitq_FloatSemanticUnaryOp<"activation"> {
     | `silu` | `x / (1 + e^-x)` (Swish, MobileViT's activation) |
     | `hard_sigmoid` | `clamp(alpha * x + beta, 0, 1)` |
     | `hard_swish` | `x * clamp(x / 6 + 1 / 2, 0, 1)` |
+    | `relu` | `max(x, 0)` |
 
     (`alpha` and `beta` only matter to `hard_sigmoid`.) Input and result are
     both float or both per-tensor quantized. Its integer-only counterpart
@@ -752,6 +753,41 @@ def Vitq_ShiftmaxOp : Vitq_Op<"shiftmax"> {
   let hasVerifier = 1;
 }
 
+def Vitq_TablemaxOp : Vitq_Op<"tablemax"> {
+  let summary = "Integer-only softmax of an int8 input, exponentials from a table";
+  let description = [{
+    Softmax over the last dimension of an int8 input, where `x - max(x)`
+    takes at most 256 values, so the exponentials are a table the compiler
+    evaluates: `exp_table[d]` stands for `e^(-d * s_in)` (the legalisation
+    writes `round(2^30 * e^(-d * s_in))`). Per row, in 64-bit arithmetic:
+
+    ```
+    e = exp_table[max(x) - x]
+    f = floor(2^62 / sum(e))                          (one divide per row)
+    y = saturate((e * f) >> (63 - w))
+    ```
+
+    the normalisation of `vitq.shiftmax`, so the result has scale
+    `2^-(w - 1)` and zero point 0 (`w` the result's bit width). The 256
+    entries lie in `[0, 2^31)` and `exp_table[0]` (the row maximum's) is
+    positive. `docs/integer-semantics.md` is the full definition.
+
+    ```mlir
+    %p = vitq.tablemax %s {exp_table = array<i32: 1073741824, ...>}
+           : tensor<3x197x197xi8> -> tensor<3x197x197xi16>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_I8Tensor:$input,
+    DenseI32ArrayAttr:$exp_table
+  );
+  let results = (outs Vitq_ActTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 def Vitq_ShiftGeluOp : Vitq_Op<"shiftgelu"> {
   let summary = "Integer-only GELU (I-ViT ShiftGELU)";
   let description = [{
@@ -828,9 +864,13 @@ def Vitq_ILayerNormOp : Vitq_Op<"ilayernorm"> {
     ```
     y    = N * x - sum(x)                      (N * (x - mean), exact)
     std  = isqrt(max(sum(y * y) + variance_offset, 1))
-    f    = floor((2^31 - 1) / std);  z = (y * f) >> 1
+    f    = floor((2^(31 + r) - 1) / std);  z = (y * f) >> (1 + r)
     out[c] = saturate(rescale_c(z) + bias[c])
     ```
+
+    `r = reciprocal_shift` (0 to 30) adds `r` bits to the reciprocal: with
+    `r = 0` (I-ViT's form) `f` keeps few significant bits once `std`, about
+    `N^1.5` times the input's spread, nears `2^31`, as in long rows.
 
     `isqrt` is `sqrt_iterations` integer Newton steps from above, starting
     at `2^ceil(bits(v) / 2)` and never increasing (exact after 6 steps).
@@ -855,7 +895,8 @@ def Vitq_ILayerNormOp : Vitq_Op<"ilayernorm"> {
     Vitq_RescaleAttr:$rescale,
     DenseI32ArrayAttr:$bias,
     DefaultValuedAttr<Vitq_I32Attr, "10">:$sqrt_iterations,
-    DefaultValuedAttr<Vitq_I64Attr, "0">:$variance_offset
+    DefaultValuedAttr<Vitq_I64Attr, "0">:$variance_offset,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$reciprocal_shift
   );
   let results = (outs Vitq_ActTensor:$output);
   let assemblyFormat = [{
