@@ -226,6 +226,16 @@ Value reduceRows(OpBuilder &b, Location loc, ValueRange inputs,
       init);
 }
 
+/// The largest element of each row of `x` (shaped like `type`), as i64.
+Value rowMaxima(OpBuilder &b, Location loc, Value x, RankedTensorType type) {
+  Type i64 = b.getI64Type();
+  return reduceRows(b, loc, {x}, {b.getMultiDimIdentityMap(type.getRank())},
+                    type.clone(i64), i64, INT64_MIN,
+                    [](Arith &a, ValueRange in, Value acc) {
+                      return a.max(acc, a.ext(in[0]));
+                    });
+}
+
 /// The per-channel multiplier/shift tensors of `rescale`, appended to a
 /// generic's inputs with `channelMap`; per-tensor rescales add nothing.
 struct RescaleInputs {
@@ -337,7 +347,7 @@ template <typename Op> struct ProductLowering : OpConversionPattern<Op> {
                 arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, y, zero);
             // A zero divisor divides by 1 and is replaced below.
             Value d = arith::SelectOp::create(b, l, isZero, a.c(1), y);
-            Value q = arith::FloorDivSIOp::create(b, l, n, d);
+            Value q = a.floorDiv(n, d);
             v = a.add(a.rescale(q, a.c(1), a.c(shift)), a.c(op.getOutputZp()));
             Value sign = arith::SelectOp::create(
                 b, l,
@@ -848,10 +858,7 @@ static Value tableSoftmax(ConversionPatternRewriter &rewriter, Location loc,
   AffineMap row = rowMap(ctx, rank);
   auto out = cast<IntegerType>(type.getElementType());
   int64_t shift = 63 - out.getWidth();
-  Value rowMax = reduceRows(rewriter, loc, {x}, {id}, full64, i64, INT64_MIN,
-                            [](Arith &a, ValueRange in, Value acc) {
-                              return a.max(acc, a.ext(in[0]));
-                            });
+  Value rowMax = rowMaxima(rewriter, loc, x, type);
   auto tableType = RankedTensorType::get({static_cast<int64_t>(exps.size())},
                                          rewriter.getI32Type());
   Value table = arith::ConstantOp::create(
@@ -903,10 +910,7 @@ struct ShiftmaxLowering : OpConversionPattern<ShiftmaxOp> {
       rewriter.replaceOp(op, tableSoftmax(rewriter, loc, type, x, exps));
       return success();
     }
-    Value rowMax = reduceRows(rewriter, loc, {x}, {id}, full64, i64, INT64_MIN,
-                              [](Arith &a, ValueRange in, Value acc) {
-                                return a.max(acc, a.ext(in[0]));
-                              });
+    Value rowMax = rowMaxima(rewriter, loc, x, type);
     auto out = cast<IntegerType>(type.getElementType());
     int64_t shift = 63 - out.getWidth();
     Value e =
@@ -977,11 +981,7 @@ struct ShiftGeluLowering : OpConversionPattern<ShiftGeluOp> {
     int64_t tableRows = 128 - lo;
     if (inWidth <= 8 && type.hasStaticShape() && std::abs(zp) <= 255 &&
         type.getNumElements() >= tableRows * 256) {
-      Value rowTop =
-          reduceRows(rewriter, loc, {x}, {id}, type.clone(i64), i64, INT64_MIN,
-                     [](Arith &a, ValueRange in, Value acc) {
-                       return a.max(acc, a.ext(in[0]));
-                     });
+      Value rowTop = rowMaxima(rewriter, loc, x, type);
       // Row r of a table, the 256 entries of row maximum lo + r.
       auto tableIndex = [lo](Arith &a, Value x, Value top) {
         return a.add(a.mul(a.sub(a.max(top, a.c(lo)), a.c(lo)), a.c(256)),

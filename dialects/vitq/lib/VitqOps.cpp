@@ -274,13 +274,18 @@ LogicalResult AffineOp::verify() {
 // AvgPool2DOp
 //===----------------------------------------------------------------------===//
 
+int64_t vitq::poolWindowCount(int64_t size, int64_t kernel, int64_t stride,
+                              int64_t padBefore, bool includePad, int64_t o) {
+  if (includePad)
+    return kernel;
+  int64_t start = o * stride - padBefore;
+  return std::min(start + kernel, size) - std::max<int64_t>(start, 0);
+}
+
 int64_t AvgPool2DOp::windowCount(unsigned dim, int64_t o) {
-  int64_t k = getKernel()[dim];
-  if (getCountIncludePad())
-    return k;
-  int64_t in = getInput().getType().getDimSize(2 + dim);
-  int64_t start = o * getStrides()[dim] - getPads()[dim];
-  return std::min(start + k, in) - std::max<int64_t>(start, 0);
+  return poolWindowCount(getInput().getType().getDimSize(2 + dim),
+                         getKernel()[dim], getStrides()[dim], getPads()[dim],
+                         getCountIncludePad(), o);
 }
 
 LogicalResult AvgPool2DOp::verify() {

@@ -10,6 +10,7 @@
 
 #include "OnnxTensor.h"
 
+#include "vitq/Dialect/Vitq/VitqOps.h"
 #include "vitq/Target/ONNX/OnnxImporter.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -201,6 +202,12 @@ private:
 
   // Building blocks (OnnxOps.cpp).
   FailureOr<ConvParams> convParams(const NodeContext &node);
+  /// `x` (N x C x H x W) with `before` and `after` zeros around H and W.
+  Value padSpatial(Location loc, Value x, ArrayRef<int64_t> before,
+                   ArrayRef<int64_t> after);
+  /// The strides and dilations attributes of a linalg convolution or pool.
+  SmallVector<NamedAttribute> windowAttrs(ArrayRef<int64_t> strides,
+                                          ArrayRef<int64_t> dilations);
   FailureOr<SmallVector<int64_t>> convOutputShape(const NodeContext &node,
                                                   RankedTensorType input,
                                                   RankedTensorType weight,
@@ -344,13 +351,25 @@ private:
   /// Mul or Div of two dequantized per-tensor run-time values whose only
   /// user quantizes the result: vitq.mul / vitq.div.
   FailureOr<bool> tryQuantizedProduct(const NodeContext &node);
-  /// A sum or mean of a dequantized per-tensor input over `dims`, whose
-  /// only user quantizes it: vitq.reduce_sum and one vitq.requantize.
   /// y = x * scale[c] + shift[c] along `axis` of a dequantized per-tensor
   /// input whose only user quantizes it: one vitq.affine.
   FailureOr<bool> tryQuantizedAffine(const NodeContext &node, Value input,
                                      int64_t axis, ArrayRef<double> scale,
                                      ArrayRef<double> shift);
+  /// vitq.affine's attributes for y = x * scale[c] + shift[c] (real values)
+  /// from `in` to `out`; nullopt when a factor has no dyadic form.
+  struct AffineParams {
+    RescaleAttr rescale;
+    SmallVector<int32_t> bias;
+  };
+  std::optional<AffineParams> affineParams(quant::UniformQuantizedType in,
+                                           quant::UniformQuantizedType out,
+                                           int64_t axis, ArrayRef<double> scale,
+                                           ArrayRef<double> shift);
+  /// vitq.affine of the quantized `q` (of type `in`) into `out`.
+  Value buildAffine(Location loc, Value q, quant::UniformQuantizedType in,
+                    quant::UniformQuantizedType out,
+                    const AffineParams &params);
   /// AveragePool of a dequantized per-tensor input whose only user
   /// quantizes it: vitq.avg_pool2d, one dyadic factor per window count.
   FailureOr<bool> tryQuantizedAvgPool(const NodeContext &node, Value input,
@@ -363,9 +382,13 @@ private:
   /// vitq.layernorm into int16 and a per-channel vitq.affine.
   FailureOr<bool> tryQuantizedInstanceNorm(const NodeContext &node, Value input,
                                            int64_t count);
+  /// A sum or mean of a dequantized per-tensor input over `dims` (leaving
+  /// `reducedShape`), whose only user quantizes it: vitq.reduce_sum and one
+  /// vitq.requantize, reshaped to `resultShape`.
   FailureOr<bool> tryQuantizedReduce(const NodeContext &node, Value input,
                                      ArrayRef<int64_t> dims, int64_t count,
-                                     bool mean, ArrayRef<int64_t> resultShape);
+                                     bool mean, ArrayRef<int64_t> reducedShape,
+                                     ArrayRef<int64_t> resultShape);
   LogicalResult convertQLinearMatMul(const NodeContext &node);
   LogicalResult convertQLinearConv(const NodeContext &node);
   LogicalResult convertMatMulInteger(const NodeContext &node);

@@ -157,20 +157,21 @@ LogicalResult Importer::convertElementwise(const NodeContext &node) {
   if (!isFloat && !llvm::is_contained({"Add", "Sub", "Mul", "Div", "Mod"}, op))
     return node.error() << "only float operands are supported, got " << element;
   // Activations are one op, float or quantized (which the integer
-  // legalisation turns into a table).
-  // Relu too when quantized: an exact table replaces the float island.
+  // legalisation turns into a table); Relu too when quantized.
   std::optional<StringRef> kind = activationKind(op);
-  if (!kind && op == "Relu" && islandOperand(node, inputs[0]).use)
-    kind = "relu";
-  if (kind) {
+  if (kind || op == "Relu") {
     IslandOperand in = islandOperand(node, inputs[0]);
-    Value result = ActivationOp::create(
-        builder, node.loc, in.resultType, in.value,
-        builder.getStringAttr(*kind),
-        builder.getF32FloatAttr(node.floatAttr("alpha", 0.2f)),
-        builder.getF32FloatAttr(node.floatAttr("beta", 0.5f)));
-    finishIsland(node, in, result);
-    return success();
+    if (!kind && in.use)
+      kind = "relu";
+    if (kind) {
+      Value result = ActivationOp::create(
+          builder, node.loc, in.resultType, in.value,
+          builder.getStringAttr(*kind),
+          builder.getF32FloatAttr(node.floatAttr("alpha", 0.2f)),
+          builder.getF32FloatAttr(node.floatAttr("beta", 0.5f)));
+      finishIsland(node, in, result);
+      return success();
+    }
   }
   bool fmod = node.intAttr("fmod", 0) != 0;
   if (op == "Mod" && isFloat && !fmod)
@@ -1139,6 +1140,37 @@ FailureOr<ConvParams> Importer::convParams(const NodeContext &node) {
   return params;
 }
 
+Value Importer::padSpatial(Location loc, Value x, ArrayRef<int64_t> before,
+                           ArrayRef<int64_t> after) {
+  if (llvm::all_of(before, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(after, [](int64_t p) { return p == 0; }))
+    return x;
+  RankedTensorType type = typeOf(x);
+  SmallVector<OpFoldResult> low(2, builder.getIndexAttr(0)),
+      high(2, builder.getIndexAttr(0));
+  SmallVector<int64_t> shape(type.getShape());
+  for (int d = 0; d < 2; ++d) {
+    low.push_back(builder.getIndexAttr(before[d]));
+    high.push_back(builder.getIndexAttr(after[d]));
+    shape[2 + d] += before[d] + after[d];
+  }
+  Type element = type.getElementType();
+  Value zero = arith::ConstantOp::create(builder, loc, element,
+                                         builder.getZeroAttr(element));
+  return tensor::PadOp::create(builder, loc, type.clone(shape), x, low, high,
+                               zero);
+}
+
+SmallVector<NamedAttribute> Importer::windowAttrs(ArrayRef<int64_t> strides,
+                                                  ArrayRef<int64_t> dilations) {
+  auto vec = [&](ArrayRef<int64_t> v) {
+    return DenseIntElementsAttr::get(VectorType::get({2}, builder.getI64Type()),
+                                     v);
+  };
+  return {builder.getNamedAttr("strides", vec(strides)),
+          builder.getNamedAttr("dilations", vec(dilations))};
+}
+
 FailureOr<SmallVector<int64_t>>
 Importer::convOutputShape(const NodeContext &node, RankedTensorType inputType,
                           RankedTensorType weightType,
@@ -1196,32 +1228,11 @@ LogicalResult Importer::convertConv(const NodeContext &node) {
   int64_t groups = params->groups;
   Type element = xt.getElementType();
   Location loc = node.loc;
-  Value input = *x;
-  if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-    SmallVector<OpFoldResult> low = {
-        builder.getIndexAttr(0), builder.getIndexAttr(0),
-        builder.getIndexAttr(pads[0]), builder.getIndexAttr(pads[1])};
-    SmallVector<OpFoldResult> high = {
-        builder.getIndexAttr(0), builder.getIndexAttr(0),
-        builder.getIndexAttr(pads[2]), builder.getIndexAttr(pads[3])};
-    SmallVector<int64_t> padded(xt.getShape());
-    padded[2] += pads[0] + pads[2];
-    padded[3] += pads[1] + pads[3];
-    Value zero = arith::ConstantOp::create(builder, loc, element,
-                                           builder.getZeroAttr(element));
-    input = tensor::PadOp::create(builder, loc, xt.clone(padded), input, low,
-                                  high, zero);
-  }
+  Value input = padSpatial(loc, *x, {pads[0], pads[1]}, {pads[2], pads[3]});
   RankedTensorType it = typeOf(input);
   int64_t n = it.getDimSize(0), c = it.getDimSize(1), o = wt.getDimSize(0);
   ArrayRef<int64_t> outHW = ArrayRef<int64_t>(*outShape).drop_front(2);
-  auto vec = [&](ArrayRef<int64_t> v) {
-    return DenseIntElementsAttr::get(VectorType::get({2}, builder.getI64Type()),
-                                     v);
-  };
-  SmallVector<NamedAttribute> attrs = {
-      builder.getNamedAttr("strides", vec(strides)),
-      builder.getNamedAttr("dilations", vec(dilations))};
+  SmallVector<NamedAttribute> attrs = windowAttrs(strides, dilations);
   Value result;
   if (groups == 1) {
     Value init = zeros(loc, {n, o, outHW[0], outHW[1]}, element);
@@ -1314,8 +1325,9 @@ LogicalResult Importer::convertReduceMean(const NodeContext &node) {
     }
   }
   bool keep = global || node.intAttr("keepdims", 1);
-  FailureOr<bool> quantized = tryQuantizedReduce(
-      node, *input, dims, count, op != "ReduceSum", keep ? kept : reduced);
+  FailureOr<bool> quantized =
+      tryQuantizedReduce(node, *input, dims, count, op != "ReduceSum", reduced,
+                         keep ? kept : reduced);
   if (failed(quantized) || *quantized)
     return success(succeeded(quantized));
   Type element = type.getElementType();

@@ -946,14 +946,10 @@ FailureOr<bool> Importer::tryQuantizedProduct(const NodeContext &node) {
   return true;
 }
 
-FailureOr<bool> Importer::tryQuantizedAffine(const NodeContext &node,
-                                             Value input, int64_t axis,
-                                             ArrayRef<double> scale,
-                                             ArrayRef<double> shift) {
-  std::optional<QuantizedUnary> unary = quantizedUnary(node, input);
-  if (!unary)
-    return false;
-  auto [q, in, out, use] = *unary;
+std::optional<Importer::AffineParams>
+Importer::affineParams(quant::UniformQuantizedType in,
+                       quant::UniformQuantizedType out, int64_t axis,
+                       ArrayRef<double> scale, ArrayRef<double> shift) {
   SmallVector<double> factors;
   SmallVector<int32_t> bias;
   for (auto [a, b] : llvm::zip_equal(scale, shift)) {
@@ -966,16 +962,37 @@ FailureOr<bool> Importer::tryQuantizedAffine(const NodeContext &node,
   FailureOr<RescaleAttr> rescale =
       getSignedRescaleAttr(builder.getContext(), factors, axis);
   if (failed(rescale))
-    return false;
+    return std::nullopt;
   if (llvm::all_equal(bias))
     bias.resize(1);
-  Location loc = node.loc;
-  RankedTensorType type = typeOf(q);
-  Value result = AffineOp::create(
-      builder, loc, type.clone(getStorageIntegerType(out)), storageOf(loc, q),
-      *rescale, builder.getDenseI32ArrayAttr(bias),
-      builder.getI32IntegerAttr(in.getZeroPoint()));
-  absorb(use, asQuantized(loc, result, out));
+  return AffineParams{*rescale, std::move(bias)};
+}
+
+Value Importer::buildAffine(Location loc, Value q,
+                            quant::UniformQuantizedType in,
+                            quant::UniformQuantizedType out,
+                            const AffineParams &params) {
+  Value result = AffineOp::create(builder, loc,
+                                  typeOf(q).clone(getStorageIntegerType(out)),
+                                  storageOf(loc, q), params.rescale,
+                                  builder.getDenseI32ArrayAttr(params.bias),
+                                  builder.getI32IntegerAttr(in.getZeroPoint()));
+  return asQuantized(loc, result, out);
+}
+
+FailureOr<bool> Importer::tryQuantizedAffine(const NodeContext &node,
+                                             Value input, int64_t axis,
+                                             ArrayRef<double> scale,
+                                             ArrayRef<double> shift) {
+  std::optional<QuantizedUnary> unary = quantizedUnary(node, input);
+  if (!unary)
+    return false;
+  auto [q, in, out, use] = *unary;
+  std::optional<AffineParams> params =
+      affineParams(in, out, axis, scale, shift);
+  if (!params)
+    return false;
+  absorb(use, buildAffine(node.loc, q, in, out, *params));
   return true;
 }
 
@@ -1015,11 +1032,9 @@ Importer::tryQuantizedAvgPool(const NodeContext &node, Value input,
   return true;
 }
 
-FailureOr<bool> Importer::tryQuantizedReduce(const NodeContext &node,
-                                             Value input,
-                                             ArrayRef<int64_t> dims,
-                                             int64_t count, bool mean,
-                                             ArrayRef<int64_t> resultShape) {
+FailureOr<bool> Importer::tryQuantizedReduce(
+    const NodeContext &node, Value input, ArrayRef<int64_t> dims, int64_t count,
+    bool mean, ArrayRef<int64_t> reducedShape, ArrayRef<int64_t> resultShape) {
   std::optional<QuantizedUnary> unary = quantizedUnary(node, input);
   if (!unary)
     return false;
@@ -1027,24 +1042,20 @@ FailureOr<bool> Importer::tryQuantizedReduce(const NodeContext &node,
   unsigned bits = in.getStorageTypeIntegralWidth();
   if (count > (int64_t{1} << (31 - bits)))
     return false;
-  Location loc = node.loc;
-  RankedTensorType type = typeOf(q);
-  SmallVector<int64_t> summed;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    if (!llvm::is_contained(dims, d))
-      summed.push_back(type.getDimSize(d));
-  Value sum = ReduceSumOp::create(
-      builder, loc, RankedTensorType::get(summed, builder.getI32Type()),
-      storageOf(loc, q), builder.getDenseI64ArrayAttr(dims),
-      builder.getI32IntegerAttr(in.getZeroPoint()));
   double factor = in.getScale() / out.getScale() / (mean ? count : 1);
   FailureOr<RescaleAttr> rescale =
       getRescaleAttr(builder.getContext(), {factor}, std::nullopt);
   if (failed(rescale))
     return false;
+  Location loc = node.loc;
+  Value sum = ReduceSumOp::create(
+      builder, loc, RankedTensorType::get(reducedShape, builder.getI32Type()),
+      storageOf(loc, q), builder.getDenseI64ArrayAttr(dims),
+      builder.getI32IntegerAttr(in.getZeroPoint()));
   Value result = RequantizeOp::create(
-      builder, loc, RankedTensorType::get(summed, getStorageIntegerType(out)),
-      sum, *rescale, builder.getI32IntegerAttr(0),
+      builder, loc,
+      RankedTensorType::get(reducedShape, getStorageIntegerType(out)), sum,
+      *rescale, builder.getI32IntegerAttr(0),
       builder.getI32IntegerAttr(out.getZeroPoint()));
   absorb(use, asQuantized(loc, reshape(loc, result, resultShape), out));
   return true;

@@ -214,36 +214,26 @@ LogicalResult Importer::convertAveragePool(const NodeContext &node) {
   if (type.getRank() != 4 || !isa<FloatType>(element))
     return node.error() << "only 2-D float pooling (rank-4 NCHW) is "
                            "supported";
-  std::string autoPad = node.stringAttr("auto_pad", "NOTSET");
-  if (autoPad != "NOTSET" && autoPad != "VALID")
-    return node.error() << "auto_pad '" << autoPad
-                        << "' is not supported (NOTSET and VALID are)";
   std::optional<SmallVector<int64_t>> kernel = node.intsAttr("kernel_shape");
   if (!kernel || kernel->size() != 2)
     return node.error() << "needs a 2-D kernel_shape";
-  SmallVector<int64_t> strides =
-      node.intsAttr("strides").value_or(SmallVector<int64_t>{1, 1});
-  SmallVector<int64_t> pads =
-      node.intsAttr("pads").value_or(SmallVector<int64_t>{0, 0, 0, 0});
-  SmallVector<int64_t> dilations =
-      node.intsAttr("dilations").value_or(SmallVector<int64_t>{1, 1});
-  if (autoPad == "VALID")
-    pads = {0, 0, 0, 0};
-  if (strides.size() != 2 || pads.size() != 4 ||
-      llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
-      llvm::any_of(pads, [](int64_t p) { return p < 0; }) ||
-      llvm::any_of(*kernel, [](int64_t k) { return k < 1; }))
-    return node.error() << "malformed kernel_shape, strides or pads";
+  if (llvm::any_of(*kernel, [](int64_t k) { return k < 1 || k >= (1 << 30); }))
+    return node.error() << "malformed kernel_shape";
+  // auto_pad, strides, pads and dilations as Conv reads them (bounded).
+  FailureOr<ConvParams> params = convParams(node);
+  if (failed(params))
+    return failure();
+  const SmallVector<int64_t> &strides = params->strides, &pads = params->pads,
+                             &dilations = params->dilations;
   if (dilations != SmallVector<int64_t>{1, 1})
     return node.error() << "dilations are not supported";
   bool ceil = node.intAttr("ceil_mode", 0) != 0;
   bool includePad = node.intAttr("count_include_pad", 0) != 0;
   ArrayRef<int64_t> shape = type.getShape();
-  // Per spatial dimension: the output size, the padding the pooling op
+  // Per spatial dimension: the output size and the padding the pooling op
   // reads (ceil_mode's last window may hang past the padded input: zeros
-  // that add nothing) and each output's divisor.
+  // that add nothing).
   SmallVector<int64_t> outSize(2), extra(2);
-  SmallVector<SmallVector<int64_t>> counts(2);
   for (int i = 0; i < 2; ++i) {
     int64_t in = shape[2 + i], k = (*kernel)[i], s = strides[i];
     int64_t padded = in + pads[i] + pads[i + 2];
@@ -257,14 +247,6 @@ LogicalResult Importer::convertAveragePool(const NodeContext &node) {
       --out;
     outSize[i] = out;
     extra[i] = std::max<int64_t>((out - 1) * s + k - padded, 0);
-    for (int64_t o = 0; o < out; ++o) {
-      // With count_include_pad onnxruntime divides every window by the
-      // kernel's size, a ceil_mode window that hangs past the padding too.
-      int64_t start = o * s - pads[i], end = start + k;
-      int64_t count =
-          includePad ? k : std::min(end, in) - std::max<int64_t>(start, 0);
-      counts[i].push_back(std::max<int64_t>(count, 1));
-    }
   }
   FailureOr<bool> quantized =
       tryQuantizedAvgPool(node, *input, *kernel, strides, pads, includePad,
@@ -272,42 +254,31 @@ LogicalResult Importer::convertAveragePool(const NodeContext &node) {
   if (failed(quantized) || *quantized)
     return success(succeeded(quantized));
   Location loc = node.loc;
-  Value padded = *input;
-  if (llvm::any_of(pads, [](int64_t p) { return p != 0; }) || extra[0] ||
-      extra[1]) {
-    SmallVector<OpFoldResult> low = {
-        builder.getIndexAttr(0), builder.getIndexAttr(0),
-        builder.getIndexAttr(pads[0]), builder.getIndexAttr(pads[1])};
-    SmallVector<OpFoldResult> high = {builder.getIndexAttr(0),
-                                      builder.getIndexAttr(0),
-                                      builder.getIndexAttr(pads[2] + extra[0]),
-                                      builder.getIndexAttr(pads[3] + extra[1])};
-    SmallVector<int64_t> paddedShape(shape);
-    paddedShape[2] += pads[0] + pads[2] + extra[0];
-    paddedShape[3] += pads[1] + pads[3] + extra[1];
-    padded = tensor::PadOp::create(builder, loc, type.clone(paddedShape),
-                                   padded, low, high,
-                                   floatConstant(builder, loc, element, 0.0));
-  }
+  Value padded = padSpatial(loc, *input, {pads[0], pads[1]},
+                            {pads[2] + extra[0], pads[3] + extra[1]});
   Value window =
       tensor::EmptyOp::create(builder, loc, *kernel, builder.getF32Type());
-  auto vec = [&](ArrayRef<int64_t> v) {
-    return DenseIntElementsAttr::get(VectorType::get({2}, builder.getI64Type()),
-                                     v);
-  };
-  SmallVector<NamedAttribute> attrs = {
-      builder.getNamedAttr("strides", vec(strides)),
-      builder.getNamedAttr("dilations", vec(dilations))};
+  SmallVector<NamedAttribute> attrs = windowAttrs(strides, dilations);
   Value init =
       zeros(loc, {shape[0], shape[1], outSize[0], outSize[1]}, element);
   Value sum = linalg::PoolingNchwSumOp::create(
                   builder, loc, TypeRange{init.getType()},
                   ValueRange{padded, window}, ValueRange{init}, attrs)
                   .getResult(0);
+  // Each output's divisor. With count_include_pad onnxruntime divides every
+  // window by the kernel's size, a ceil_mode window that hangs past the
+  // padding too.
+  auto count = [&](int i, int64_t o) {
+    return std::max<int64_t>(poolWindowCount(shape[2 + i], (*kernel)[i],
+                                             strides[i], pads[i], includePad,
+                                             o),
+                             1);
+  };
   std::vector<double> reciprocals;
-  for (int64_t h : counts[0])
-    for (int64_t w : counts[1])
-      reciprocals.push_back(1.0 / static_cast<double>(h * w));
+  for (int64_t y = 0; y < outSize[0]; ++y)
+    for (int64_t x = 0; x < outSize[1]; ++x)
+      reciprocals.push_back(1.0 /
+                            static_cast<double>(count(0, y) * count(1, x)));
   Value scale =
       materialize(floatTensor(element, {outSize[0], outSize[1]}, reciprocals),
                   node.proto.output(0) + "_divisors", loc);
@@ -472,13 +443,17 @@ FailureOr<bool> Importer::tryQuantizedInstanceNorm(const NodeContext &node,
   // LayerNorm once legalised) with unit gamma and zero beta, into int16 of
   // scale 2^-10: |z| up to 32 standard deviations, 1/1024 of one apart.
   // The per-channel scale and B then make one vitq.affine.
-  Location loc = node.loc;
-  RankedTensorType type = typeOf(unary->input);
   Type f32 = builder.getF32Type();
   auto normalized = quant::UniformQuantizedType::get(
       quant::QuantizationFlags::Signed, builder.getI16Type(), f32,
       kInstanceNormScale, 0, std::numeric_limits<int16_t>::min(),
       std::numeric_limits<int16_t>::max());
+  std::optional<AffineParams> params =
+      affineParams(normalized, unary->out, 1, scale->floats(), bias->floats());
+  if (!params)
+    return false;
+  Location loc = node.loc;
+  RankedTensorType type = typeOf(unary->input);
   SmallVector<int64_t> rows{type.getDimSize(0), type.getDimSize(1), count};
   auto paramType = RankedTensorType::get({count}, f32);
   auto splat = [&](double v) -> Value {
@@ -491,9 +466,9 @@ FailureOr<bool> Importer::tryQuantizedInstanceNorm(const NodeContext &node,
       reshape(loc, unary->input, rows), splat(1.0), splat(0.0),
       builder.getI64IntegerAttr(-1),
       builder.getF32FloatAttr(node.floatAttr("epsilon", 1e-5f)));
-  return tryQuantizedAffine(node,
-                            dequantize(loc, reshape(loc, z, type.getShape())),
-                            1, scale->floats(), bias->floats());
+  absorb(unary->use, buildAffine(loc, reshape(loc, z, type.getShape()),
+                                 normalized, unary->out, *params));
+  return true;
 }
 
 //===----------------------------------------------------------------------===//

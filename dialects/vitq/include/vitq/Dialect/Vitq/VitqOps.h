@@ -24,9 +24,16 @@ constexpr int64_t kMaxRowInt8 = 65536;
 constexpr int64_t kMaxRowInt16 = 1625;
 
 /// vitq.activation's function `kind` (sigmoid, silu, hard_sigmoid,
-/// hard_swish) of the real value `x`; `alpha` and `beta` are hard_sigmoid's.
+/// hard_swish, relu) of the real value `x`; `alpha` and `beta` are
+/// hard_sigmoid's.
 double evaluateActivation(llvm::StringRef kind, double x, double alpha,
                           double beta);
+
+/// The elements window `o` of an average pool covers along a dimension of
+/// `size` elements (kernel `kernel`, stride `stride`, `padBefore` leading
+/// padding): the padding counts only when `includePad`.
+int64_t poolWindowCount(int64_t size, int64_t kernel, int64_t stride,
+                        int64_t padBefore, bool includePad, int64_t o);
 } // namespace mlir::vitq
 
 #define GET_ATTRDEF_CLASSES
