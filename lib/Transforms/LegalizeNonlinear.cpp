@@ -228,14 +228,15 @@ LogicalResult legalizeActivation(ActivationOp op) {
            << "integer " << op.getKind() << " takes an 8-bit input, not " << in;
   IntegerType storage = getStorageIntegerType(out);
   unsigned width = storage.getWidth();
+  // Saturated to the type's range, which may be narrower than its storage.
+  double lo = static_cast<double>(out.getStorageTypeMin()),
+         hi = static_cast<double>(out.getStorageTypeMax());
   SmallVector<APInt> table;
   for (int64_t v = -128; v <= 127; ++v) {
     double real = static_cast<double>(v - in.getZeroPoint()) * in.getScale();
-    double q = std::nearbyint(op.evaluate(real) / out.getScale()) +
-               static_cast<double>(out.getZeroPoint());
-    double lo = -std::ldexp(1.0, width - 1),
-           hi = std::ldexp(1.0, width - 1) - 1;
-    q = std::isnan(q) ? 0.0 : std::clamp(q, lo, hi);
+    double q = std::clamp(std::nearbyint(op.evaluate(real) / out.getScale()) +
+                              static_cast<double>(out.getZeroPoint()),
+                          lo, hi);
     table.push_back(APInt(width, static_cast<uint64_t>(static_cast<int64_t>(q)),
                           /*isSigned=*/true));
   }

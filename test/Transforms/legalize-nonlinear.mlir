@@ -208,6 +208,21 @@ func.func @hard_swish(%x: tensor<2x3x!quant.uniform<i8:f32, 0.5>>)
 
 // -----
 
+// A narrow-range result type saturates at its own bound: HardSwish's
+// minimum, -0.375 at x = -1.5, is -37.5 steps of 0.01 below the zero point
+// -100, and every entry beyond -127 (0x81) stays -127, not -128 (0x80).
+// CHECK-LABEL: func.func @hard_swish_narrow_range
+// CHECK: vitq.lookup %{{.*}} {table = dense<"0x{{(9C)+}}9A979593918F8D8B8987868483{{(81)+}}8384{{[0-9A-F]*}}"> : tensor<256xi8>}
+func.func @hard_swish_narrow_range(%x: tensor<2x3x!quant.uniform<i8:f32, 0.05>>)
+    -> tensor<2x3x!quant.uniform<i8<-127:127>:f32, 0.01:-100>> {
+  %0 = vitq.activation %x {kind = "hard_swish"}
+         : tensor<2x3x!quant.uniform<i8:f32, 0.05>>
+         -> tensor<2x3x!quant.uniform<i8<-127:127>:f32, 0.01:-100>>
+  return %0 : tensor<2x3x!quant.uniform<i8<-127:127>:f32, 0.01:-100>>
+}
+
+// -----
+
 // A 16-bit input has no table form.
 func.func @silu_i16(%x: tensor<4x!quant.uniform<i16:f32, 0.001>>)
     -> tensor<4x!quant.uniform<i8:f32, 0.05>> {

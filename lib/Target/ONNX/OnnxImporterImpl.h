@@ -320,6 +320,9 @@ private:
     std::optional<QuantizedUse> use;
   };
   IslandOperand islandOperand(const NodeContext &node, Value input);
+  /// islandOperand, quantized only for an 8-bit input and a per-tensor
+  /// result: what an elementwise table (vitq.lookup) can compute.
+  IslandOperand tableIsland(const NodeContext &node, Value input);
   /// islandOperand's quantized case with both types per tensor and the
   /// input at most 16 bits: the input's integers (as a quantized value),
   /// its type, the result's, and the QuantizeLinear that takes the result.

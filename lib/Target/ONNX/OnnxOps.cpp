@@ -157,10 +157,11 @@ LogicalResult Importer::convertElementwise(const NodeContext &node) {
   if (!isFloat && !llvm::is_contained({"Add", "Sub", "Mul", "Div", "Mod"}, op))
     return node.error() << "only float operands are supported, got " << element;
   // Activations are one op, float or quantized (which the integer
-  // legalisation turns into a table); Relu too when quantized.
+  // legalisation turns into a table of an 8-bit input's 256 results);
+  // Relu too when quantized. Other quantized inputs stay a float island.
   std::optional<StringRef> kind = activationKind(op);
   if (kind || op == "Relu") {
-    IslandOperand in = islandOperand(node, inputs[0]);
+    IslandOperand in = tableIsland(node, inputs[0]);
     if (!kind && in.use)
       kind = "relu";
     if (kind) {

@@ -1199,6 +1199,16 @@ Importer::IslandOperand Importer::islandOperand(const NodeContext &node,
   return IslandOperand{input, typeOf(input), std::nullopt};
 }
 
+Importer::IslandOperand Importer::tableIsland(const NodeContext &node,
+                                              Value input) {
+  IslandOperand island = islandOperand(node, input);
+  if (island.use &&
+      (quantTypeOf(island.value).getStorageTypeIntegralWidth() != 8 ||
+       !isPerTensor(island.use->type)))
+    return IslandOperand{input, typeOf(input), std::nullopt};
+  return island;
+}
+
 std::optional<Importer::QuantizedUnary>
 Importer::quantizedUnary(const NodeContext &node, Value input) {
   IslandOperand island = islandOperand(node, input);

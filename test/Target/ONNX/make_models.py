@@ -828,6 +828,25 @@ def ort_activations(opts) -> onnx.ModelProto:
     return g.model(17)
 
 
+def qdq_int16_activations(opts) -> onnx.ModelProto:
+    """Relu and Sigmoid between int16 Q/DQ pairs (opset 21): no 256-entry
+    table can compute them, so they stay float islands."""
+    g = GraphBuilder("qdq_int16_activations")
+
+    def pair(x, scale, name, output=None):
+        s = g.scalar(f"{name}_scale", scale, np.float32)
+        z = g.scalar(f"{name}_zero_point", 0, np.int16)
+        q = g.node("QuantizeLinear", [x, s, z], name=f"{name}_QuantizeLinear")
+        return g.node("DequantizeLinear", [q, s, z], name=f"{name}_DequantizeLinear",
+                      outputs=[output] if output else 1)
+
+    x = pair(g.input("x", FLOAT, [1, 4, 5, 6]), 1e-3, "x")
+    r = pair(g.node("Relu", [x], scope="/relu"), 5e-4, "relu")
+    pair(g.node("Sigmoid", [r], scope="/sigmoid"), 2**-15, "sigmoid", output="y")
+    g.output("y", FLOAT, [1, 4, 5, 6])
+    return g.model(21)
+
+
 def ort_pooling(opts) -> onnx.ModelProto:
     """onnxruntime's quantized means: Swin's ReduceMean over the tokens and
     a GlobalAveragePool, between Q/DQ pairs, concatenated."""
@@ -2646,6 +2665,7 @@ MODELS: Dict[str, Entry] = {
     "ort_activations": Entry(ort_activations),
     "ort_pooling": Entry(ort_pooling),
     "ort_batchnorm": Entry(ort_batchnorm),
+    "qdq_int16_activations": Entry(qdq_int16_activations),
     "ort_groupnorm": Entry(ort_groupnorm),
     "ort_gating": Entry(ort_gating),
     "ort_sub": Entry(ort_sub),
