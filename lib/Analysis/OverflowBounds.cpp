@@ -311,12 +311,14 @@ static IntRange boundContraction(Bounds &out, ValueRanges &ranges,
                         : "bias in " + biasRange.str());
 }
 
-/// Appends the 64-bit steps of `rescale` applied to `v` (then `+ offset`)
-/// and returns the result's range before saturation.
-static IntRange boundRescale(Bounds &out, RescaleAttr rescale, IntRange v,
+/// Appends the 64-bit steps of the dyadic factors `multipliers[i] /
+/// 2^shifts[i]` applied to `v` (then `+ offset`) and returns the result's
+/// range before saturation.
+static IntRange boundRescale(Bounds &out, ArrayRef<int32_t> multipliers,
+                             ArrayRef<int32_t> shifts, IntRange v,
                              IntRange offset) {
   std::optional<IntRange> scaled, result;
-  for (auto [m, s] : llvm::zip(rescale.getMultipliers(), rescale.getShifts())) {
+  for (auto [m, s] : llvm::zip(multipliers, shifts)) {
     Wide round = s > 0 ? Wide(1) << (s - 1) : 0;
     IntRange r = add(mul(v, point(m)), point(round));
     scaled = scaled ? unite(*scaled, r) : r;
@@ -324,10 +326,16 @@ static IntRange boundRescale(Bounds &out, RescaleAttr rescale, IntRange v,
     result = result ? unite(*result, shifted) : shifted;
   }
   note(out, "int64 rescale product x * multiplier + rounding", *scaled, 64,
-       "x in " + v.str() + ", " + std::to_string(rescale.size()) +
+       "x in " + v.str() + ", " + std::to_string(multipliers.size()) +
            " multiplier/shift pair(s)");
   return note(out, "int64 rescaled value plus offset", add(*result, offset), 64,
               "offset in " + offset.str());
+}
+
+static IntRange boundRescale(Bounds &out, RescaleAttr rescale, IntRange v,
+                             IntRange offset) {
+  return boundRescale(out, rescale.getMultipliers(), rescale.getShifts(), v,
+                      offset);
 }
 
 /// I-ViT's shift exponential of `d` in [d.lo, 0] (docs/integer-semantics.md);
@@ -469,6 +477,78 @@ static Bounds boundAdd(AddOp op, ValueRanges &ranges) {
   return out;
 }
 
+static Bounds boundAffine(AffineOp op, ValueRanges &ranges) {
+  Bounds out;
+  IntRange x = boundInputMinusZp(out, ranges, op.getInput(), op.getInputZp());
+  ArrayRef<int32_t> bias = op.getBias();
+  boundRescale(out, op.getRescale(), x,
+               make(*llvm::min_element(bias), *llvm::max_element(bias)));
+  return out;
+}
+
+static Bounds boundReduceSum(ReduceSumOp op, ValueRanges &ranges) {
+  Bounds out;
+  auto type = cast<ShapedType>(op.getInput().getType());
+  SmallVector<int64_t> reduced;
+  for (int64_t d : op.getDims())
+    reduced.push_back(type.getDimSize(d));
+  int64_t count = product(reduced);
+  IntRange x = note(out, "int32 x - input_zp",
+                    sub(ranges.get(op.getInput()), point(op.getInputZp())), 32,
+                    "input_zp = " + std::to_string(op.getInputZp()));
+  note(out, "int32 sum of x - input_zp", sumOf(x, count), 32,
+       lengthStr(count) + " elements");
+  return out;
+}
+
+static Bounds boundAvgPool(AvgPool2DOp op, ValueRanges &ranges) {
+  Bounds out;
+  // Windows over the input padded with its zero point, summed in int32.
+  int64_t window = op.getKernel()[0] * op.getKernel()[1];
+  int64_t zp = op.getInputZp();
+  IntRange sum =
+      note(out, "int32 window sum",
+           sumOf(unite(ranges.get(op.getInput()), point(zp)), window), 32,
+           lengthStr(window) +
+               " elements, padding at input_zp = " + std::to_string(zp));
+  IntRange centred = note(out, "int64 window sum - K * input_zp",
+                          sub(sum, point(Wide(window) * zp)), 64, "");
+  boundRescale(out, op.getMultipliers(), op.getShifts(), centred,
+               point(op.getOutputZp()));
+  return out;
+}
+
+/// The centred operands of vitq.mul / vitq.div.
+template <typename Op>
+static std::pair<IntRange, IntRange> boundProductOperands(Bounds &out, Op op,
+                                                          ValueRanges &ranges) {
+  return {boundInputMinusZp(out, ranges, op.getLhs(), op.getLhsZp()),
+          boundInputMinusZp(out, ranges, op.getRhs(), op.getRhsZp())};
+}
+
+static Bounds boundMul(MulOp op, ValueRanges &ranges) {
+  Bounds out;
+  auto [x, y] = boundProductOperands(out, op, ranges);
+  IntRange p = note(out, "int64 product (lhs - lhs_zp) * (rhs - rhs_zp)",
+                    mul(x, y), 64, "");
+  boundRescale(out, op.getRescale(), p, point(op.getOutputZp()));
+  return out;
+}
+
+static Bounds boundDiv(DivOp op, ValueRanges &ranges) {
+  Bounds out;
+  auto [x, y] = boundProductOperands(out, op, ranges);
+  int32_t m = op.getRescale().getMultipliers()[0];
+  IntRange n = note(out, "int64 numerator (lhs - lhs_zp) * multiplier",
+                    mul(x, point(m)), 64, "");
+  // |floor(n / d)| <= |n| for |d| >= 1 (a zero divisor is replaced).
+  Wide bound = std::max(-n.lo, n.hi);
+  int32_t one = 1;
+  boundRescale(out, ArrayRef<int32_t>(one), op.getRescale().getShifts(),
+               make(-bound, bound), point(op.getOutputZp()));
+  return out;
+}
+
 static Bounds boundShiftmax(ShiftmaxOp op, ValueRanges &ranges) {
   Bounds out;
   IntRange x = ranges.get(op.getInput());
@@ -565,6 +645,11 @@ SmallVector<IntermediateBound> vitq::boundIntermediates(Operation *op,
       .Case([&](Conv2DOp o) { return boundConv(o, ranges); })
       .Case([&](RequantizeOp o) { return boundRequantize(o, ranges); })
       .Case([&](AddOp o) { return boundAdd(o, ranges); })
+      .Case([&](AffineOp o) { return boundAffine(o, ranges); })
+      .Case([&](ReduceSumOp o) { return boundReduceSum(o, ranges); })
+      .Case([&](AvgPool2DOp o) { return boundAvgPool(o, ranges); })
+      .Case([&](MulOp o) { return boundMul(o, ranges); })
+      .Case([&](DivOp o) { return boundDiv(o, ranges); })
       .Case([&](ShiftmaxOp o) { return boundShiftmax(o, ranges); })
       .Case([&](TablemaxOp o) { return boundTablemax(o); })
       .Case([&](ShiftGeluOp o) { return boundShiftGelu(o, ranges); })

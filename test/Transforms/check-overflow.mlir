@@ -166,3 +166,51 @@ func.func @conv_dynamic_channels(%x: tensor<1x?x8x8xi8>, %w: tensor<4x?x3x3xi8>)
   %r = vitq.conv2d %x, %w : (tensor<1x?x8x8xi8>, tensor<4x?x3x3xi8>) -> tensor<1x4x6x6xi32>
   return %r : tensor<1x4x6x6xi32>
 }
+
+// -----
+
+// The hybrid models' integer ops. vitq.affine: x - zp in [-130, 125], one
+// factor of 0.707 and one of -1, then the bias [-7, 3].
+func.func @affine(%x: tensor<1x2x3x3xi8>) -> tensor<1x2x3x3xi8> {
+  // expected-remark @below {{no overflow: int64 x - input_zp in [-130, 125]; int64 rescale product x * multiplier + rounding in [-196331290676, 190886273074]; int64 rescaled value plus offset in [-132, 133]}}
+  %y = vitq.affine %x {rescale = #vitq.rescale<axis = 1, [(1518500250, 31), (-1073741824, 30)]>, bias = array<i32: 3, -7>, input_zp = 2 : i32} : tensor<1x2x3x3xi8> -> tensor<1x2x3x3xi8>
+  return %y : tensor<1x2x3x3xi8>
+}
+
+// -----
+
+// vitq.reduce_sum: 49 centred int8 values in int32.
+func.func @reduce_sum(%x: tensor<1x4x49xi8>) -> tensor<1x4xi32> {
+  // expected-remark @below {{no overflow: int32 x - input_zp in [-123, 132]; int32 sum of x - input_zp in [-6027, 6468]}}
+  %y = vitq.reduce_sum %x {dims = array<i64: 2>, input_zp = -5 : i32} : tensor<1x4x49xi8> -> tensor<1x4xi32>
+  return %y : tensor<1x4xi32>
+}
+
+// -----
+
+// vitq.avg_pool2d: windows of 2 over the input padded with its zero point,
+// one rescale per window count.
+func.func @avg_pool(%x: tensor<1x3x4x5xi8>) -> tensor<1x3x3x5xi8> {
+  // expected-remark @below {{no overflow: int32 window sum in [-256, 254]; int64 window sum - K * input_zp in [-260, 250]; int64 rescale product x * multiplier + rounding in [-278099132416, 270582939648]; int64 rescaled value plus offset in [-130, 125]}}
+  %y = vitq.avg_pool2d %x {kernel = array<i64: 2, 1>, strides = array<i64: 2, 1>, pads = array<i64: 1, 0, 0, 0>, count_include_pad, multipliers = array<i32: 1073741824, 1073741824>, shifts = array<i32: 31, 32>, input_zp = 2 : i32} : tensor<1x3x4x5xi8> -> tensor<1x3x3x5xi8>
+  return %y : tensor<1x3x3x5xi8>
+}
+
+// -----
+
+// vitq.mul: the product of two centred int8 operands, then the rescale.
+func.func @mul(%a: tensor<1x4x5xi8>, %b: tensor<1x1x5xi8>) -> tensor<1x4x5xi8> {
+  // expected-remark @below {{no overflow: int64 x - input_zp in [-124, 131]; int64 x - input_zp in [0, 255]; int64 product (lhs - lhs_zp) * (rhs - rhs_zp) in [-31620, 33405]; int64 rescale product x * multiplier + rounding in [-41626104012892, 44046623862683]; int64 rescaled value plus offset in [-603, 643]}}
+  %y = vitq.mul %a, %b {lhs_zp = -4 : i32, rhs_zp = -128 : i32, output_zp = 3 : i32, rescale = #vitq.rescale<1317535223, 36>} : tensor<1x4x5xi8>, tensor<1x1x5xi8> -> tensor<1x4x5xi8>
+  return %y : tensor<1x4x5xi8>
+}
+
+// -----
+
+// vitq.div: the numerator takes the multiplier; a quotient is at most the
+// numerator, then the shift.
+func.func @div(%a: tensor<1x4x5xi8>, %b: tensor<1x1x5xi8>) -> tensor<1x4x5xi8> {
+  // expected-remark @below {{no overflow: int64 x - input_zp in [-128, 127]; int64 x - input_zp in [-128, 127]; int64 numerator (lhs - lhs_zp) * multiplier in [-137438953472, 136365211648]; int64 rescale product x * multiplier + rounding in [-137430564864, 137447342080]; int64 rescaled value plus offset in [-8192, 8192]}}
+  %y = vitq.div %a, %b {lhs_zp = 0 : i32, rhs_zp = 0 : i32, output_zp = 0 : i32, rescale = #vitq.rescale<1073741824, 24>} : tensor<1x4x5xi8>, tensor<1x1x5xi8> -> tensor<1x4x5xi8>
+  return %y : tensor<1x4x5xi8>
+}
