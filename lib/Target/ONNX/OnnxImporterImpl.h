@@ -385,6 +385,11 @@ private:
   /// vitq.layernorm into int16 and a per-channel vitq.affine.
   FailureOr<bool> tryQuantizedInstanceNorm(const NodeContext &node, Value input,
                                            int64_t count);
+  /// `x` (N x C x ...) normalised over each (image, channel)'s `count`
+  /// elements by a vitq.layernorm with unit gamma and zero beta, into
+  /// `resultElement` (float, or a quantized type).
+  Value normalizeInstances(const NodeContext &node, Value x, int64_t count,
+                           Type resultElement);
   /// A sum or mean of a dequantized per-tensor input over `dims` (leaving
   /// `reducedShape`), whose only user quantizes it: vitq.reduce_sum and one
   /// vitq.requantize, reshaped to `resultShape`.

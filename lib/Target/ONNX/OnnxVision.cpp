@@ -19,7 +19,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -364,71 +363,47 @@ LogicalResult Importer::convertInstanceNorm(const NodeContext &node) {
   for (Value v : {*scale, *bias})
     if (typeOf(v).getNumElements() != channels)
       return node.error() << "scale and B need " << channels << " values";
-  SmallVector<int64_t> dims, kept{type.getDimSize(0), channels};
   int64_t count = 1;
-  for (int64_t d = 2; d < rank; ++d) {
-    dims.push_back(d);
+  for (int64_t d = 2; d < rank; ++d)
     count *= type.getDimSize(d);
-    kept.push_back(1);
-  }
-  Location loc = node.loc;
   FailureOr<bool> quantized = tryQuantizedInstanceNorm(node, *input, count);
   if (failed(quantized) || *quantized)
     return success(succeeded(quantized));
-  // The mean over the spatial dimensions of x, as N x C x 1 ... .
-  auto mean = [&](Value x) -> FailureOr<Value> {
-    Value init = zeros(loc, {type.getDimSize(0), channels}, element);
-    Value sum =
-        linalg::ReduceOp::create(
-            builder, loc, ValueRange{x}, ValueRange{init}, dims,
-            [](OpBuilder &b, Location l, ValueRange args) {
-              linalg::YieldOp::create(
-                  b, l,
-                  ValueRange{arith::AddFOp::create(b, l, args[0], args[1])});
-            })
-            .getResult(0);
-    FailureOr<Value> m = elementwise(
-        node, {sum}, element,
-        [count](OpBuilder &b, Location l, ValueRange v, Type t) -> Value {
-          return arith::DivFOp::create(b, l, v[0],
-                                       floatConstant(b, l, t, double(count)));
-        });
-    if (failed(m))
-      return failure();
-    return reshape(loc, *m, kept);
-  };
-  FailureOr<Value> mu = mean(*input);
-  if (failed(mu))
-    return failure();
-  FailureOr<Value> squares =
-      elementwise(node, {*input, *mu}, element,
-                  [](OpBuilder &b, Location l, ValueRange v, Type) -> Value {
-                    Value d = arith::SubFOp::create(b, l, v[0], v[1]);
-                    return arith::MulFOp::create(b, l, d, d);
-                  });
-  if (failed(squares))
-    return failure();
-  FailureOr<Value> variance = mean(*squares);
-  if (failed(variance))
-    return failure();
+  // Normalised over each (image, channel)'s elements, then scale and B per
+  // channel.
+  Location loc = node.loc;
+  Value z = normalizeInstances(node, *input, count, element);
   SmallVector<int64_t> shape = channelShape(channels, rank);
-  Value g = reshape(loc, *scale, shape), beta = reshape(loc, *bias, shape);
-  double epsilon = node.floatAttr("epsilon", 1e-5f);
   FailureOr<Value> result = elementwise(
-      node, {*input, *mu, *variance, g, beta}, element,
-      [epsilon](OpBuilder &b, Location l, ValueRange v, Type t) -> Value {
-        Value sd = math::SqrtOp::create(
-            b, l,
-            arith::AddFOp::create(b, l, v[2], floatConstant(b, l, t, epsilon)));
-        Value normed = arith::DivFOp::create(
-            b, l, arith::SubFOp::create(b, l, v[0], v[1]), sd);
+      node, {z, reshape(loc, *scale, shape), reshape(loc, *bias, shape)},
+      element, [](OpBuilder &b, Location l, ValueRange v, Type) -> Value {
         return arith::AddFOp::create(
-            b, l, arith::MulFOp::create(b, l, normed, v[3]), v[4]);
+            b, l, arith::MulFOp::create(b, l, v[0], v[1]), v[2]);
       });
   if (failed(result))
     return failure();
   setResult(node, 0, *result);
   return success();
+}
+
+Value Importer::normalizeInstances(const NodeContext &node, Value x,
+                                   int64_t count, Type resultElement) {
+  // One vitq.layernorm row (unit gamma, zero beta) per (image, channel).
+  Location loc = node.loc;
+  RankedTensorType type = typeOf(x);
+  SmallVector<int64_t> rows{type.getDimSize(0), type.getDimSize(1), count};
+  auto paramType = RankedTensorType::get({count}, builder.getF32Type());
+  auto splat = [&](double v) -> Value {
+    return arith::ConstantOp::create(
+        builder, loc,
+        DenseElementsAttr::get(paramType, builder.getF32FloatAttr(v)));
+  };
+  Value z = LayerNormOp::create(
+      builder, loc, RankedTensorType::get(rows, resultElement),
+      reshape(loc, x, rows), splat(1.0), splat(0.0),
+      builder.getI64IntegerAttr(-1),
+      builder.getF32FloatAttr(node.floatAttr("epsilon", 1e-5f)));
+  return reshape(loc, z, type.getShape());
 }
 
 FailureOr<bool> Importer::tryQuantizedInstanceNorm(const NodeContext &node,
@@ -439,10 +414,9 @@ FailureOr<bool> Importer::tryQuantizedInstanceNorm(const NodeContext &node,
       count > (unary->in.getStorageTypeIntegralWidth() == 8 ? kMaxRowInt8
                                                             : kMaxRowInt16))
     return false;
-  // Each (image, channel)'s elements are one row of a vitq.layernorm (I-
-  // LayerNorm once legalised) with unit gamma and zero beta, into int16 of
-  // scale 2^-10: |z| up to 32 standard deviations, 1/1024 of one apart.
-  // The per-channel scale and B then make one vitq.affine.
+  // Normalised (I-LayerNorm once legalised) into int16 of scale 2^-10: |z|
+  // up to 32 standard deviations, 1/1024 of one apart. The per-channel
+  // scale and B then make one vitq.affine.
   Type f32 = builder.getF32Type();
   auto normalized = quant::UniformQuantizedType::get(
       quant::QuantizationFlags::Signed, builder.getI16Type(), f32,
@@ -452,22 +426,8 @@ FailureOr<bool> Importer::tryQuantizedInstanceNorm(const NodeContext &node,
       affineParams(normalized, unary->out, 1, scale->floats(), bias->floats());
   if (!params)
     return false;
-  Location loc = node.loc;
-  RankedTensorType type = typeOf(unary->input);
-  SmallVector<int64_t> rows{type.getDimSize(0), type.getDimSize(1), count};
-  auto paramType = RankedTensorType::get({count}, f32);
-  auto splat = [&](double v) -> Value {
-    return arith::ConstantOp::create(
-        builder, loc,
-        DenseElementsAttr::get(paramType, builder.getF32FloatAttr(v)));
-  };
-  Value z = LayerNormOp::create(
-      builder, loc, RankedTensorType::get(rows, normalized),
-      reshape(loc, unary->input, rows), splat(1.0), splat(0.0),
-      builder.getI64IntegerAttr(-1),
-      builder.getF32FloatAttr(node.floatAttr("epsilon", 1e-5f)));
-  absorb(unary->use, buildAffine(loc, reshape(loc, z, type.getShape()),
-                                 normalized, unary->out, *params));
+  Value z = normalizeInstances(node, unary->input, count, normalized);
+  absorb(unary->use, buildAffine(node.loc, z, normalized, unary->out, *params));
   return true;
 }
 
