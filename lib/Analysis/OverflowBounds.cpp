@@ -501,6 +501,36 @@ static Bounds boundReduceSum(ReduceSumOp op, ValueRanges &ranges) {
   return out;
 }
 
+static Bounds boundResize(ResizeOp op, ValueRanges &ranges) {
+  Bounds out;
+  auto type = cast<ShapedType>(op.getInput().getType());
+  // The largest absolute row sum of weights with `cols` columns.
+  auto largestSum = [](ArrayRef<int32_t> weights, int64_t cols) {
+    Wide largest = 0;
+    for (size_t r = 0; r + cols <= weights.size(); r += cols) {
+      Wide sum = 0;
+      for (int64_t c = 0; c < cols; ++c)
+        sum +=
+            weights[r + c] < 0 ? -Wide(weights[r + c]) : Wide(weights[r + c]);
+      largest = std::max(largest, sum);
+    }
+    return largest;
+  };
+  IntRange x = note(out, "int32 x - input_zp",
+                    sub(ranges.get(op.getInput()), point(op.getInputZp())), 32,
+                    "input_zp = " + std::to_string(op.getInputZp()));
+  Wide magnitude = std::max(-x.lo, x.hi);
+  Wide rows = largestSum(op.getRows(), type.getDimSize(2));
+  Wide columns = largestSum(op.getColumns(), type.getDimSize(3));
+  note(out, "int32 sum along the rows",
+       make(-rows * magnitude, rows * magnitude), 32,
+       "row weights' absolute sums at most " + toString(rows));
+  note(out, "int32 sum along the columns",
+       make(-rows * columns * magnitude, rows * columns * magnitude), 32,
+       "column weights' absolute sums at most " + toString(columns));
+  return out;
+}
+
 static Bounds boundAvgPool(AvgPool2DOp op, ValueRanges &ranges) {
   Bounds out;
   // Windows over the input padded with its zero point, summed in int32.
@@ -648,6 +678,7 @@ SmallVector<IntermediateBound> vitq::boundIntermediates(Operation *op,
       .Case([&](AffineOp o) { return boundAffine(o, ranges); })
       .Case([&](ReduceSumOp o) { return boundReduceSum(o, ranges); })
       .Case([&](AvgPool2DOp o) { return boundAvgPool(o, ranges); })
+      .Case([&](ResizeOp o) { return boundResize(o, ranges); })
       .Case([&](MulOp o) { return boundMul(o, ranges); })
       .Case([&](DivOp o) { return boundDiv(o, ranges); })
       .Case([&](ShiftmaxOp o) { return boundShiftmax(o, ranges); })

@@ -491,6 +491,66 @@ struct AvgPool2DLowering : OpConversionPattern<AvgPool2DOp> {
   }
 };
 
+/// Two int32 contractions with the constant weight matrices: along the
+/// rows (k), then along the columns (l).
+struct ResizeLowering : OpConversionPattern<ResizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    RankedTensorType in = op.getInput().getType(),
+                     type = op.getOutput().getType();
+    int64_t n = in.getDimSize(0), c = in.getDimSize(1), h = in.getDimSize(2),
+            w = in.getDimSize(3), oh = type.getDimSize(2),
+            ow = type.getDimSize(3);
+    Type i32 = rewriter.getI32Type();
+    auto weights = [&](ArrayRef<int32_t> v, int64_t rows, int64_t cols) {
+      auto t = RankedTensorType::get({rows, cols}, i32);
+      return arith::ConstantOp::create(rewriter, loc,
+                                       DenseIntElementsAttr::get(t, v))
+          .getResult();
+    };
+    Value rows = weights(op.getRows(), oh, h),
+          columns = weights(op.getColumns(), ow, w);
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    auto map = [&](ArrayRef<AffineExpr> e) {
+      return AffineMap::get(5, 0, e, ctx);
+    };
+    SmallVector<IteratorType> iterators(4, IteratorType::parallel);
+    iterators.push_back(IteratorType::reduction);
+    int32_t zp = op.getInputZp();
+    auto zeros = [&](ArrayRef<int64_t> shape) {
+      return filled(rewriter, loc, shape, i32, rewriter.getI32IntegerAttr(0));
+    };
+    // Loops (n, c, i, l, k): tall[n, c, i, l] += rows[i, k] * (x - zp).
+    auto tallType = RankedTensorType::get({n, c, oh, w}, i32);
+    Value tall = generic(
+        rewriter, loc, tallType, {adaptor.getInput(), rows},
+        {map({d(0), d(1), d(4), d(3)}), map({d(2), d(4)})}, iterators,
+        map({d(0), d(1), d(2), d(3)}),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Arith a{b, l};
+          Value x = a.sub(a.ext(args[0], i32), a.c(zp, i32));
+          return a.add(args[2], a.mul(args[1], x));
+        },
+        zeros(tallType.getShape()));
+    // Loops (n, c, i, j, l): out[n, c, i, j] += columns[j, l] * tall.
+    Value result = generic(
+        rewriter, loc, type, {tall, columns},
+        {map({d(0), d(1), d(2), d(4)}), map({d(3), d(4)})}, iterators,
+        map({d(0), d(1), d(2), d(3)}),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Arith a{b, l};
+          return a.add(args[2], a.mul(args[1], args[0]));
+        },
+        zeros(type.getShape()));
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct ReduceSumLowering : OpConversionPattern<ReduceSumOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -1586,14 +1646,15 @@ struct ConvertVitqToLinalgPass
     });
     StorageTypeConverter converter;
     RewritePatternSet patterns(ctx);
-    patterns.add<
-        RequantizeLowering, AddLowering, MatmulLowering, LinearLowering,
-        Conv2DLowering, ShiftmaxLowering, TablemaxLowering, ShiftGeluLowering,
-        ILayerNormLowering, QuantizeLowering, DequantizeLowering,
-        StorageCastLowering, SoftmaxLowering, GeluLowering, LayerNormLowering,
-        ActivationLowering, LookupLowering, ReduceSumLowering, AffineLowering,
-        AvgPool2DLowering, ProductLowering<MulOp>, ProductLowering<DivOp>>(
-        converter, ctx);
+    patterns
+        .add<RequantizeLowering, AddLowering, MatmulLowering, LinearLowering,
+             Conv2DLowering, ShiftmaxLowering, TablemaxLowering,
+             ShiftGeluLowering, ILayerNormLowering, QuantizeLowering,
+             DequantizeLowering, StorageCastLowering, SoftmaxLowering,
+             GeluLowering, LayerNormLowering, ActivationLowering,
+             LookupLowering, ReduceSumLowering, ResizeLowering, AffineLowering,
+             AvgPool2DLowering, ProductLowering<MulOp>, ProductLowering<DivOp>>(
+            converter, ctx);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -214,3 +214,13 @@ func.func @div(%a: tensor<1x4x5xi8>, %b: tensor<1x1x5xi8>) -> tensor<1x4x5xi8> {
   %y = vitq.div %a, %b {lhs_zp = 0 : i32, rhs_zp = 0 : i32, output_zp = 0 : i32, rescale = #vitq.rescale<1073741824, 24>} : tensor<1x4x5xi8>, tensor<1x1x5xi8> -> tensor<1x4x5xi8>
   return %y : tensor<1x4x5xi8>
 }
+
+// -----
+
+// vitq.resize: x - zp in [-131, 124], row weights summing to 4 at most,
+// column weights to 4.
+func.func @resize(%x: tensor<1x2x2x2xi8>) -> tensor<1x2x3x2xi32> {
+  // expected-remark @below {{no overflow: int32 x - input_zp in [-131, 124]; int32 sum along the rows in [-524, 524]; int32 sum along the columns in [-2096, 2096]}}
+  %y = vitq.resize %x {rows = array<i32: 3, 1, 1, 3, 0, 4>, columns = array<i32: 4, 0, 0, 4>, input_zp = 3 : i32} : tensor<1x2x2x2xi8> -> tensor<1x2x3x2xi32>
+  return %y : tensor<1x2x3x2xi32>
+}

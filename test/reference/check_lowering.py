@@ -143,6 +143,38 @@ def reduce_lookup_cases(rng):
             (1, 2) + out_hw, np.int8),
             R.avg_pool2d(x, (3, 3), (stride, stride), pads, out_hw, ms, ss,
                          count_include_pad=include, input_zp=-3, output_zp=4)))
+    # Resize: bilinear 2x upsampling (half-pixel weights 1/4, 3/4 at 2^-11,
+    # edges clamped) of int8 and a nearest 3-to-2 downsampling of int16 at
+    # the extremes, with zero points.
+    def bilinear2x(n):
+        m = np.zeros((2 * n, n), np.int64)
+        for o in range(2 * n):
+            src = min(max((o + 0.5) / 2 - 0.5, 0.0), n - 1)
+            lo = int(np.floor(src))
+            hi = min(lo + 1, n - 1)
+            t = src - lo
+            m[o, lo] += round((1 - t) * 2048)
+            m[o, hi] += round(t * 2048)
+        return m
+    xr = ints(rng, (1, 2, 3, 4), np.int8)
+    xr[0, 0] = 127
+    for (label, xin, rows, cols, zp, dtype) in (
+            ("resize i8 bilinear 2x", xr, bilinear2x(3), bilinear2x(4), -5,
+             np.int8),
+            ("resize i16 nearest 6x6 -> 4x3 at the extremes",
+             np.where(np.arange(36).reshape(1, 1, 6, 6) % 3,
+                      32767, -32768).astype(np.int16),
+             np.eye(6, dtype=np.int64)[[0, 1, 3, 4]],
+             np.eye(6, dtype=np.int64)[[0, 2, 4]], 7, np.int16)):
+        out_hw = (rows.shape[0], cols.shape[0])
+        cases.append((Case(
+            label,
+            "vitq.resize {0} {{"
+            f"rows = array<i32: {', '.join(map(str, rows.ravel()))}>, "
+            f"columns = array<i32: {', '.join(map(str, cols.ravel()))}>, "
+            f"input_zp = {zp} : i32}}}} : {{T0}} -> {{R}}", [xin],
+            xin.shape[:2] + out_hw, np.int32),
+            R.resize(xin, rows.ravel(), cols.ravel(), out_hw, input_zp=zp)))
     every = np.arange(-128, 128, dtype=np.int8).reshape(16, 16)
     for dtype, name in ((np.int8, "i8"), (np.int16, "i16")):
         info = np.iinfo(dtype)

@@ -229,6 +229,10 @@ def run(ops, x):
             value = args[0].reshape(shape)
         elif name == "tensor.collapse_shape" or name == "tensor.expand_shape":
             value = args[0].reshape(shape)
+        elif name == "linalg.broadcast":
+            value = np.broadcast_to(
+                np.expand_dims(args[0], tuple(attr_array(a, "dimensions"))),
+                shape)
         elif name == "linalg.transpose":
             value = np.transpose(args[0], attr_array(a, "permutation"))
         elif name == "tensor.pad":
@@ -330,6 +334,10 @@ def run(ops, x):
                                  input_zp=attr_int(a, "input_zp"),
                                  output_zp=attr_int(a, "output_zp"),
                                  out_dtype=dtype)
+        elif name == "vitq.resize":
+            value = R.resize(args[0], attr_array(a, "rows"),
+                             attr_array(a, "columns"), shape[2:],
+                             input_zp=attr_int(a, "input_zp"))
         elif name in ("vitq.mul", "vitq.div"):
             ms, ss, _ = attr_rescale(a)
             op = R.mul if name == "vitq.mul" else R.div

@@ -179,6 +179,20 @@ def avg_pool2d(x, kernel, strides, pads, out_hw, multipliers, shifts,
     return sat(y + int(output_zp), out_dtype)
 
 
+def resize(x, rows, columns, out_hw, input_zp=0):
+    """NCHW separable integer interpolation: ``rows`` (OH x H) along the
+    rows and ``columns`` (OW x W) along the columns of ``x - input_zp``, in
+    int32 (exact: the op's verifier bounds the weights)."""
+    x = _i64(x) - int(input_zp)
+    h, w = x.shape[2:]
+    oh, ow = out_hw
+    r = np.array([int(v) for v in rows], dtype=np.int64).reshape(oh, h)
+    c = np.array([int(v) for v in columns], dtype=np.int64).reshape(ow, w)
+    y = np.einsum("ik,nckl,jl->ncij", r, x, c)
+    assert np.abs(y).max(initial=0) < 2**31
+    return y.astype(np.int32)
+
+
 def reduce_sum(x, dims, input_zp=0):
     """``sum over dims of (x - input_zp)`` in int32 (exact: the op's
     verifier bounds the count)."""

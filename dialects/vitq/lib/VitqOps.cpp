@@ -333,6 +333,44 @@ LogicalResult AvgPool2DOp::verify() {
 // ReduceSumOp
 //===----------------------------------------------------------------------===//
 
+LogicalResult ResizeOp::verify() {
+  RankedTensorType input = getInput().getType(), output = getOutput().getType();
+  if (input.getRank() != 4 || output.getRank() != 4 ||
+      !input.hasStaticShape() || !output.hasStaticShape())
+    return emitOpError("needs static NCHW input and result");
+  if (output.getDimSize(0) != input.getDimSize(0) ||
+      output.getDimSize(1) != input.getDimSize(1))
+    return emitOpError("keeps the batch and channel dimensions");
+  int64_t h = input.getDimSize(2), w = input.getDimSize(3),
+          oh = output.getDimSize(2), ow = output.getDimSize(3);
+  if (getRows().size() != static_cast<size_t>(oh * h) ||
+      getColumns().size() != static_cast<size_t>(ow * w))
+    return emitOpError("needs ") << oh << " x " << h << " row weights and "
+                                 << ow << " x " << w << " column weights";
+  if (failed(verifyZeroPoint(*this, "input_zp", getInputZp(),
+                             input.getElementType())))
+    return failure();
+  // The largest absolute row sum of a weight matrix of `cols` columns.
+  auto largestSum = [](ArrayRef<int32_t> weights, int64_t cols) {
+    int64_t largest = 0;
+    for (size_t r = 0; r < weights.size(); r += cols) {
+      int64_t sum = 0;
+      for (int64_t c = 0; c < cols; ++c)
+        sum += std::abs(int64_t{weights[r + c]});
+      largest = std::max(largest, sum);
+    }
+    return largest;
+  };
+  unsigned bits = input.getElementTypeBitWidth();
+  llvm::APInt bound(128, largestSum(getRows(), h));
+  bound *= llvm::APInt(128, std::max<int64_t>(largestSum(getColumns(), w), 1));
+  bound = bound.shl(bits);
+  if (bound.uge(llvm::APInt(128, 1).shl(31)))
+    return emitOpError("weights too large: the sums can leave int32 (")
+           << bits << "-bit input)";
+  return success();
+}
+
 LogicalResult ReduceSumOp::verify() {
   RankedTensorType input = getInput().getType();
   ArrayRef<int64_t> dims = getDims();

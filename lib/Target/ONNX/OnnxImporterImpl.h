@@ -385,6 +385,14 @@ private:
   /// vitq.layernorm into int16 and a per-channel vitq.affine.
   FailureOr<bool> tryQuantizedInstanceNorm(const NodeContext &node, Value input,
                                            int64_t count);
+  /// Resize (nearest or linear; `rows` and `columns` its interpolation
+  /// weights, OH x H and OW x W) of a dequantized per-tensor input whose
+  /// only user quantizes it: vitq.resize with fixed-point weights and one
+  /// vitq.requantize.
+  FailureOr<bool> tryQuantizedResize(const NodeContext &node, Value input,
+                                     ArrayRef<double> rows,
+                                     ArrayRef<double> columns,
+                                     ArrayRef<int64_t> outputShape);
   /// `x` (N x C x ...) normalised over each (image, channel)'s `count`
   /// elements by a vitq.layernorm with unit gamma and zero beta, into
   /// `resultElement` (float, or a quantized type).

@@ -964,16 +964,33 @@ LogicalResult Importer::convertExpand(const NodeContext &node) {
   FailureOr<Value> input = value(node, 0);
   if (failed(shape) || failed(input))
     return failure();
-  auto target =
-      RankedTensorType::get(shape->ints(), typeOf(*input).getElementType());
-  Value shaped = zeros(node.loc, target.getShape(), target.getElementType());
-  // Broadcasting against a target-shaped tensor; the body keeps the input.
-  FailureOr<Value> result = elementwise(
-      node, {*input, shaped}, target.getElementType(),
-      [](OpBuilder &, Location, ValueRange a, Type) { return a[0]; });
-  if (failed(result))
-    return failure();
-  setResult(node, 0, *result);
+  RankedTensorType type = typeOf(*input);
+  SmallVector<int64_t> result;
+  if (!OpTrait::util::getBroadcastedShape(type.getShape(), shape->ints(),
+                                          result))
+    return node.error() << "operand shapes do not broadcast";
+  // The input without the dimensions it is broadcast along (its leading
+  // missing ones included), then one linalg.broadcast.
+  int64_t offset = result.size() - type.getRank();
+  SmallVector<int64_t> kept, dims;
+  for (int64_t d = 0; d < static_cast<int64_t>(result.size()); ++d) {
+    int64_t in = d < offset ? 1 : type.getDimSize(d - offset);
+    if (in == result[d] && d >= offset)
+      kept.push_back(in);
+    else
+      dims.push_back(d);
+  }
+  if (dims.empty()) {
+    setResult(node, 0, *input);
+    return success();
+  }
+  Location loc = node.loc;
+  Value init =
+      tensor::EmptyOp::create(builder, loc, result, type.getElementType());
+  setResult(node, 0,
+            linalg::BroadcastOp::create(builder, loc,
+                                        reshape(loc, *input, kept), init, dims)
+                .getResult()[0]);
   return success();
 }
 

@@ -16,6 +16,7 @@
 #include "OnnxImporterImpl.h"
 
 #include "vitq/Dialect/Vitq/VitqOps.h"
+#include "vitq/Dialect/Vitq/VitqQuant.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -437,6 +438,27 @@ FailureOr<bool> Importer::tryQuantizedInstanceNorm(const NodeContext &node,
 
 namespace {
 
+/// Interpolation weights (rows of `cols` entries, each summing to 1) in
+/// fixed point with `fraction` bits, each row summing to exactly
+/// 2^fraction: the rounding residue goes to the row's largest weight.
+SmallVector<int32_t> fixedPointWeights(ArrayRef<double> weights, int64_t cols,
+                                       unsigned fraction) {
+  SmallVector<int32_t> result;
+  for (size_t r = 0; r < weights.size(); r += cols) {
+    ArrayRef<double> row = weights.slice(r, cols);
+    size_t first = result.size();
+    int64_t sum = 0;
+    for (double w : row) {
+      result.push_back(
+          static_cast<int32_t>(std::nearbyint(std::ldexp(w, fraction))));
+      sum += result.back();
+    }
+    auto largest = std::max_element(result.begin() + first, result.end());
+    *largest += static_cast<int32_t>((int64_t{1} << fraction) - sum);
+  }
+  return result;
+}
+
 /// The weights of each output position's input taps along one dimension:
 /// weights[o * in + i].
 FailureOr<std::vector<double>> resizeWeights(const NodeContext &node,
@@ -488,6 +510,43 @@ FailureOr<std::vector<double>> resizeWeights(const NodeContext &node,
 }
 
 } // namespace
+
+FailureOr<bool> Importer::tryQuantizedResize(const NodeContext &node,
+                                             Value input, ArrayRef<double> rows,
+                                             ArrayRef<double> columns,
+                                             ArrayRef<int64_t> outputShape) {
+  std::optional<QuantizedUnary> unary = quantizedUnary(node, input);
+  if (!unary)
+    return false;
+  auto [q, in, out, use] = *unary;
+  // Weights at 2^-F with F as large as int32 allows: each row and column
+  // sums to 2^F, so |sum| <= 2^(2F + bits) <= 2^30.
+  unsigned bits = in.getStorageTypeIntegralWidth();
+  unsigned fraction = (30 - bits) / 2;
+  FailureOr<RescaleAttr> rescale = getRescaleAttr(
+      builder.getContext(),
+      {std::ldexp(in.getScale() / out.getScale(), -2 * int(fraction))},
+      std::nullopt);
+  if (failed(rescale))
+    return false;
+  RankedTensorType type = typeOf(q);
+  Location loc = node.loc;
+  Value sums = ResizeOp::create(
+      builder, loc, RankedTensorType::get(outputShape, builder.getI32Type()),
+      storageOf(loc, q),
+      builder.getDenseI32ArrayAttr(
+          fixedPointWeights(rows, type.getDimSize(2), fraction)),
+      builder.getDenseI32ArrayAttr(
+          fixedPointWeights(columns, type.getDimSize(3), fraction)),
+      builder.getI32IntegerAttr(in.getZeroPoint()));
+  Value result = RequantizeOp::create(
+      builder, loc,
+      RankedTensorType::get(outputShape, getStorageIntegerType(out)), sums,
+      *rescale, builder.getI32IntegerAttr(0),
+      builder.getI32IntegerAttr(out.getZeroPoint()));
+  absorb(use, asQuantized(loc, result, out));
+  return true;
+}
 
 LogicalResult Importer::convertResize(const NodeContext &node) {
   FailureOr<Value> input = value(node, 0);
@@ -549,6 +608,10 @@ LogicalResult Importer::convertResize(const NodeContext &node) {
       node, w, ow, scales[3], mode == "linear", transform, nearestMode);
   if (failed(wh) || failed(ww))
     return failure();
+  FailureOr<bool> quantized =
+      tryQuantizedResize(node, *input, *wh, *ww, {n, c, oh, ow});
+  if (failed(quantized) || *quantized)
+    return success(succeeded(quantized));
   Value rows = materialize(floatTensor(element, {oh, h}, *wh),
                            node.proto.output(0) + "_rows", loc);
   Value cols = materialize(floatTensor(element, {ow, w}, *ww),

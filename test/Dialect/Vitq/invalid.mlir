@@ -936,6 +936,22 @@ func.func @lookup_table_type(%x: tensor<4xi8>) {
 
 // -----
 
+func.func @resize_weights_count(%x: tensor<1x1x2x2xi8>) {
+  // expected-error @+1 {{needs 3 x 2 row weights and 2 x 2 column weights}}
+  %0 = vitq.resize %x {rows = array<i32: 1, 0, 0, 1>, columns = array<i32: 1, 0, 0, 1>} : tensor<1x1x2x2xi8> -> tensor<1x1x3x2xi32>
+  return
+}
+
+// -----
+
+func.func @resize_overflow(%x: tensor<1x1x2x2xi16>) {
+  // expected-error @+1 {{weights too large: the sums can leave int32 (16-bit input)}}
+  %0 = vitq.resize %x {rows = array<i32: 256, 0, 0, 256>, columns = array<i32: 128, 0, 0, 128>} : tensor<1x1x2x2xi16> -> tensor<1x1x2x2xi32>
+  return
+}
+
+// -----
+
 func.func @reduce_sum_dims(%x: tensor<2x3xi8>) {
   // expected-error @+1 {{dims must be ascending, distinct dimensions of the input}}
   %0 = vitq.reduce_sum %x {dims = array<i64: 1, 0>} : tensor<2x3xi8> -> tensor<i32>

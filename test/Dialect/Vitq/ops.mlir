@@ -254,6 +254,13 @@ func.func @activations_and_sums(%x: tensor<2x8xf32>,
   return %a, %b, %c, %d : tensor<2x8xf32>, tensor<2x8x!quant.uniform<i8:f32, 0.02:-7>>, tensor<2x8xi16>, tensor<2xi32>
 }
 
+// CHECK-LABEL: func.func @resize
+// CHECK: vitq.resize %{{.*}} {columns = array<i32: 4, 0, 0, 4>, input_zp = 3 : i32, rows = array<i32: 3, 1, 1, 3, 0, 4>} : tensor<1x2x2x2xi8> -> tensor<1x2x3x2xi32>
+func.func @resize(%x: tensor<1x2x2x2xi8>) -> tensor<1x2x3x2xi32> {
+  %y = vitq.resize %x {rows = array<i32: 3, 1, 1, 3, 0, 4>, columns = array<i32: 4, 0, 0, 4>, input_zp = 3 : i32} : tensor<1x2x2x2xi8> -> tensor<1x2x3x2xi32>
+  return %y : tensor<1x2x3x2xi32>
+}
+
 // CHECK-LABEL: func.func @affine
 // CHECK: vitq.affine %{{.*}} {bias = array<i32: 3, -7>, input_zp = 2 : i32, rescale = #vitq.rescale<axis = 1, [(1518500250, 31), (-1073741824, 30)]>} : tensor<1x2x3xi8> -> tensor<1x2x3xi16>
 func.func @affine(%x: tensor<1x2x3xi8>) -> tensor<1x2x3xi16> {

@@ -922,6 +922,24 @@ def ort_groupnorm(opts) -> onnx.ModelProto:
     return g.model(17)
 
 
+def ort_resize(opts) -> onnx.ModelProto:
+    """onnxruntime's quantized EfficientFormerV2 upsampling: a bilinear x2
+    Resize (half_pixel, from scales) between Q/DQ pairs, then a nearest
+    Resize to 5 x 7 (asymmetric, floor, from sizes) into other parameters."""
+    g = GraphBuilder("ort_resize")
+    o = OrtQdq(g)
+    x = o.pair(g.input("x", FLOAT, [1, 2, 3, 4]), 0.03, 120)
+    scales = g.initializer("scales", np.array([1, 1, 2, 2], dtype=np.float32))
+    t = o.pair(g.node("Resize", [x, "", scales], scope="/up", mode="linear",
+                      coordinate_transformation_mode="half_pixel"), 0.03, 120)
+    sizes = g.initializer("sizes", np.array([1, 2, 5, 7], dtype=np.int64))
+    o.pair(g.node("Resize", [t, "", "", sizes], scope="/down", mode="nearest",
+                  coordinate_transformation_mode="asymmetric",
+                  nearest_mode="floor"), 0.04, 128, output="y")
+    g.output("y", FLOAT, [1, 2, 5, 7])
+    return g.model(17)
+
+
 def ort_gating(opts) -> onnx.ModelProto:
     """onnxruntime's quantized squeeze-excitation gate (EfficientViT-M):
     x * sigmoid(mean(x)), a Mul of two quantized tensors that broadcast."""
@@ -2666,6 +2684,7 @@ MODELS: Dict[str, Entry] = {
     "ort_pooling": Entry(ort_pooling),
     "ort_batchnorm": Entry(ort_batchnorm),
     "qdq_int16_activations": Entry(qdq_int16_activations),
+    "ort_resize": Entry(ort_resize),
     "ort_groupnorm": Entry(ort_groupnorm),
     "ort_gating": Entry(ort_gating),
     "ort_sub": Entry(ort_sub),

@@ -236,6 +236,44 @@ def Vitq_ReduceSumOp : Vitq_Op<"reduce_sum"> {
   let hasVerifier = 1;
 }
 
+def Vitq_ResizeOp : Vitq_Op<"resize"> {
+  let summary = "Exact integer separable resize of an NCHW tensor";
+  let description = [{
+    Interpolation with integer weights, separately along the rows and the
+    columns, exact in int32:
+
+    ```
+    output[n, c, i, j] = sum_k sum_l rows[i * H + k] * columns[j * W + l]
+                                     * (input[n, c, k, l] - input_zp)
+    ```
+
+    `rows` holds the `OH x H` and `columns` the `OW x W` weights (row-major),
+    `H x W` the input's and `OH x OW` the result's spatial size. The
+    compiler writes nearest and linear interpolation weights in fixed point
+    (2^-F, each row summing to 2^F) and folds 2^-2F into the
+    `vitq.requantize` that follows. The verifier keeps both sums inside
+    int32: `max_i sum_k |rows| * max_j sum_l |columns| * 2^bits < 2^31` for
+    a `bits`-wide input (the row pass alone is bounded by the same product).
+
+    ```mlir
+    %r = vitq.resize %x {rows = array<i32: ...>, columns = array<i32: ...>,
+                         input_zp = 3 : i32}
+           : tensor<1x8x7x7xi8> -> tensor<1x8x14x14xi32>
+    ```
+  }];
+  let arguments = (ins
+    Vitq_ActTensor:$input,
+    DenseI32ArrayAttr:$rows,
+    DenseI32ArrayAttr:$columns,
+    DefaultValuedAttr<Vitq_I32Attr, "0">:$input_zp
+  );
+  let results = (outs Vitq_I32Tensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
 def Vitq_MatmulOp : Vitq_Op<"matmul"> {
   let summary = "Batched int8 x int8 -> int32 matrix product";
   let description = [{
