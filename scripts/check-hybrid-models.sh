@@ -3,11 +3,13 @@
 # LeViT, EfficientViT B/M, MobileViT v1/v2, EfficientFormer v1/v2; random
 # "trained-like" weights exported at opset 17): FP32 against onnxruntime
 # (logit cosine >= 0.9999, same top-1), and quantised by onnxruntime's
-# quantize_static, compiled --integer-only, against onnxruntime's own run of
-# the same QDQ model. One Markdown table; exit status 1 if any check fails.
+# quantize_static and by vitq's own QDQ maker, compiled --integer-only,
+# against onnxruntime's own run of the same QDQ model. One Markdown table;
+# exit status 1 if any check fails.
 #
 #   scripts/check-hybrid-models.sh [NAME ...] [--fp32-only] [--workdir DIR]
 #                                  [--reuse] [--tolerance 0.01]
+#                                  [--quantisers ort vitq]
 #
 # `--help` lists every option (python/vitq_quant/hybrid_models.py). Installs
 # the producers first (scripts/setup-producers.sh); needs the vitq tools

@@ -1,9 +1,10 @@
 """Checks vitq on the seed papers' model families as timm defines them:
 Swin, LeViT, EfficientViT (B and M), MobileViT (v1 and v2) and
-EfficientFormer (v1 and v2), in FP32 and quantised by onnxruntime.
+EfficientFormer (v1 and v2), in FP32 and quantised by onnxruntime and by
+vitq's own QDQ maker.
 
     python -m vitq_quant.hybrid_models [NAME ...] [--workdir DIR] [--reuse]
-        [--bin DIR] [--fp32-only] [--tolerance 0.01]
+        [--bin DIR] [--fp32-only] [--tolerance 0.01] [--quantisers ort vitq]
 
 (scripts/check-hybrid-models.sh runs it in .venv-producers.) For each NAME
 (default: the eight models of issue 21, below):
@@ -13,12 +14,13 @@ EfficientFormer (v1 and v2), in FP32 and quantised by onnxruntime.
 2. FP32: `vitq-compile model.onnx`, then vitq-run against onnxruntime on the
    8 test images. PASS: logit cosine >= 0.9999 on every image and the same
    top-1;
-3. int8: onnxruntime's quantize_static (QDQ, per-channel QInt8 weights,
-   QUInt8 activations, MinMax, no quant_pre_process), `vitq-compile
-   --integer-only`, vitq-run. PASS: mean and minimum logit cosine to
-   onnxruntime FP32 at most `--tolerance` below those of onnxruntime's own
-   run of the same QDQ model (every Q/DQ executed: graph optimisations
-   off).
+3. int8, for each of `--quantisers` (default both): onnxruntime's
+   quantize_static (QDQ, per-channel QInt8 weights, QUInt8 activations,
+   MinMax, no quant_pre_process) and vitq's own QDQ maker
+   (`vitq_quant.qdq`, its defaults), then `vitq-compile --integer-only`,
+   vitq-run. PASS: mean and minimum logit cosine to onnxruntime FP32 at
+   most `--tolerance` below those of onnxruntime's own run of the same QDQ
+   model (every Q/DQ executed: graph optimisations off).
 
 Prints one Markdown table (FP32 and int8 per model, compile times, the
 first error of a model that does not compile) and exits 1 if any check
@@ -36,6 +38,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 
 from . import ort_quant, timm_export
+from . import qdq as qdq_maker
 from .real_models import cosines, first_errors, tool, top1_agreement
 
 MODELS = ["swin_tiny_patch4_window7_224", "levit_128s", "efficientvit_b0",
@@ -111,33 +114,46 @@ def check(args: argparse.Namespace, name: str, root: str) -> List[str]:
     if args.fp32_only:
         return rows
 
-    qdq = os.path.join(workdir, "qdq.onnx")
+    calib = os.path.join(workdir, "calib.f32")
+    quantisers = {
+        "ort": ("int8, ORT QDQ", "qdq.onnx", "int8", lambda out: ort_quant.quantise(
+            model, calib, out, preprocess=False, activation_type="quint8")),
+        "vitq": ("int8, vitq QDQ", "vqdq.onnx", "vint8", lambda out: onnx.save(
+            qdq_maker.quantise(onnx.load(model), calib), out)),
+    }
+    for key in args.quantisers:
+        rows.append(check_int8(args, name, workdir, test, images, fp32, *quantisers[key]))
+    return rows
+
+
+def check_int8(args, name, workdir, test, images, fp32, kind, qdq_name, stem, make):
+    """One quantised variant: vitq integer-only against onnxruntime's run of
+    the same QDQ model, both as cosines to FP32."""
+    qdq = os.path.join(workdir, qdq_name)
     if not (args.reuse and os.path.exists(qdq)):
-        log(f"{name}: quantising")
-        ort_quant.quantise(model, os.path.join(workdir, "calib.f32"), qdq,
-                           preprocess=False, activation_type="quint8")
-    log(f"{name}: int8")
-    seconds, error = vitq_compile(args.bin, qdq, os.path.join(workdir, "int8.so"), True)
+        log(f"{name}: quantising ({kind})")
+        make(qdq)
+    log(f"{name}: {kind}")
+    library = os.path.join(workdir, stem + ".so")
+    seconds, error = vitq_compile(args.bin, qdq, library, True)
     reference = ort_run(qdq, images, optimise=False)
     ref_cos = cosines(reference, fp32)
     if error:
-        args.failures.append(f"{name} int8")
+        args.failures.append(f"{name} {kind}")
         first = error.splitlines()[0].replace("|", "/")
-        rows.append(f"| {name} | int8 | does not compile integer-only: {first} "
-                    f"| ORT QDQ {ref_cos.mean():.4f} / {ref_cos.min():.4f} | | FAIL |")
-        return rows
-    got = vitq_run(args.bin, os.path.join(workdir, "int8.so"), test,
-                   os.path.join(workdir, "vitq-int8.f32"), fp32.shape)
+        return (f"| {name} | {kind} | does not compile integer-only: {first} "
+                f"| ORT {ref_cos.mean():.4f} / {ref_cos.min():.4f} | | FAIL |")
+    got = vitq_run(args.bin, library, test, os.path.join(workdir, f"vitq-{stem}.f32"),
+                   fp32.shape)
     cos = cosines(got, fp32)
     ok = (cos.mean() >= ref_cos.mean() - args.tolerance
           and cos.min() >= ref_cos.min() - args.tolerance)
     if not ok:
-        args.failures.append(f"{name} int8")
-    rows.append(f"| {name} | int8 | cosine to FP32 mean {cos.mean():.4f}, min {cos.min():.4f}; "
-                f"top-1 {top1_agreement(got, fp32):.0%} "
-                f"| ORT QDQ {ref_cos.mean():.4f} / {ref_cos.min():.4f} - {args.tolerance} "
-                f"| {seconds:.1f} s | {'PASS' if ok else 'FAIL'} |")
-    return rows
+        args.failures.append(f"{name} {kind}")
+    return (f"| {name} | {kind} | cosine to FP32 mean {cos.mean():.4f}, min {cos.min():.4f}; "
+            f"top-1 {top1_agreement(got, fp32):.0%} "
+            f"| ORT {ref_cos.mean():.4f} / {ref_cos.min():.4f} - {args.tolerance} "
+            f"| {seconds:.1f} s | {'PASS' if ok else 'FAIL'} |")
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -151,6 +167,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         os.path.dirname(__file__), "..", "..", "build", "bin"))
     parser.add_argument("--fp32-only", action="store_true", help="skip the int8 check")
     parser.add_argument("--tolerance", type=float, default=0.01)
+    parser.add_argument("--quantisers", nargs="+", choices=["ort", "vitq"],
+                        default=["ort", "vitq"],
+                        help="which QDQ models to check: onnxruntime's quantize_static, "
+                             "vitq's own QDQ maker (vitq_quant.qdq), or both (default)")
     return parser.parse_args(argv)
 
 
