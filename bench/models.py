@@ -5,8 +5,11 @@
         [--kinds ort-int8,full-int8,fp32] [--rounds 5] [--iters 10]
         [--md OUT.md] [--workdir DIR]
 
-For each DeiT (timm's structure, seeded random weights, written by
-vitq_quant.deit) and each kind of model:
+For each model (a DeiT preset: timm's structure, seeded random weights,
+written by vitq_quant.deit; or a folder holding model.onnx, calib.f32 and
+test.f32, such as each model's folder of `scripts/check-hybrid-models.sh
+--workdir DIR`: timm's Swin, LeViT, EfficientViT, MobileViT,
+EfficientFormer) and each kind of model:
 
   ort-int8   onnxruntime's quantize_static, QDQ, QUInt8 activations and
              per-channel QInt8 weights (its documented recipe, with
@@ -45,7 +48,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "python"))
 
-from vitq_quant import deit  # noqa: E402
 from vitq_quant.rawdata import write_f32  # noqa: E402
 
 
@@ -71,13 +73,27 @@ def run(cmd, **kw):
     return res
 
 
+def model_name(model: str) -> str:
+    """A DeiT preset's name, or an exported model folder's."""
+    return os.path.basename(os.path.normpath(model)) if os.path.isdir(model) else model
+
+
 def prepare(model: str, workdir: str, kinds, vitq_bin: str):
-    """Writes the FP32 model and its quantised forms; compiles them."""
-    d = os.path.join(workdir, model)
+    """Writes (a DeiT preset) or takes (a folder holding model.onnx,
+    calib.f32 and test.f32, as vitq_quant.timm_export and
+    scripts/check-hybrid-models.sh write them) the FP32 model, quantises it
+    and compiles each kind."""
+    d = os.path.join(workdir, model_name(model))
     os.makedirs(d, exist_ok=True)
     py = [sys.executable, "-m"]
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python"))
-    if not os.path.exists(os.path.join(d, "deit.onnx")):
+    if os.path.isdir(model):
+        for src, dst in (("model.onnx", "deit.onnx"), ("calib.f32", "calib.f32"),
+                         ("test.f32", "test.f32")):
+            if not os.path.exists(os.path.join(d, dst)):
+                os.symlink(os.path.abspath(os.path.join(model, src)),
+                           os.path.join(d, dst))
+    elif not os.path.exists(os.path.join(d, "deit.onnx")):
         log(f"{model}: writing the FP32 model")
         run(py + ["vitq_quant.deit", d, "--preset", model,
                   "--calibration-samples", "8", "--test-samples", "4"], env=env)
@@ -105,6 +121,13 @@ def prepare(model: str, workdir: str, kinds, vitq_bin: str):
         models[kind] = dict(onnx=path, lib=lib,
                             compile_s=time.perf_counter() - start)
     return d, models
+
+
+def input_shape(path: str):
+    """The input's shape without the batch dimension."""
+    import onnx
+    dims = onnx.load(path, load_external_data=False).graph.input[0].type.tensor_type.shape.dim
+    return tuple(d.dim_value for d in dims[1:])
 
 
 def read_f32(path: str, shape):
@@ -234,9 +257,9 @@ def main(argv=None) -> int:
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for model in a.models.split(","):
         d, models = prepare(model, workdir, kinds, vitq_bin)
-        cfg = deit.PRESETS[model]
-        shape = (3, cfg.image_size, cfg.image_size)
+        shape = input_shape(os.path.join(d, "deit.onnx"))
         test = read_f32(os.path.join(d, "test.f32"), shape)
+        model = model_name(model)
         x = test[:1]
         one = os.path.join(d, "one.f32")
         write_f32(one, x)

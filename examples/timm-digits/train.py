@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Trains a small timm VisionTransformer on scikit-learn's digits: a model made
-by a real producer (timm's own modules, torch.onnx.export) that vitq must
-compile, quantised by onnxruntime, with labels to measure accuracy on.
+"""Trains a small timm model on scikit-learn's digits: a model made by a real
+producer (timm's own modules, torch.onnx.export) that vitq must compile,
+quantised by onnxruntime, with labels to measure accuracy on. `--arch`
+picks timm's VisionTransformer (default, model.onnx), SwinTransformer
+(swin.onnx) or the MIT EfficientViT with ReLU linear attention
+(efficientvit.onnx), each scaled down.
 
 The data (1797 8x8 grey images, 10 classes) ships inside Debian's
 python3-sklearn, so nothing is downloaded. Images are scaled to [0, 1] and
@@ -12,9 +15,19 @@ tokens with the class token, about 0.14M parameters), so the exported
 graph is exactly what timm's ViTs export to (fused qkv, Split/Squeeze,
 LayerNormalization, erf GELU, class-token Gather, Gemm head).
 
+`--arch swin`: `timm.models.swin_transformer.SwinTransformer` (patch_size
+2, width 32, two stages of depth 2 with 2 and 4 heads, window 4: 16 x 16
+then 8 x 8 tokens, shifted windows and their attention mask, patch
+merging). `--arch efficientvit`: `timm.models.efficientvit_mit.EfficientVit`
+(stem 16, stages 32/48/64 of depth 1, head_dim 8, head widths 128: MBConv
+and depthwise convolutions, BatchNorm, HardSwish, and in the last stage
+(2 x 2 positions) the ReLU linear attention with its normalising
+division).
+
 Outputs (in --out, default: this script's folder):
   model.onnx        FP32, opset 17, batch 1 static, input "input"
-                    (1 x 1 x 32 x 32), output "logits" (1 x 10).
+                    (1 x 1 x 32 x 32), output "logits" (1 x 10)
+                    (swin.onnx, efficientvit.onnx for the other archs).
   test_images.f32   the held-out split (every fifth image, 360), raw
                     little-endian float32, N x 1 x 32 x 32, in [0, 1].
   test_labels.u8    its labels, one byte each.
@@ -40,12 +53,28 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.datasets import load_digits
+from timm.models.efficientvit_mit import EfficientVit
+from timm.models.swin_transformer import SwinTransformer
 from timm.models.vision_transformer import VisionTransformer
 from torch import nn
 
 IMAGE = 32
-CONFIG = dict(img_size=IMAGE, patch_size=4, in_chans=1, num_classes=10, embed_dim=64,
-              depth=4, num_heads=4, mlp_ratio=2.0)
+# arch: (timm class, its arguments, the ONNX file it is written to)
+ARCHS = {
+    "vit": (VisionTransformer,
+            dict(img_size=IMAGE, patch_size=4, in_chans=1, num_classes=10,
+                 embed_dim=64, depth=4, num_heads=4, mlp_ratio=2.0),
+            "model.onnx"),
+    "swin": (SwinTransformer,
+             dict(img_size=IMAGE, patch_size=2, in_chans=1, num_classes=10,
+                  embed_dim=32, depths=(2, 2), num_heads=(2, 4), window_size=4,
+                  mlp_ratio=2.0, drop_path_rate=0.0),
+             "swin.onnx"),
+    "efficientvit": (EfficientVit,
+                     dict(in_chans=1, widths=(16, 32, 48, 64), depths=(1, 1, 1, 1),
+                          head_dim=8, head_widths=(128, 128), num_classes=10),
+                     "efficientvit.onnx"),
+}
 BATCH = 64
 
 
@@ -105,6 +134,7 @@ def export(model, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)))
+    parser.add_argument("--arch", choices=sorted(ARCHS), default="vit")
     parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--threads", type=int, default=1,
@@ -116,15 +146,16 @@ def main():
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
     train_x, train_y, test_x, test_y = load_split()
-    model = VisionTransformer(**CONFIG)
+    cls, config, filename = ARCHS[args.arch]
+    model = cls(**config)
     params = sum(p.numel() for p in model.parameters())
-    print(f"timm VisionTransformer {CONFIG}: {params} parameters")
+    print(f"timm {cls.__name__} {config}: {params} parameters")
     train(model, torch.from_numpy(train_x), torch.from_numpy(train_y), args.epochs, args.lr)
     acc = accuracy(model, torch.from_numpy(test_x), torch.from_numpy(test_y))
     print(f"FP32 test accuracy: {acc:.4f} on {len(test_y)} images")
 
     os.makedirs(args.out, exist_ok=True)
-    export(model, os.path.join(args.out, "model.onnx"))
+    export(model, os.path.join(args.out, filename))
     test_x.tofile(os.path.join(args.out, "test_images.f32"))
     test_y.astype(np.uint8).tofile(os.path.join(args.out, "test_labels.u8"))
     train_x[:256].tofile(os.path.join(args.out, "train_images.f32"))
