@@ -9,7 +9,8 @@ For each model (a DeiT preset: timm's structure, seeded random weights,
 written by vitq_quant.deit; or a folder holding model.onnx, calib.f32 and
 test.f32, such as each model's folder of `scripts/check-hybrid-models.sh
 --workdir DIR`: timm's Swin, LeViT, EfficientViT, MobileViT,
-EfficientFormer) and each kind of model:
+EfficientFormer, whose qdq.onnx, onnxruntime's recipe without
+quant_pre_process, is then the ort-int8 model) and each kind of model:
 
   ort-int8   onnxruntime's quantize_static, QDQ, QUInt8 activations and
              per-channel QInt8 weights (its documented recipe, with
@@ -88,9 +89,12 @@ def prepare(model: str, workdir: str, kinds, vitq_bin: str):
     py = [sys.executable, "-m"]
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python"))
     if os.path.isdir(model):
+        # Its onnxruntime QDQ model too when there is one (check-hybrid-models
+        # quantises without quant_pre_process, which fails on Swin).
         for src, dst in (("model.onnx", "deit.onnx"), ("calib.f32", "calib.f32"),
-                         ("test.f32", "test.f32")):
-            if not os.path.exists(os.path.join(d, dst)):
+                         ("test.f32", "test.f32"), ("qdq.onnx", "ort-int8.onnx")):
+            if (os.path.exists(os.path.join(model, src))
+                    and not os.path.exists(os.path.join(d, dst))):
                 os.symlink(os.path.abspath(os.path.join(model, src)),
                            os.path.join(d, dst))
     elif not os.path.exists(os.path.join(d, "deit.onnx")):
