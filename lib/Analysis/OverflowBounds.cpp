@@ -503,25 +503,11 @@ static Bounds boundReduceSum(ReduceSumOp op, ValueRanges &ranges) {
 
 static Bounds boundResize(ResizeOp op, ValueRanges &ranges) {
   Bounds out;
-  auto type = cast<ShapedType>(op.getInput().getType());
-  // The largest absolute row sum of weights with `cols` columns.
-  auto largestSum = [](ArrayRef<int32_t> weights, int64_t cols) {
-    Wide largest = 0;
-    for (size_t r = 0; r + cols <= weights.size(); r += cols) {
-      Wide sum = 0;
-      for (int64_t c = 0; c < cols; ++c)
-        sum +=
-            weights[r + c] < 0 ? -Wide(weights[r + c]) : Wide(weights[r + c]);
-      largest = std::max(largest, sum);
-    }
-    return largest;
-  };
   IntRange x = note(out, "int32 x - input_zp",
                     sub(ranges.get(op.getInput()), point(op.getInputZp())), 32,
                     "input_zp = " + std::to_string(op.getInputZp()));
   Wide magnitude = std::max(-x.lo, x.hi);
-  Wide rows = largestSum(op.getRows(), type.getDimSize(2));
-  Wide columns = largestSum(op.getColumns(), type.getDimSize(3));
+  Wide rows = op.largestRowSum(), columns = op.largestColumnSum();
   note(out, "int32 sum along the rows",
        make(-rows * magnitude, rows * magnitude), 32,
        "row weights' absolute sums at most " + toString(rows));

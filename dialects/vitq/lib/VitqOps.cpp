@@ -333,6 +333,26 @@ LogicalResult AvgPool2DOp::verify() {
 // ReduceSumOp
 //===----------------------------------------------------------------------===//
 
+/// The largest absolute sum of a row of `weights`, rows of `cols` entries.
+static int64_t largestAbsRowSum(ArrayRef<int32_t> weights, int64_t cols) {
+  int64_t largest = 0;
+  for (size_t r = 0; cols > 0 && r + cols <= weights.size(); r += cols) {
+    int64_t sum = 0;
+    for (int64_t c = 0; c < cols; ++c)
+      sum += std::abs(int64_t{weights[r + c]});
+    largest = std::max(largest, sum);
+  }
+  return largest;
+}
+
+int64_t ResizeOp::largestRowSum() {
+  return largestAbsRowSum(getRows(), getInput().getType().getDimSize(2));
+}
+
+int64_t ResizeOp::largestColumnSum() {
+  return largestAbsRowSum(getColumns(), getInput().getType().getDimSize(3));
+}
+
 LogicalResult ResizeOp::verify() {
   RankedTensorType input = getInput().getType(), output = getOutput().getType();
   if (input.getRank() != 4 || output.getRank() != 4 ||
@@ -350,20 +370,9 @@ LogicalResult ResizeOp::verify() {
   if (failed(verifyZeroPoint(*this, "input_zp", getInputZp(),
                              input.getElementType())))
     return failure();
-  // The largest absolute row sum of a weight matrix of `cols` columns.
-  auto largestSum = [](ArrayRef<int32_t> weights, int64_t cols) {
-    int64_t largest = 0;
-    for (size_t r = 0; r < weights.size(); r += cols) {
-      int64_t sum = 0;
-      for (int64_t c = 0; c < cols; ++c)
-        sum += std::abs(int64_t{weights[r + c]});
-      largest = std::max(largest, sum);
-    }
-    return largest;
-  };
   unsigned bits = input.getElementTypeBitWidth();
-  llvm::APInt bound(128, largestSum(getRows(), h));
-  bound *= llvm::APInt(128, std::max<int64_t>(largestSum(getColumns(), w), 1));
+  llvm::APInt bound(128, largestRowSum());
+  bound *= llvm::APInt(128, std::max<int64_t>(largestColumnSum(), 1));
   bound = bound.shl(bits);
   if (bound.uge(llvm::APInt(128, 1).shl(31)))
     return emitOpError("weights too large: the sums can leave int32 (")

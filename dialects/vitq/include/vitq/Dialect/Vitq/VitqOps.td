@@ -271,6 +271,11 @@ def Vitq_ResizeOp : Vitq_Op<"resize"> {
   let assemblyFormat = [{
     $input attr-dict `:` type($input) `->` type($output)
   }];
+  let extraClassDeclaration = [{
+    /// The largest absolute sum of one output row's (column's) weights.
+    int64_t largestRowSum();
+    int64_t largestColumnSum();
+  }];
   let hasVerifier = 1;
 }
 
